@@ -1,0 +1,116 @@
+//! Problems found while reading a scan's input: files that cannot be read or parsed, input
+//! guardrail deliberately skips, references it could not follow.
+//!
+//! The library never prints. It returns [`Diagnostic`]s; the CLI renders them with miette
+//! through [`Diagnostic::to_report`], which puts the source line under the message.
+
+use std::path::PathBuf;
+
+use crate::source::{SourceFiles, Span, display_path};
+
+/// How much a diagnostic matters to the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Something guardrail could not read: the scan is incomplete and fails closed.
+    Error,
+    /// Something suspicious that did not stop guardrail from reading the input.
+    Warning,
+    /// A note, such as a file skipped on purpose (a Helm template).
+    Info,
+}
+
+/// A problem with the input, located at a file and, where known, a span in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// How much it matters.
+    pub severity: Severity,
+    /// A stable, machine-readable code such as `parse::yaml` or `load::invalid-utf8`.
+    pub code: &'static str,
+    /// What happened, for a person.
+    pub message: String,
+    /// The file concerned.
+    pub path: PathBuf,
+    /// Where in the file, when the file was loaded and the place is known.
+    pub span: Option<Span>,
+    /// What to do about it, when there is something to say.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic about a whole file.
+    pub fn new(
+        severity: Severity,
+        code: &'static str,
+        path: impl Into<PathBuf>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            path: path.into(),
+            span: None,
+            help: None,
+        }
+    }
+
+    /// An error about a whole file.
+    pub fn error(code: &'static str, path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, path, message)
+    }
+
+    /// Places the diagnostic at a span.
+    pub fn at(mut self, span: Span) -> Self {
+        self.span = Some(span);
+        self
+    }
+
+    /// Adds advice.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// `path:line:col` (or just the path when no span is known).
+    pub fn location(&self, files: &SourceFiles) -> String {
+        let path = display_path(&self.path);
+        match self.span {
+            Some(span) => format!("{path}:{}", files.start_of(span)),
+            None => path,
+        }
+    }
+
+    /// A miette report with the source line under the message, for the CLI to print.
+    pub fn to_report(&self, files: &SourceFiles) -> miette::Report {
+        let severity = match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        };
+        let mut diag = miette::MietteDiagnostic::new(format!(
+            "{}: {}",
+            self.location(files),
+            self.message
+        ))
+        .with_code(self.code)
+        .with_severity(severity);
+        if let Some(help) = &self.help {
+            diag = diag.with_help(help.clone());
+        }
+        let file = self.span.and_then(|s| files.get(s.file).map(|f| (s, f)));
+        match file {
+            Some((span, file)) => {
+                let len = (span.end - span.start).max(1) as usize;
+                let start = (span.start as usize).min(file.text.len());
+                let len = len.min(file.text.len().saturating_sub(start)).max(0);
+                diag = diag.with_label(miette::LabeledSpan::at(start..start + len, "here"));
+                miette::Report::new(diag).with_source_code(miette::NamedSource::new(
+                    file.display_path(),
+                    file.text.clone(),
+                ))
+            }
+            None => miette::Report::new(diag),
+        }
+    }
+}

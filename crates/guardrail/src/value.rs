@@ -1,0 +1,251 @@
+//! The spanned value tree: the common currency of CloudFormation, Terraform and Kubernetes.
+//!
+//! Every [`Node`] knows where it came from ([`Span`]) and how it came to be ([`Provenance`]):
+//! written in the file, filled in from a provider default, or resolved from a variable or
+//! local defined elsewhere. A value that cannot be known before deployment is
+//! [`Value::Unknown`], never silently absent, so a rule can tell "not set" from "not knowable".
+
+use crate::source::Span;
+
+/// How a node's value came to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Provenance {
+    /// Written in the file at the node's span.
+    Explicit,
+    /// Not written; the provider's documented default for an absent attribute. The span is
+    /// that of the enclosing resource.
+    Default,
+    /// Written as a reference (a Terraform variable or local) whose literal definition is at
+    /// this span; the node's own span is where the reference is used.
+    Resolved(Span),
+}
+
+/// A value with its span and provenance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// The value.
+    pub value: Value,
+    /// Where the value is written (for maps and lists, the whole collection).
+    pub span: Span,
+    /// How the value came to be.
+    pub provenance: Provenance,
+}
+
+/// A value in the tree.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null`, `~`, an empty YAML value.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A number with a fraction or exponent, or an integer too large for `i64`.
+    Float(f64),
+    /// A string.
+    String(String),
+    /// A list.
+    Seq(Vec<Node>),
+    /// A map that keeps its keys in source order.
+    Map(Map),
+    /// A value that depends on input not in the scanned files (a resource attribute known only
+    /// after apply, a variable without a default, a function guardrail does not evaluate).
+    Unknown(Unknown),
+}
+
+/// Why a value is unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unknown {
+    /// The source text of the expression that could not be evaluated.
+    pub expression: String,
+}
+
+/// One key of a [`Map`] with its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The key as text (YAML scalar keys are kept as written).
+    pub key: String,
+    /// Where the key is written.
+    pub key_span: Span,
+    /// The value.
+    pub value: Node,
+}
+
+/// A map with keys in source order. Keys are unique: parsers report duplicates.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Map {
+    entries: Vec<Entry>,
+}
+
+impl Map {
+    /// An empty map.
+    pub fn new() -> Self {
+        Map::default()
+    }
+
+    /// Adds an entry, replacing the value of an existing key (keeping its position).
+    /// Returns the replaced entry, so a parser can report the duplicate.
+    pub fn insert(&mut self, entry: Entry) -> Option<Entry> {
+        match self.entries.iter_mut().find(|e| e.key == entry.key) {
+            Some(existing) => Some(std::mem::replace(existing, entry)),
+            None => {
+                self.entries.push(entry);
+                None
+            }
+        }
+    }
+
+    /// Adds an entry without checking for duplicates; for builders that checked already.
+    pub(crate) fn push_unchecked(&mut self, entry: Entry) {
+        self.entries.push(entry);
+    }
+
+    /// The entry for `key`.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.key == key)
+    }
+
+    /// The value for `key`.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.entry(key).is_some()
+    }
+
+    /// Entries in source order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Entry> {
+        self.entries.iter()
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the map is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a Map {
+    type Item = &'a Entry;
+    type IntoIter = std::slice::Iter<'a, Entry>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter()
+    }
+}
+
+impl Node {
+    /// An explicit node.
+    pub fn new(value: Value, span: Span) -> Self {
+        Node {
+            value,
+            span,
+            provenance: Provenance::Explicit,
+        }
+    }
+
+    /// The map, if this is one.
+    pub fn as_map(&self) -> Option<&Map> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The list, if this is one.
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The boolean, if this is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// `self[key]` when this is a map.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_map().and_then(|m| m.get(key))
+    }
+
+    /// Follows a path of map keys: `node.at(&["spec", "template", "spec"])`.
+    pub fn at(&self, path: &[&str]) -> Option<&Node> {
+        path.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    /// Whether the value is unknown.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self.value, Value::Unknown(_))
+    }
+
+    /// Calls `f` on this node and every node below it, parents first, map entries and list
+    /// items in source order.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Node)) {
+        f(self);
+        match &self.value {
+            Value::Seq(items) => items.iter().for_each(|n| n.walk(f)),
+            Value::Map(map) => map.iter().for_each(|e| e.value.walk(f)),
+            _ => {}
+        }
+    }
+
+    /// The value as plain JSON, without spans. An unknown value becomes
+    /// `{"$unknown": "<expression>"}` so it cannot be mistaken for a literal.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::String(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(map) => J::Object(
+                map.iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
+            Value::Unknown(u) => serde_json::json!({ "$unknown": u.expression }),
+        }
+    }
+
+    /// The number of nodes in this subtree, including itself.
+    pub fn size(&self) -> usize {
+        let mut n = 0;
+        self.walk(&mut |_| n += 1);
+        n
+    }
+}
+
+impl Value {
+    /// A short name of the value's kind, for messages.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) | Value::Float(_) => "number",
+            Value::String(_) => "string",
+            Value::Seq(_) => "list",
+            Value::Map(_) => "map",
+            Value::Unknown(_) => "unknown",
+        }
+    }
+}
