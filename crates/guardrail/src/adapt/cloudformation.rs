@@ -1,1 +1,513 @@
-//! placeholder
+//! CloudFormation (and SAM) templates into graph nodes and the references between them.
+//!
+//! # Nodes
+//!
+//! Every entry of `Resources`, `Parameters`, `Conditions`, `Mappings` and `Outputs` becomes
+//! a node whose attributes are the entry's whole value (for a resource: `Type`,
+//! `Properties`, `DependsOn`, `Condition`, `Metadata`, …), whose span is the entry from its
+//! key to the end of its value and whose name span is the key. All nodes of a template share
+//! the scope `cfn:<path>`; names and addresses keep CloudFormation's namespaces apart:
+//!
+//! | section | kind | type | local name | address |
+//! |---|---|---|---|---|
+//! | `Resources` | `resource` | its `Type` (`AWS::S3::Bucket`, `AWS::Serverless::Function`) | `Id` | `<path>#Id` |
+//! | `Parameters` | `parameter` | `parameter` | `Id` | `<path>#Parameters/Id` |
+//! | `Conditions` | `condition` | `condition` | `Condition:Id` | `<path>#Conditions/Id` |
+//! | `Mappings` | `mapping` | `mapping` | `Mapping:Id` | `<path>#Mappings/Id` |
+//! | `Outputs` | `output` | `output` | `Output:Id` | `<path>#Outputs/Id` |
+//!
+//! Resources and parameters share one namespace, as `Ref` sees them; conditions, mappings
+//! and outputs each have their own. Nodes are emitted in source order.
+//!
+//! # Edges
+//!
+//! References from resources, outputs and conditions, each with the span of the name as
+//! written (for `Fn::Sub`, of the `${…}` placeholder):
+//!
+//! - `Ref`, `Fn::GetAtt` (`[Id, Attribute]` or `"Id.Attribute"`) and every `${Id}` or
+//!   `${Id.Attribute}` of `Fn::Sub` (not `${!Escaped}`, not the variables the call defines
+//!   in its list form, whose values are walked like any value) are `reference` edges to the
+//!   resource or parameter. Pseudo parameters (`AWS::Region`, …) are not edges.
+//! - `DependsOn` (one id or a list) gives a `depends-on` edge per name.
+//! - A resource's or output's `Condition`, the first argument of `Fn::If` and
+//!   `{Condition: Id}` inside `Fn::And` / `Fn::Or` / `Fn::Not` and in `Conditions` are
+//!   `reference` edges to the condition; both branches of `Fn::If` are walked.
+//! - `Fn::FindInMap` with a literal map name is a `reference` edge to the mapping.
+//!
+//! A name the template does not define becomes a dangling edge, shown as `Id`, or as
+//! `Conditions/Id` and `Mappings/Id` for conditions and mappings.
+//!
+//! # Transforms
+//!
+//! `AWS::Serverless-2016-10-31` (SAM) is understood: `AWS::Serverless::*` resources are kept
+//! with their own types, which is what rules bind to. `AWS::LanguageExtensions` is accepted;
+//! the `Fn::ForEach` loops it allows are not expanded and each gets a
+//! `cloudformation::foreach` warning. Any other transform (`AWS::Include`, a custom macro)
+//! and every `Fn::Transform` get a `cloudformation::transform` warning: the deployed
+//! template differs from the scanned one.
+//!
+//! # Diagnostics
+//!
+//! Input is never trusted. Errors (the template could not be fully read):
+//! `cloudformation::template` (not a map), `cloudformation::no-resources`,
+//! `cloudformation::section` (a section that is not a map; it is skipped),
+//! `cloudformation::resource` (a resource that is not a map or has no string `Type`; it is
+//! skipped, so references to it dangle). Warnings (read, but CloudFormation would reject
+//! or change it): `cloudformation::intrinsic` (an intrinsic function of the wrong shape;
+//! its arguments are still walked), `cloudformation::transform`, `cloudformation::foreach`,
+//! `cloudformation::sam` (a SAM resource without the SAM transform),
+//! `cloudformation::logical-id`, `cloudformation::duplicate-id`,
+//! `cloudformation::parameter`, `cloudformation::output`, `cloudformation::unknown-section`.
+
+mod refs;
+mod sub;
+
+use std::collections::HashSet;
+
+use crate::adapt::Adapted;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::{Framework, NodeKind, Resource};
+use crate::source::{SourceFile, Span};
+use crate::value::{Entry, Map, Node, Value};
+
+use refs::{PROCESSED_HELP, Refs, condition_local_name, mapping_local_name};
+
+/// The SAM transform: its resource types are what rules bind to, so it hides nothing.
+const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+
+/// The language extensions transform: it only adds intrinsics, whose loops are reported
+/// where they are used.
+const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
+
+/// Top-level keys CloudFormation accepts (and SAM's `Globals`).
+const SECTIONS: &[&str] = &[
+    "AWSTemplateFormatVersion",
+    "Description",
+    "Metadata",
+    "Parameters",
+    "Rules",
+    "Mappings",
+    "Conditions",
+    "Transform",
+    "Resources",
+    "Outputs",
+    "Globals",
+];
+
+/// Turns one parsed template into graph nodes and links (see the module documentation).
+pub fn adapt(file: &SourceFile, template: &Node) -> Adapted {
+    let scope = format!("cfn:{}", file.display_path());
+    let mut adapter = Adapter {
+        file,
+        path: file.display_path(),
+        scope: &scope,
+        sam: false,
+        out: Adapted::default(),
+    };
+    adapter.template(template);
+    adapter.out
+}
+
+struct Adapter<'a> {
+    file: &'a SourceFile,
+    /// The file's display path, the first part of every address.
+    path: String,
+    scope: &'a str,
+    /// Whether the template declares the SAM transform.
+    sam: bool,
+    out: Adapted,
+}
+
+impl<'a> Adapter<'a> {
+    fn template(&mut self, template: &'a Node) {
+        let Some(root) = template.as_map() else {
+            self.error(
+                "cloudformation::template",
+                template.span,
+                format!(
+                    "a CloudFormation template is a map of sections, not a {}",
+                    template.value.kind_name()
+                ),
+            );
+            return;
+        };
+        // Read before the sections, which may come in any order.
+        if let Some(transform) = root.get("Transform") {
+            self.transforms(transform);
+        }
+        let parameters: HashSet<&str> = root
+            .get("Parameters")
+            .and_then(Node::as_map)
+            .map(|m| m.iter().map(|e| e.key.as_str()).collect())
+            .unwrap_or_default();
+
+        match root.entry("Resources") {
+            None => self.error(
+                "cloudformation::no-resources",
+                Span::new(self.file.id, template.span.start, template.span.start),
+                "the template has no `Resources` section; CloudFormation requires one",
+            ),
+            Some(e) if e.value.as_map().is_some_and(Map::is_empty) || e.value.value == Value::Null => {
+                self.error(
+                    "cloudformation::no-resources",
+                    e.key_span,
+                    "the `Resources` section is empty; CloudFormation requires at least one resource",
+                )
+            }
+            Some(_) => {}
+        }
+
+        for section in root {
+            match section.key.as_str() {
+                "Resources" => {
+                    self.section(section, |a, e| a.resource(e, &parameters));
+                }
+                "Parameters" => self.section(section, Self::parameter),
+                "Conditions" => self.section(section, Self::condition),
+                "Mappings" => self.section(section, Self::mapping),
+                "Outputs" => self.section(section, Self::output),
+                "Fn::Transform" => {
+                    let span = section.key_span.cover(section.value.span);
+                    self.whole_section_transform(&section.value, span, "the template");
+                }
+                known if SECTIONS.contains(&known) => {}
+                other => self.warn(
+                    "cloudformation::unknown-section",
+                    section.key_span,
+                    format!(
+                        "`{other}` is not a template section; CloudFormation rejects the template"
+                    ),
+                ),
+            }
+        }
+    }
+
+    /// Calls `each` on every entry of a section map, except loops and includes, which
+    /// generate entries guardrail cannot see.
+    fn section(&mut self, section: &'a Entry, mut each: impl FnMut(&mut Self, &'a Entry)) {
+        let Some(entries) = section.value.as_map() else {
+            if section.value.value != Value::Null {
+                self.error(
+                    "cloudformation::section",
+                    section.value.span,
+                    format!(
+                        "`{}` is a map of logical ids, not a {}; the section is skipped",
+                        section.key,
+                        section.value.value.kind_name()
+                    ),
+                );
+            }
+            return;
+        };
+        let owner = format!("the `{}` section", section.key);
+        for entry in entries {
+            let span = entry.key_span.cover(entry.value.span);
+            if entry.key == "Fn::Transform" {
+                self.whole_section_transform(&entry.value, span, &owner);
+            } else if let Some(name) = entry.key.strip_prefix("Fn::ForEach::") {
+                let mut refs = Refs::new(self.file, self.scope, owner.clone());
+                refs.for_each(name, span);
+                self.out.diagnostics.append(&mut refs.diagnostics);
+            } else {
+                each(self, entry);
+            }
+        }
+    }
+
+    fn whole_section_transform(&mut self, argument: &Node, span: Span, owner: &str) {
+        let mut refs = Refs::new(self.file, self.scope, owner.to_owned());
+        refs.transform(argument, span);
+        self.out.diagnostics.append(&mut refs.diagnostics);
+    }
+
+    fn resource(&mut self, entry: &'a Entry, parameters: &HashSet<&str>) {
+        let id = entry.key.as_str();
+        let Some(body) = entry.value.as_map() else {
+            self.error(
+                "cloudformation::resource",
+                entry.key_span.cover(entry.value.span),
+                format!(
+                    "resource `{id}` is a {}, not a map with `Type` and `Properties`; it is skipped",
+                    entry.value.value.kind_name()
+                ),
+            );
+            return;
+        };
+        let type_name = match body.entry("Type") {
+            None => {
+                self.error(
+                    "cloudformation::resource",
+                    entry.key_span.cover(entry.value.span),
+                    format!("resource `{id}` has no `Type`; it is skipped"),
+                );
+                return;
+            }
+            Some(t) => match t.value.as_str() {
+                Some(name) if !name.trim().is_empty() => name,
+                _ => {
+                    self.error(
+                        "cloudformation::resource",
+                        t.value.span,
+                        format!(
+                            "the `Type` of resource `{id}` must be a type name such as `AWS::S3::Bucket`, not {}; the resource is skipped",
+                            describe(&t.value)
+                        ),
+                    );
+                    return;
+                }
+            },
+        };
+        if type_name.starts_with("AWS::Serverless::") && !self.sam {
+            if let Some(t) = body.get("Type") {
+                self.warn(
+                    "cloudformation::sam",
+                    t.span,
+                    format!(
+                        "`{type_name}` is a SAM type, but the template does not declare `Transform: {SAM_TRANSFORM}`; CloudFormation rejects it"
+                    ),
+                );
+            }
+        }
+        self.check_logical_id(entry, "resource");
+        if parameters.contains(id) {
+            self.warn(
+                "cloudformation::duplicate-id",
+                entry.key_span,
+                format!(
+                    "`{id}` is both a parameter and a resource; logical ids must be unique, and references to it are ambiguous"
+                ),
+            );
+        }
+
+        let mut refs = Refs::new(self.file, self.scope, format!("resource `{id}`"));
+        for attribute in body {
+            match attribute.key.as_str() {
+                "Type" => {}
+                "DependsOn" => refs.depends_on(&attribute.value),
+                "Condition" => refs.condition_name(&attribute.value),
+                _ => refs.entry(attribute),
+            }
+        }
+        self.push(
+            entry,
+            NodeKind::Resource,
+            type_name.to_owned(),
+            id.to_owned(),
+            id.to_owned(),
+            refs,
+        );
+    }
+
+    fn parameter(&mut self, entry: &'a Entry) {
+        let id = entry.key.as_str();
+        self.check_logical_id(entry, "parameter");
+        if entry.value.get("Type").and_then(Node::as_str).is_none() {
+            self.warn(
+                "cloudformation::parameter",
+                entry.key_span,
+                format!("parameter `{id}` has no string `Type`; CloudFormation rejects it"),
+            );
+        }
+        let refs = Refs::new(self.file, self.scope, format!("parameter `{id}`"));
+        self.push(
+            entry,
+            NodeKind::Parameter,
+            "parameter".into(),
+            id.to_owned(),
+            format!("Parameters/{id}"),
+            refs,
+        );
+    }
+
+    fn condition(&mut self, entry: &'a Entry) {
+        let id = entry.key.as_str();
+        let mut refs = Refs::new(self.file, self.scope, format!("condition `{id}`"));
+        refs.condition(&entry.value);
+        self.push(
+            entry,
+            NodeKind::Condition,
+            "condition".into(),
+            condition_local_name(id),
+            format!("Conditions/{id}"),
+            refs,
+        );
+    }
+
+    fn mapping(&mut self, entry: &'a Entry) {
+        let id = entry.key.as_str();
+        // Mappings hold literals only; an intrinsic in one is CloudFormation's error to
+        // report, and not a reference guardrail should follow.
+        let refs = Refs::new(self.file, self.scope, format!("mapping `{id}`"));
+        self.push(
+            entry,
+            NodeKind::Mapping,
+            "mapping".into(),
+            mapping_local_name(id),
+            format!("Mappings/{id}"),
+            refs,
+        );
+    }
+
+    fn output(&mut self, entry: &'a Entry) {
+        let id = entry.key.as_str();
+        let mut refs = Refs::new(self.file, self.scope, format!("output `{id}`"));
+        match entry.value.as_map() {
+            Some(body) => {
+                if !body.contains_key("Value") {
+                    self.warn(
+                        "cloudformation::output",
+                        entry.key_span,
+                        format!("output `{id}` has no `Value`; CloudFormation rejects it"),
+                    );
+                }
+                for attribute in body {
+                    match attribute.key.as_str() {
+                        "Condition" => refs.condition_name(&attribute.value),
+                        _ => refs.entry(attribute),
+                    }
+                }
+            }
+            None => {
+                self.warn(
+                    "cloudformation::output",
+                    entry.key_span,
+                    format!(
+                        "output `{id}` is a {}, not a map with `Value`; CloudFormation rejects it",
+                        entry.value.value.kind_name()
+                    ),
+                );
+                refs.value(&entry.value);
+            }
+        }
+        self.push(
+            entry,
+            NodeKind::Output,
+            "output".into(),
+            format!("Output:{id}"),
+            format!("Outputs/{id}"),
+            refs,
+        );
+    }
+
+    /// The top-level `Transform`: a name, `{Name, Parameters}`, or a list of them.
+    fn transforms(&mut self, node: &Node) {
+        let items = match node.as_seq() {
+            Some(items) => items,
+            None => std::slice::from_ref(node),
+        };
+        for item in items {
+            let name = item
+                .as_str()
+                .or_else(|| item.get("Name").and_then(Node::as_str));
+            let Some(name) = name else {
+                self.warn(
+                    "cloudformation::transform",
+                    item.span,
+                    format!(
+                        "a transform is named by a string or `{{Name: …, Parameters: …}}`, not {}; guardrail cannot tell what it changes",
+                        describe(item)
+                    ),
+                );
+                continue;
+            };
+            let message = match name {
+                SAM_TRANSFORM => {
+                    self.sam = true;
+                    continue;
+                }
+                LANGUAGE_EXTENSIONS => continue,
+                "AWS::Include" => {
+                    let location = item
+                        .at(&["Parameters", "Location"])
+                        .and_then(Node::as_str)
+                        .map_or_else(String::new, |l| format!(" from `{l}`"));
+                    format!(
+                        "the `AWS::Include` transform inserts a snippet{location} at deploy time; guardrail cannot see the resources and properties it adds"
+                    )
+                }
+                macro_name => format!(
+                    "the `{macro_name}` transform processes the whole template at deploy time; guardrail checks the template as written and cannot see the resources and properties the macro adds or changes"
+                ),
+            };
+            self.out.diagnostics.push(
+                Diagnostic::new(
+                    Severity::Warning,
+                    "cloudformation::transform",
+                    self.file.path.clone(),
+                    message,
+                )
+                .at(item.span)
+                .with_help(PROCESSED_HELP),
+            );
+        }
+    }
+
+    /// Logical ids are alphanumeric; anything else is rejected by CloudFormation, and could
+    /// be confused with the `Condition:`-style names of the other namespaces.
+    fn check_logical_id(&mut self, entry: &Entry, what: &str) {
+        let id = entry.key.as_str();
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+            self.warn(
+                "cloudformation::logical-id",
+                entry.key_span,
+                format!(
+                    "{what} id `{id}` is not alphanumeric (A-Z, a-z, 0-9); CloudFormation rejects it"
+                ),
+            );
+        }
+    }
+
+    fn push(
+        &mut self,
+        entry: &Entry,
+        kind: NodeKind,
+        type_name: String,
+        local_name: String,
+        address_suffix: String,
+        refs: Refs<'_>,
+    ) {
+        let Refs {
+            links, diagnostics, ..
+        } = refs;
+        self.out.diagnostics.extend(diagnostics);
+        let resource = Resource {
+            address: format!("{}#{address_suffix}", self.path),
+            type_name,
+            kind,
+            framework: Framework::CloudFormation,
+            span: entry.key_span.cover(entry.value.span),
+            name_span: entry.key_span,
+            attributes: entry.value.clone(),
+            scope: self.scope.to_owned(),
+            local_name,
+            labels: None,
+        };
+        self.out.resources.push((resource, links));
+    }
+
+    fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
+        self.out
+            .diagnostics
+            .push(Diagnostic::error(code, self.file.path.clone(), message).at(span));
+    }
+
+    fn warn(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
+        self.out.diagnostics.push(
+            Diagnostic::new(Severity::Warning, code, self.file.path.clone(), message).at(span),
+        );
+    }
+}
+
+/// A value for a message: a short scalar as written, anything else by its kind.
+fn describe(node: &Node) -> String {
+    match &node.value {
+        Value::Null => "empty".to_owned(),
+        Value::Bool(b) => format!("the boolean `{b}`"),
+        Value::Int(i) => format!("the number `{i}`"),
+        Value::String(s) if s.trim().is_empty() => "an empty string".to_owned(),
+        other => format!("a {}", other.kind_name()),
+    }
+}
+
+#[cfg(test)]
+mod tests;
