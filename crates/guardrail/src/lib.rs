@@ -15,7 +15,11 @@
 
 pub mod adapt;
 pub mod diagnostic;
+pub mod discover;
 pub mod graph;
+pub mod load;
 pub mod parse;
+pub mod render;
+pub mod scan;
 pub mod source;
 pub mod value;

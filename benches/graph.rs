@@ -1,0 +1,91 @@
+//! Parse-and-graph throughput on a generated mixed corpus of 100, 1,000 and 10,000
+//! resources: a third CloudFormation, a third Terraform, a third Kubernetes, 50 resources a
+//! file, with references between them so link resolution is exercised too.
+
+// A bench that cannot set up its corpus has nothing to measure: stopping is right.
+#![allow(clippy::expect_used)]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use guardrail::scan::{ScanOptions, build_graph};
+
+const PER_FILE: usize = 50;
+
+fn cloudformation(n: usize) -> String {
+    let mut t = String::from("AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n");
+    for i in 0..n {
+        let _ = write!(
+            t,
+            "  Key{i}:\n    Type: AWS::KMS::Key\n    Properties:\n      EnableKeyRotation: true\n\
+             \x20 Bucket{i}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub bucket-${{AWS::AccountId}}-{i}\n\
+             \x20     BucketEncryption:\n        ServerSideEncryptionConfiguration:\n          - ServerSideEncryptionByDefault:\n\
+             \x20             SSEAlgorithm: aws:kms\n              KMSMasterKeyID: !GetAtt Key{i}.Arn\n"
+        );
+    }
+    t
+}
+
+fn terraform(n: usize) -> String {
+    let mut t = String::from("variable \"env\" {\n  default = \"prod\"\n}\n");
+    for i in 0..n {
+        let _ = write!(
+            t,
+            "resource \"aws_kms_key\" \"k{i}\" {{\n  enable_key_rotation = true\n}}\n\
+             resource \"aws_s3_bucket\" \"b{i}\" {{\n  bucket = \"b-${{var.env}}-{i}\"\n  tags = {{ key = aws_kms_key.k{i}.arn }}\n\
+             \x20 versioning {{\n    enabled = true\n  }}\n}}\n"
+        );
+    }
+    t
+}
+
+fn kubernetes(n: usize) -> String {
+    let mut t = String::new();
+    for i in 0..n {
+        let _ = write!(
+            t,
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app{i}\n  namespace: bench\n\
+             spec:\n  selector:\n    matchLabels: {{app: app{i}}}\n  template:\n    metadata:\n      labels: {{app: app{i}}}\n\
+             \x20   spec:\n      serviceAccountName: sa\n      containers:\n        - name: c\n          image: nginx:1.27\n\
+             \x20         envFrom: [{{secretRef: {{name: s{i}}}}}]\n\
+             ---\napiVersion: v1\nkind: Service\nmetadata:\n  name: svc{i}\n  namespace: bench\nspec:\n  selector: {{app: app{i}}}\n"
+        );
+    }
+    t
+}
+
+/// Writes a corpus of about `resources` resources under `dir`.
+fn write_corpus(dir: &Path, resources: usize) -> std::io::Result<()> {
+    // Each generator emits two resources per step.
+    let steps_per_file = PER_FILE / 2;
+    let files_per_framework = (resources / 3).div_ceil(PER_FILE).max(1);
+    for f in 0..files_per_framework {
+        std::fs::write(dir.join(format!("cfn{f}.yaml")), cloudformation(steps_per_file))?;
+        let module = dir.join(format!("tf{f}"));
+        std::fs::create_dir_all(&module)?;
+        std::fs::write(module.join("main.tf"), terraform(steps_per_file))?;
+        std::fs::write(dir.join(format!("k8s{f}.yaml")), kubernetes(steps_per_file))?;
+    }
+    Ok(())
+}
+
+fn bench_graph(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse_and_graph");
+    group.sample_size(10);
+    for resources in [100usize, 1_000, 10_000] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_corpus(dir.path(), resources).expect("corpus");
+        let paths: Vec<PathBuf> = vec![dir.path().to_path_buf()];
+        let scan = build_graph(&paths, &ScanOptions::default());
+        assert!(!scan.has_errors(), "{:?}", scan.diagnostics);
+        group.throughput(Throughput::Elements(scan.graph.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(resources), &paths, |b, paths| {
+            b.iter(|| build_graph(paths, &ScanOptions::default()));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_graph);
+criterion_main!(benches);

@@ -1,0 +1,219 @@
+//! End-to-end tests of the `guardrail` binary: exit codes, output formats, and every kind of
+//! bad input guardrail must survive and report.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn guardrail(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_guardrail"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .output()
+        .expect("run guardrail")
+}
+
+fn graph_json(args: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut all = vec!["graph", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = guardrail(&all);
+    let json = serde_json::from_slice(&out.stdout).expect("graph JSON on stdout");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code().expect("exit code"), json, stderr)
+}
+
+fn diagnostics(json: &serde_json::Value) -> Vec<String> {
+    json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}:{}:{} {}: {}",
+                d["severity"].as_str().unwrap_or(""),
+                d["file"].as_str().unwrap_or(""),
+                d["line"],
+                d["column"],
+                d["code"].as_str().unwrap_or(""),
+                d["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn demo_system_graph_is_read_completely() {
+    let (code, json, stderr) = graph_json(&["fixtures/demo"]);
+    assert_eq!(code, 0, "{stderr}");
+    let frameworks: Vec<&str> = json["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f["framework"].as_str())
+        .collect();
+    for framework in ["cloudformation", "terraform", "kubernetes"] {
+        assert!(frameworks.contains(&framework), "{framework} missing");
+    }
+    insta::assert_json_snapshot!("demo_graph", json);
+}
+
+#[test]
+fn demo_system_as_dot_and_mermaid() {
+    let dot = guardrail(&["graph", "fixtures/demo", "--format", "dot"]);
+    assert_eq!(dot.status.code(), Some(0));
+    insta::assert_snapshot!("demo_dot", String::from_utf8_lossy(&dot.stdout));
+    let mermaid = guardrail(&["graph", "fixtures/demo", "--format", "mermaid"]);
+    assert_eq!(mermaid.status.code(), Some(0));
+    insta::assert_snapshot!("demo_mermaid", String::from_utf8_lossy(&mermaid.stdout));
+}
+
+#[test]
+fn bad_files_are_each_reported_with_position_and_fail_closed() {
+    let (code, json, _) = graph_json(&["fixtures/input/bad"]);
+    assert_eq!(code, 2);
+    insta::assert_debug_snapshot!("bad_input_diagnostics", diagnostics(&json));
+    // The valid resource of the broken Terraform file's module is not lost, and neither is
+    // the template whose only problem is a duplicate key.
+    let addresses: Vec<&str> = json["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .filter_map(|r| r["address"].as_str())
+        .collect();
+    assert!(
+        addresses.contains(&"fixtures/input/bad/duplicate-keys.yaml#Bucket"),
+        "{addresses:?}"
+    );
+}
+
+#[test]
+fn a_diagnostic_shows_file_line_column_and_the_source_line() {
+    let out = guardrail(&["graph", "fixtures/input/bad/syntax.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("fixtures/input/bad/syntax.yaml:7:11"), "{stderr}");
+    assert!(stderr.contains("  selector:"), "source line missing: {stderr}");
+}
+
+#[test]
+fn allow_parse_errors_exits_zero_but_still_reports() {
+    let out = guardrail(&["graph", "fixtures/input/bad/syntax.yaml", "--allow-parse-errors"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("syntax.yaml"));
+}
+
+#[test]
+fn other_yaml_and_helm_templates_are_not_errors() {
+    let (code, json, stderr) = graph_json(&["fixtures/input/not-ours", "--verbose"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["resources"].as_array().map(Vec::len), Some(0));
+    insta::assert_json_snapshot!("not_ours_skipped", json["skipped"]);
+    insta::assert_debug_snapshot!("not_ours_diagnostics", diagnostics(&json));
+    assert!(stderr.contains("Helm chart template"), "{stderr}");
+}
+
+#[test]
+fn anchors_merge_keys_and_empty_files_are_read() {
+    let (code, json, stderr) = graph_json(&["fixtures/input/ok", "--attributes"]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_json_snapshot!("anchors_graph", json);
+}
+
+#[test]
+fn missing_paths_and_usage_errors_exit_2() {
+    let out = guardrail(&["graph", "fixtures/does-not-exist"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fixtures/does-not-exist"));
+    let out = guardrail(&["graph", "--format", "xml", "fixtures/demo"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = guardrail(&["graph"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+/// Deep nesting in every format: an error at the right place, never a stack overflow.
+#[test]
+fn hundred_thousand_deep_nesting_is_an_error_in_every_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let deep = 100_000;
+    let yaml = format!(
+        "apiVersion: v1\nkind: ConfigMap\ndata:\n  x: {}{}\n",
+        "[".repeat(deep),
+        "]".repeat(deep)
+    );
+    let json = format!(
+        "{{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {}1{}}}",
+        "{\"a\":".repeat(deep),
+        "}".repeat(deep)
+    );
+    let hcl = format!("locals {{\n  x = {}1{}\n}}\n", "[".repeat(deep), "]".repeat(deep));
+    write(&dir.path().join("deep.yaml"), &yaml);
+    write(&dir.path().join("deep.json"), &json);
+    write(&dir.path().join("deep.tf"), &hcl);
+    let root = dir.path().to_str().expect("utf-8 temp path");
+    let (code, json, _) = graph_json(&[root]);
+    assert_eq!(code, 2);
+    let diags = diagnostics(&json);
+    assert_eq!(diags.len(), 3, "{diags:?}");
+    for (diag, name) in diags.iter().zip(["deep.json", "deep.tf", "deep.yaml"]) {
+        assert!(diag.starts_with("error "), "{diag}");
+        assert!(diag.contains(name), "{diag}");
+        assert!(diag.contains(":1:") || diag.contains(":4:") || diag.contains(":2:"), "{diag}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_links_out_of_the_tree_are_not_followed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("repo");
+    write(
+        &root.join("k8s/pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n",
+    );
+    std::os::unix::fs::symlink(&root, root.join("k8s/loop")).expect("symlink");
+    let outside = dir.path().join("outside.yaml");
+    write(&outside, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n");
+    std::os::unix::fs::symlink(&outside, root.join("k8s/outside.yaml")).expect("symlink");
+    let (code, json, _) = graph_json(&[root.to_str().expect("utf-8"), "--verbose"]);
+    assert_eq!(code, 0);
+    let addresses: Vec<&str> = json["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .filter_map(|r| r["address"].as_str())
+        .collect();
+    assert_eq!(addresses, ["Pod/default/p"]);
+    assert_eq!(json["skipped"].as_array().map(Vec::len), Some(2));
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_inputs_are_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A FIFO named on the command line would block a naive reader forever.
+    let fifo = dir.path().join("pipe.yaml");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let out = guardrail(&["graph", fifo.to_str().expect("utf-8")]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
+    }
+    // A link to nothing, named explicitly.
+    let dangling = dir.path().join("gone.yaml");
+    std::os::unix::fs::symlink(dir.path().join("missing"), &dangling).expect("symlink");
+    let out = guardrail(&["graph", dangling.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    // A file without read permission (root can read it anyway, and then it must scan).
+    use std::os::unix::fs::PermissionsExt as _;
+    let locked = dir.path().join("locked.yaml");
+    write(&locked, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let readable = std::fs::read(&locked).is_ok();
+    let out = guardrail(&["graph", locked.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(if readable { 0 } else { 2 }));
+}

@@ -1,0 +1,143 @@
+//! Discovery: which files a scan reads.
+//!
+//! Directories are walked with the `ignore` crate: `.gitignore`, `.ignore` and git's exclude
+//! files are honoured (also outside a git checkout), `.git/`, `.terraform/` and
+//! `node_modules/` are never entered, and symbolic links are not followed, so a link loop
+//! cannot hang the walk and a link cannot lead outside the paths given. Files named
+//! explicitly (as pre-commit passes them) are always read, whatever their name.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Severity};
+
+/// Directory names never entered: VCS metadata, Terraform's provider and module cache (it
+/// holds copies of remote modules that are not the user's code), JavaScript dependencies.
+const SKIPPED_DIRS: &[&str] = &[".git", ".terraform", "node_modules"];
+
+/// A file to read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    /// The path to open and to show (relative paths stay relative).
+    pub path: PathBuf,
+    /// Named on the command line rather than found by walking a directory.
+    pub explicit: bool,
+}
+
+/// A file or directory entry that discovery passed over, with why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Skipped {
+    /// The path.
+    pub path: PathBuf,
+    /// Why it was not read.
+    pub reason: String,
+}
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Files to read, sorted by path, without duplicates.
+    pub candidates: Vec<Candidate>,
+    /// Entries passed over on purpose (symbolic links, files of other types).
+    pub skipped: Vec<Skipped>,
+    /// Paths that do not exist, directories that cannot be read.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Whether a file name is one guardrail reads when it finds it in a directory.
+pub fn is_candidate_name(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    [".tf", ".tf.json", ".yaml", ".yml", ".json", ".template"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+}
+
+/// Finds the files under `paths`.
+pub fn discover(paths: &[PathBuf]) -> Discovered {
+    let mut out = Discovered::default();
+    for path in paths {
+        match std::fs::metadata(path) {
+            Err(e) => out.diagnostics.push(Diagnostic::error(
+                "discover::missing",
+                path.clone(),
+                format!("cannot read this path: {e}"),
+            )),
+            Ok(meta) if meta.is_dir() => walk(path, &mut out),
+            Ok(_) => out.candidates.push(Candidate {
+                path: path.clone(),
+                explicit: true,
+            }),
+        }
+    }
+    out.candidates.sort();
+    // A file named explicitly and also found by walking is read once, as explicit.
+    out.candidates.dedup_by(|later, earlier| {
+        let same = later.path == earlier.path;
+        if same {
+            earlier.explicit |= later.explicit;
+        }
+        same
+    });
+    out.skipped.sort();
+    out
+}
+
+fn walk(root: &Path, out: &mut Discovered) {
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .follow_links(false)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir
+                && entry.depth() > 0
+                && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
+        })
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = error_path(&e).unwrap_or_else(|| root.to_path_buf());
+                out.diagnostics.push(Diagnostic::new(
+                    Severity::Error,
+                    "discover::unreadable",
+                    path,
+                    format!("cannot walk this path: {e}"),
+                ));
+                continue;
+            }
+        };
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if file_type.is_symlink() {
+            if is_candidate_name(path) || std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+                out.skipped.push(Skipped {
+                    path: path.to_path_buf(),
+                    reason: "symbolic link: not followed (name the target to scan it)".into(),
+                });
+            }
+        } else if file_type.is_file() && is_candidate_name(path) {
+            out.candidates.push(Candidate {
+                path: path.to_path_buf(),
+                explicit: false,
+            });
+        }
+    }
+}
+
+fn error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}

@@ -1,0 +1,166 @@
+//! Loading: a discovered file's bytes into checked text with a format.
+//!
+//! A file is rejected here, with a diagnostic at its line and column, when it cannot be
+//! read, holds NUL bytes (a binary file under a YAML or JSON name), is not UTF-8, or is larger
+//! than [`MAX_FILE_BYTES`] while looking like infrastructure code. Helm chart templates are
+//! passed over with a note: they are not YAML until Helm renders them.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::discover::Candidate;
+use crate::source::Format;
+
+/// The largest file read. Real templates and manifests are far smaller; anything bigger is
+/// generated data, and reading it would break the memory budget.
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The outcome of loading one file.
+#[derive(Debug)]
+pub enum Loaded {
+    /// The file's text, ready to parse.
+    Text {
+        /// The text (a leading byte-order mark removed).
+        text: String,
+        /// Its format by name.
+        format: Format,
+    },
+    /// Passed over on purpose, with the reason (shown with `--verbose`, or as a note).
+    Skipped {
+        /// Why.
+        reason: String,
+        /// Whether users should hear about it without `--verbose` (a Helm template).
+        notable: bool,
+    },
+    /// Could not be used; the scan is incomplete.
+    Failed(LoadError),
+}
+
+/// Why a file could not be loaded.
+#[derive(Debug)]
+pub struct LoadError {
+    /// Stable code, such as `load::invalid-utf8`.
+    pub code: &'static str,
+    /// What went wrong.
+    pub message: String,
+    /// The text as far as it could be decoded (invalid bytes replaced), so the diagnostic
+    /// can show the line; `None` when nothing could be read.
+    pub lossy_text: Option<String>,
+    /// Byte offset in `lossy_text` of the problem.
+    pub offset: u32,
+}
+
+/// The format a file name implies. Files named explicitly with other names are tried as
+/// YAML (which also reads JSON) and kept only if their content is ours.
+pub fn format_by_name(path: &Path) -> Format {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".tf.json") {
+        Format::TerraformJson
+    } else if name.ends_with(".tf") {
+        Format::Hcl
+    } else if name.ends_with(".json") {
+        Format::Json
+    } else {
+        Format::Yaml
+    }
+}
+
+/// Reads and checks one file.
+pub fn load(candidate: &Candidate) -> Loaded {
+    let path = &candidate.path;
+    let format = format_by_name(path);
+    let failed = |code, message: String| {
+        Loaded::Failed(LoadError {
+            code,
+            message,
+            lossy_text: None,
+            offset: 0,
+        })
+    };
+    // Opening a FIFO or a device would block or never end; only regular files are read.
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => {}
+        Ok(_) => return failed("load::not-a-file", "not a regular file".into()),
+        Err(e) => return failed("load::unreadable", format!("cannot read: {e}")),
+    }
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return failed("load::unreadable", format!("cannot open: {e}")),
+    };
+    let mut bytes = Vec::new();
+    // Read one byte past the limit to know whether the limit was exceeded.
+    if let Err(e) = (&mut file)
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+    {
+        return failed("load::unreadable", format!("cannot read: {e}"));
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+        if format == Format::Hcl || looks_like_ours(&head) {
+            return failed(
+                "load::too-large",
+                format!(
+                    "larger than {} MiB; not read",
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+            );
+        }
+        return Loaded::Skipped {
+            reason: "larger than the file size limit and not infrastructure code".into(),
+            notable: false,
+        };
+    }
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        return Loaded::Failed(LoadError {
+            code: "load::binary",
+            message: "binary content (a NUL byte); not a text file".into(),
+            lossy_text: Some(String::from_utf8_lossy(&bytes[..nul]).into_owned()),
+            offset: u32::try_from(nul).unwrap_or(u32::MAX),
+        });
+    }
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            return Loaded::Failed(LoadError {
+                code: "load::invalid-utf8",
+                message: "not valid UTF-8".into(),
+                // Offsets before the first invalid byte are the same in the lossy text.
+                lossy_text: Some(lossy),
+                offset: u32::try_from(valid).unwrap_or(u32::MAX),
+            });
+        }
+    };
+    if is_helm_template(path, &text) {
+        return Loaded::Skipped {
+            reason: "Helm chart template: not rendered, so not scanned".into(),
+            notable: true,
+        };
+    }
+    Loaded::Text { text, format }
+}
+
+/// A file under a `templates/` directory with Go template actions is a Helm template.
+fn is_helm_template(path: &Path, text: &str) -> bool {
+    path.parent()
+        .is_some_and(|dir| dir.components().any(|c| c.as_os_str() == "templates"))
+        && text.contains("{{")
+}
+
+/// Whether text that could not be parsed still looks like a CloudFormation template or a
+/// Kubernetes manifest, so that failing to parse it must fail the scan. Text that does not
+/// (a broken CI workflow, say) is not ours to judge.
+pub fn looks_like_ours(text: &str) -> bool {
+    text.contains("AWSTemplateFormatVersion")
+        || (text.contains("Resources") && text.contains("AWS::"))
+        || (text.contains("apiVersion") && text.contains("kind"))
+}

@@ -1,0 +1,226 @@
+//! The pipeline from paths to one [`ResourceGraph`]: discover, load, parse, adapt, graph.
+//!
+//! Loading, parsing and adapting run in parallel; everything that reaches the output is put
+//! back in path order, so the result is the same byte for byte on every run.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::adapt::terraform::TerraformFile;
+use crate::adapt::{self, Adapted};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::{self, Candidate};
+pub use crate::discover::Skipped;
+use crate::graph::{Framework, GraphBuilder, ResourceGraph};
+use crate::load::{self, Loaded};
+use crate::parse::{hcl, yaml};
+use crate::source::{FileId, Format, SourceFile, SourceFiles, Span, display_path};
+use crate::value::Node;
+
+/// Settings of a scan.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ScanOptions {}
+
+/// Everything a scan read and understood.
+#[derive(Debug, Default)]
+pub struct GraphScan {
+    /// Every file that was read, by id.
+    pub files: SourceFiles,
+    /// The framework each file was adapted as; files not listed were not ours.
+    pub frameworks: BTreeMap<FileId, Framework>,
+    /// The resource graph over all files.
+    pub graph: ResourceGraph,
+    /// Problems, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files passed over on purpose, sorted by path.
+    pub skipped: Vec<Skipped>,
+}
+
+impl GraphScan {
+    /// Whether any input could not be read: the scan is incomplete and a gate must fail.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// A file after parsing, before adapting.
+enum Parsed {
+    /// YAML or JSON documents with what parsing reported.
+    Data(yaml::Parsed),
+    /// A `.tf` file.
+    Hcl(Result<hcl_edit::structure::Body, Box<Diagnostic>>),
+}
+
+/// Reads `paths` and builds the resource graph.
+pub fn build_graph(paths: &[PathBuf], _options: &ScanOptions) -> GraphScan {
+    let discovered = discover::discover(paths);
+    let mut scan = GraphScan {
+        diagnostics: discovered.diagnostics,
+        skipped: discovered.skipped,
+        ..GraphScan::default()
+    };
+
+    let loaded: Vec<(Candidate, Loaded)> = discovered
+        .candidates
+        .into_par_iter()
+        .map(|c| {
+            let loaded = load::load(&c);
+            (c, loaded)
+        })
+        .collect();
+    let mut unparseable = std::collections::HashSet::new();
+    for (candidate, loaded) in loaded {
+        match loaded {
+            Loaded::Text { text, format } => {
+                scan.files.add(candidate.path, text, format);
+            }
+            Loaded::Skipped { reason, notable } => {
+                if notable {
+                    scan.diagnostics.push(Diagnostic::new(
+                        Severity::Info,
+                        "load::skipped",
+                        candidate.path.clone(),
+                        reason.clone(),
+                    ));
+                }
+                scan.skipped.push(Skipped {
+                    path: candidate.path,
+                    reason,
+                });
+            }
+            Loaded::Failed(error) => {
+                // The text is kept only so the diagnostic can show its line; it is not parsed.
+                let mut diagnostic =
+                    Diagnostic::error(error.code, candidate.path.clone(), error.message);
+                if let Some(text) = error.lossy_text {
+                    let id = scan.files.add(candidate.path, text, Format::Yaml);
+                    unparseable.insert(id);
+                    diagnostic = diagnostic.at(Span::new(id, error.offset, error.offset));
+                }
+                scan.diagnostics.push(diagnostic);
+            }
+        }
+    }
+
+    let parsed: Vec<(FileId, Parsed)> = scan
+        .files
+        .iter()
+        .filter(|f| !unparseable.contains(&f.id))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|file| (file.id, parse(file)))
+        .collect();
+
+    let mut adapted: Vec<Adapted> = Vec::new();
+    let mut terraform_modules: BTreeMap<String, Vec<TerraformFile<'_>>> = BTreeMap::new();
+    let mut data_files: Vec<(&SourceFile, Framework, &[Node])> = Vec::new();
+    for (id, parsed) in &parsed {
+        let Some(file) = scan.files.get(*id) else {
+            continue;
+        };
+        match parsed {
+            Parsed::Hcl(Ok(body)) => {
+                scan.frameworks.insert(*id, Framework::Terraform);
+                terraform_modules
+                    .entry(module_dir(&file.path))
+                    .or_default()
+                    .push(TerraformFile::Hcl { file, body });
+            }
+            Parsed::Hcl(Err(diagnostic)) => {
+                scan.frameworks.insert(*id, Framework::Terraform);
+                scan.diagnostics.push((**diagnostic).clone());
+            }
+            Parsed::Data(data) if file.format == Format::TerraformJson => {
+                scan.frameworks.insert(*id, Framework::Terraform);
+                scan.diagnostics.extend(data.diagnostics.iter().cloned());
+                if let [root] = data.documents.as_slice() {
+                    terraform_modules
+                        .entry(module_dir(&file.path))
+                        .or_default()
+                        .push(TerraformFile::Json { file, root });
+                }
+            }
+            Parsed::Data(data) => match adapt::classify(&data.documents) {
+                Some(framework) => {
+                    scan.frameworks.insert(*id, framework);
+                    scan.diagnostics.extend(data.diagnostics.iter().cloned());
+                    data_files.push((file, framework, &data.documents));
+                }
+                None if has_error(&data.diagnostics) && load::looks_like_ours(&file.text) => {
+                    scan.diagnostics.extend(data.diagnostics.iter().cloned());
+                }
+                None => scan.skipped.push(Skipped {
+                    path: file.path.clone(),
+                    reason: not_ours_reason(data),
+                }),
+            },
+        }
+    }
+
+    adapted.par_extend(data_files.into_par_iter().map(|(file, framework, docs)| {
+        match framework {
+            Framework::CloudFormation => match docs {
+                [template] => adapt::cloudformation::adapt(file, template),
+                _ => Adapted::default(),
+            },
+            _ => adapt::kubernetes::adapt(file, docs),
+        }
+    }));
+    adapted.par_extend(
+        terraform_modules
+            .into_par_iter()
+            .map(|(dir, files)| adapt::terraform::adapt_module(&dir, &files)),
+    );
+
+    let mut resources = Vec::new();
+    for a in adapted {
+        scan.diagnostics.extend(a.diagnostics);
+        resources.extend(a.resources);
+    }
+    resources.sort_by_key(|(r, _)| (r.span.file, r.span.start, r.span.end));
+    let mut builder = GraphBuilder::new();
+    for (resource, links) in resources {
+        builder.add(resource, links);
+    }
+    scan.graph = builder.build();
+
+    scan.diagnostics.sort_by_cached_key(|d| {
+        let at = d.span.map(|s| (s.start, s.end));
+        (display_path(&d.path), at, d.severity, d.code, d.message.clone())
+    });
+    scan.diagnostics.dedup();
+    scan.skipped.sort();
+    scan
+}
+
+fn parse(file: &SourceFile) -> Parsed {
+    match file.format {
+        Format::Hcl => Parsed::Hcl(hcl::parse(file)),
+        Format::Yaml | Format::Json | Format::TerraformJson => Parsed::Data(yaml::parse(file)),
+    }
+}
+
+fn has_error(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity == Severity::Error)
+}
+
+fn not_ours_reason(data: &yaml::Parsed) -> String {
+    if has_error(&data.diagnostics) {
+        "could not be parsed and does not look like CloudFormation or Kubernetes".into()
+    } else if data.documents.is_empty() {
+        "empty".into()
+    } else {
+        "not CloudFormation or Kubernetes".into()
+    }
+}
+
+/// The Terraform module a file belongs to: its directory, as shown.
+fn module_dir(path: &Path) -> String {
+    let dir = display_path(path.parent().unwrap_or(Path::new("")));
+    if dir.is_empty() { ".".into() } else { dir }
+}
