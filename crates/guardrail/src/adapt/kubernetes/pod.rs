@@ -1,0 +1,90 @@
+//! One view of the pod every workload runs, so that a rule about pods is written once.
+//!
+//! Eight kinds run pods and PodTemplate describes one; each keeps its pod template at a
+//! different depth. [`TEMPLATES`] is the only place that knows where.
+
+use crate::graph::Resource;
+use crate::value::Node;
+
+/// Where each kind keeps its pod template: the map with the pod's `metadata` and `spec`.
+/// A Pod is its own template.
+const TEMPLATES: &[(&str, &[&str])] = &[
+    ("Pod", &[]),
+    ("Deployment", &["spec", "template"]),
+    ("StatefulSet", &["spec", "template"]),
+    ("DaemonSet", &["spec", "template"]),
+    ("ReplicaSet", &["spec", "template"]),
+    ("ReplicationController", &["spec", "template"]),
+    ("Job", &["spec", "template"]),
+    ("CronJob", &["spec", "jobTemplate", "spec", "template"]),
+    ("PodTemplate", &["template"]),
+];
+
+/// The path from the object to its pod template, for kinds that have one.
+pub(super) fn template_path(kind: &str) -> Option<&'static [&'static str]> {
+    TEMPLATES
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, path)| *path)
+}
+
+/// Whether objects of `kind` run pods, so label selectors (Service, NetworkPolicy,
+/// PodDisruptionBudget) pick them by their pods' labels. PodTemplate has a pod spec but runs
+/// nothing, so it is not a workload.
+pub fn is_workload(kind: &str) -> bool {
+    kind != "PodTemplate" && template_path(kind).is_some()
+}
+
+/// The pod spec of an object of `kind`: `spec` for a Pod, `spec.template.spec` for
+/// Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController and Job,
+/// `spec.jobTemplate.spec.template.spec` for CronJob, `template.spec` for PodTemplate.
+///
+/// `None` for other kinds, and when the spec is absent or not a map (the adapter reports
+/// the latter). The kind is passed rather than read from `object` because items of a typed
+/// list (`DeploymentList`) may leave their `kind` out.
+pub fn pod_spec<'a>(kind: &str, object: &'a Node) -> Option<&'a Node> {
+    template(kind, object)?
+        .get("spec")
+        .filter(|n| n.as_map().is_some())
+}
+
+/// The labels the pods of an object of `kind` get: `metadata.labels` for a Pod, the pod
+/// template's `metadata.labels` for the other kinds of [`pod_spec`]. These are what label
+/// selectors match, not the object's own `metadata.labels`.
+///
+/// `None` for other kinds and when the labels are absent or not a map.
+pub fn pod_labels<'a>(kind: &str, object: &'a Node) -> Option<&'a Node> {
+    template(kind, object)?
+        .at(&["metadata", "labels"])
+        .filter(|n| n.as_map().is_some())
+}
+
+/// [`pod_spec`] of a Kubernetes resource of the graph.
+pub fn pod_spec_of(resource: &Resource) -> Option<&Node> {
+    pod_spec(kind_of(resource), &resource.attributes)
+}
+
+/// The kind of a Kubernetes resource of the graph: the last segment of its type
+/// (`apps/v1/Deployment` → `Deployment`).
+pub fn kind_of(resource: &Resource) -> &str {
+    resource
+        .type_name
+        .rsplit_once('/')
+        .map_or(resource.type_name.as_str(), |(_, kind)| kind)
+}
+
+/// Every container of a pod spec, in the order Kubernetes starts them: `initContainers`,
+/// `containers`, then `ephemeralContainers`. Entries that are not maps are left out.
+pub fn containers(pod_spec: &Node) -> impl Iterator<Item = &Node> {
+    ["initContainers", "containers", "ephemeralContainers"]
+        .into_iter()
+        .filter_map(|key| pod_spec.get(key).and_then(Node::as_seq))
+        .flatten()
+        .filter(|c| c.as_map().is_some())
+}
+
+fn template<'a>(kind: &str, object: &'a Node) -> Option<&'a Node> {
+    object
+        .at(template_path(kind)?)
+        .filter(|n| n.as_map().is_some())
+}
