@@ -1,16 +1,102 @@
-//! Terraform (stub while the adapter is written).
+//! Terraform: one module directory (all its `.tf` and `.tf.json` files together) into graph
+//! nodes and the references between them.
+//!
+//! # Nodes
+//!
+//! | block | kind | type | address (= local name) |
+//! |---|---|---|---|
+//! | `resource "T" "N"` | resource | `T` | `T.N` |
+//! | `data "T" "N"` | data | `T` | `data.T.N` |
+//! | `module "M"` | module | `module` | `module.M` |
+//! | `variable "V"` | variable | `variable` | `var.V` |
+//! | each `locals` entry `L` | local | `local` | `local.L` |
+//! | `output "O"` | output | `output` | `output.O` |
+//! | `provider "P"` | provider | `P` | `provider.P`, or `provider.P.A` with `alias = "A"` |
+//! | `terraform { backend "B" {…} }` | backend | `B` | `terraform.backend.B` |
+//! | `terraform { cloud {…} }` | backend | `cloud` | `terraform.cloud` |
+//!
+//! Every node's scope is `tf:<module dir>` (`tf:.` for the scan root). The rest of the
+//! `terraform` block (`required_version`, `required_providers`, …) is not kept: no node kind
+//! fits it and no rule needs it yet. `moved`, `import`, `removed`, `check` and `ephemeral`
+//! blocks are valid Terraform that guardrail does not model; they are skipped silently. Any
+//! other top-level block is a warning.
+//!
+//! # Attribute trees
+//!
+//! A node's attributes are a map of its block's attributes and nested blocks, in source order.
+//! A nested block is always a **list** of maps under its block type, however many there are:
+//! `versioning { enabled = true }` is `versioning: [{enabled: true}]`, and repeated `ingress`
+//! blocks append to one list. A labelled nested block carries its labels as `__labels`. A
+//! `dynamic "ingress"` block becomes one more entry of the `ingress` list, built from its
+//! `content` body, with `__dynamic: true` as its first key: rules see that the block may be
+//! repeated any number of times, and its values that depend on the iterator are unknown.
+//! A local's attributes are `{value: …}`.
+//!
+//! Meta-arguments are kept: `count`, `for_each` and `lifecycle` like any attribute and block.
+//! `depends_on`, `provider` and a module's `providers` name objects rather than compute
+//! values, so they are kept as the text of the names (`["aws_iam_role.r"]`, `"aws.west"`),
+//! and so are a variable's `type` (`"list(string)"`) and `lifecycle.ignore_changes`.
+//!
+//! Values are evaluated as far as the module alone allows; see [`expr`](self) for what is
+//! resolved and what is [`crate::value::Value::Unknown`].
+//!
+//! # Links
+//!
+//! Every reference in every expression is a [`EdgeKind::Reference`] link to the local name it
+//! names (`aws_s3_bucket.b.id` → `aws_s3_bucket.b`); `depends_on` entries are
+//! [`EdgeKind::DependsOn`]; `provider = aws.west` refers to `provider.aws.west`. A module call
+//! whose `source` is a local path contains the module in that directory
+//! ([`EdgeKind::Contains`] to the scope `tf:<dir>`): its resources are scanned as their own
+//! module when the directory is in the scan. Remote sources are not fetched (an info
+//! diagnostic says so). A declaration referring to itself (a variable's `validation`) makes
+//! no link.
+//!
+//! # `.tf.json`
+//!
+//! Terraform's JSON syntax is read with the same model: `resource: {T: {N: {…}}}`, where every
+//! level may also be an array of objects and a body array declares one block per element;
+//! `"//"` keys are comments. Strings are templates: `${…}` is parsed with hcl-edit, evaluated
+//! and searched for references like native syntax. Spans inside a string are exact when the
+//! string has no escape sequences, and the whole string's span otherwise. Without a schema a
+//! nested block cannot be told from an object attribute, so nested blocks stay as written,
+//! an object or a list of objects: rules must accept both shapes. `dynamic` blocks in a
+//! body are recognised and become list entries as in native syntax.
+//!
+//! # Diagnostics
+//!
+//! Never a panic: `terraform::duplicate` (error) for a second declaration of an address or a
+//! repeated attribute, `terraform::labels` (error) for a block with the wrong number of labels,
+//! `terraform::cycle` (error) for locals that refer to themselves, `terraform::module-source`
+//! (error) for a module without a literal `source`, `terraform::remote-module` (info),
+//! `terraform::unknown-block` (warning), `terraform::json-structure` (error) for `.tf.json`
+//! shapes that are not Terraform's, `terraform::template` (error) for a `${…}` that does not
+//! parse.
+
+mod entries;
+mod expr;
+mod hcl;
+mod json;
+mod refs;
+
+use std::collections::HashMap;
 
 use crate::adapt::Adapted;
-use crate::source::SourceFile;
-use crate::value::Node;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::{EdgeKind, Framework, Link, NodeKind, Resource, Target};
+use crate::source::{SourceFile, Span};
+use crate::value::{Node, Value};
 
-/// One file of a Terraform module, parsed.
+use self::expr::Evaluator;
+use self::refs::Reference;
+
+/// One parsed file of a Terraform module.
+#[derive(Debug, Clone, Copy)]
 pub enum TerraformFile<'a> {
-    /// A `.tf` file.
+    /// A `.tf` file in native syntax.
     Hcl {
         /// The file.
         file: &'a SourceFile,
-        /// Its body.
+        /// Its parsed body.
         body: &'a hcl_edit::structure::Body,
     },
     /// A `.tf.json` file.
@@ -22,7 +108,340 @@ pub enum TerraformFile<'a> {
     },
 }
 
-/// Adapts one module directory.
-pub fn adapt_module(_module_dir: &str, _files: &[TerraformFile<'_>]) -> Adapted {
-    Adapted::default()
+/// Adapts the files of one module directory. `module_dir` is the directory as displayed
+/// (`""` or `"."` for the scan root); it names the module's scope, `tf:<module_dir>`.
+pub fn adapt_module(module_dir: &str, files: &[TerraformFile<'_>]) -> Adapted {
+    let dir = normalize_dir(module_dir);
+    let scope = format!("tf:{dir}");
+    let mut diagnostics = Vec::new();
+    let mut decls = Vec::new();
+    let mut ev = Evaluator::new();
+    for f in files {
+        match *f {
+            TerraformFile::Hcl { file, body } => {
+                hcl::declarations(file, body, &mut decls, &mut ev, &mut diagnostics);
+            }
+            TerraformFile::Json { file, root } => {
+                json::declarations(file, root, &mut decls, &mut ev, &mut diagnostics);
+            }
+        }
+    }
+
+    let mut out = Adapted::default();
+    let mut first_seen: HashMap<String, (String, crate::source::LineCol)> = HashMap::new();
+    for decl in decls {
+        let mut ctx = Ctx {
+            ev: &mut ev,
+            links: Vec::new(),
+            diagnostics: &mut diagnostics,
+        };
+        let attributes = match decl.body {
+            DeclBody::Hcl(body) => hcl::block_body(&mut ctx, &decl, body),
+            DeclBody::HclLocal(value) => hcl::local_body(&mut ctx, &decl, value),
+            DeclBody::Json(body) => json::block_body(&mut ctx, &decl, body),
+            DeclBody::JsonLocal(value) => json::local_body(&mut ctx, &decl, value),
+        };
+        let mut links = std::mem::take(&mut ctx.links);
+
+        let mut address = decl.address.clone();
+        if decl.kind == NodeKind::Provider {
+            if let Some(alias) = attributes.get("alias").and_then(Node::as_str) {
+                address = format!("provider.{}.{alias}", decl.type_name);
+            }
+        }
+        if decl.kind == NodeKind::Module {
+            module_source(&decl, &attributes, &dir, &mut links, &mut diagnostics);
+        }
+
+        let here = (
+            decl.file.display_path(),
+            decl.file.line_col(decl.name_span.start),
+        );
+        if let Some((path, at)) = first_seen.get(&address) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "terraform::duplicate",
+                    decl.file.path.clone(),
+                    format!("`{address}` is declared more than once (first at {path}:{at})"),
+                )
+                .at(decl.name_span)
+                .with_help("Terraform rejects duplicate declarations; rename or remove one"),
+            );
+        } else {
+            first_seen.insert(address.clone(), here);
+        }
+
+        let links = links
+            .into_iter()
+            .filter_map(|l| {
+                let target = match l.kind {
+                    EdgeKind::Contains => Target::Scope {
+                        scope: format!("tf:{}", l.name),
+                    },
+                    _ if l.name == address => return None,
+                    _ => Target::Name {
+                        scope: scope.clone(),
+                        name: l.name.clone(),
+                        display: l.name,
+                    },
+                };
+                Some(Link {
+                    kind: l.kind,
+                    target,
+                    span: l.span,
+                })
+            })
+            .collect();
+        let resource = Resource {
+            local_name: address.clone(),
+            address,
+            type_name: decl.type_name,
+            kind: decl.kind,
+            framework: Framework::Terraform,
+            span: decl.span,
+            name_span: decl.name_span,
+            attributes,
+            scope: scope.clone(),
+            labels: None,
+        };
+        out.resources.push((resource, links));
+    }
+    diagnostics.append(&mut ev.diagnostics);
+    out.diagnostics = diagnostics;
+    out
 }
+
+/// A declaration found in a module, before its body is converted.
+struct Decl<'a> {
+    kind: NodeKind,
+    type_name: String,
+    address: String,
+    /// The whole block (for a local, its attribute).
+    span: Span,
+    /// The name label (for a local, its key).
+    name_span: Span,
+    file: &'a SourceFile,
+    body: DeclBody<'a>,
+}
+
+enum DeclBody<'a> {
+    Hcl(&'a hcl_edit::structure::Body),
+    HclLocal(&'a hcl_edit::expr::Expression),
+    Json(&'a Node),
+    JsonLocal(&'a Node),
+}
+
+/// Where a body sits, for the meta-arguments whose meaning depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    /// A `resource` or `data` block: `provider = aws.west`.
+    Resource,
+    /// A `module` block: `providers = {…}`.
+    Module,
+    /// A `variable` block: `type = …`.
+    Variable,
+    /// Another top-level declaration.
+    Other,
+    /// A `lifecycle` block: `ignore_changes = […]`.
+    Lifecycle,
+    /// Any other nested block.
+    Nested,
+}
+
+impl BodyKind {
+    fn of(kind: NodeKind) -> Self {
+        match kind {
+            NodeKind::Resource | NodeKind::Data => BodyKind::Resource,
+            NodeKind::Module => BodyKind::Module,
+            NodeKind::Variable => BodyKind::Variable,
+            _ => BodyKind::Other,
+        }
+    }
+
+    /// Whether this is the body of a declaration itself, where meta-arguments live.
+    fn is_top(self) -> bool {
+        !matches!(self, BodyKind::Lifecycle | BodyKind::Nested)
+    }
+}
+
+/// A link before it is scoped.
+struct RawLink {
+    kind: EdgeKind,
+    /// The local name; for [`EdgeKind::Contains`], the module directory.
+    name: String,
+    span: Span,
+}
+
+/// What converting one declaration's body needs and produces.
+struct Ctx<'c, 'a> {
+    ev: &'c mut Evaluator<'a>,
+    links: Vec<RawLink>,
+    diagnostics: &'c mut Vec<Diagnostic>,
+}
+
+impl Ctx<'_, '_> {
+    fn references(&mut self, found: Vec<Reference>) {
+        self.links.extend(found.into_iter().map(|r| RawLink {
+            kind: EdgeKind::Reference,
+            name: r.name,
+            span: r.span,
+        }));
+    }
+
+    fn link(&mut self, kind: EdgeKind, name: String, span: Span) {
+        self.links.push(RawLink { kind, name, span });
+    }
+
+    fn duplicate_key(&mut self, file: &SourceFile, key: &str, span: Span) {
+        self.diagnostics.push(
+            Diagnostic::error(
+                "terraform::duplicate",
+                file.path.clone(),
+                format!("`{key}` is set more than once in this block; the first is kept"),
+            )
+            .at(span),
+        );
+    }
+}
+
+/// Checks a module call's `source`: a local path contains the module there; anything else is
+/// not fetched.
+fn module_source(
+    decl: &Decl<'_>,
+    attributes: &Node,
+    dir: &str,
+    links: &mut Vec<RawLink>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let path = decl.file.path.clone();
+    let Some(source) = attributes.get("source") else {
+        diagnostics.push(
+            Diagnostic::error(
+                "terraform::module-source",
+                path,
+                format!("`{}` has no `source`", decl.address),
+            )
+            .at(decl.name_span),
+        );
+        return;
+    };
+    let Value::String(s) = &source.value else {
+        diagnostics.push(
+            Diagnostic::error(
+                "terraform::module-source",
+                path,
+                format!("the `source` of `{}` is not a literal string", decl.address),
+            )
+            .at(source.span)
+            .with_help("Terraform requires a literal module source"),
+        );
+        return;
+    };
+    if ["./", "../", ".\\", "..\\"]
+        .iter()
+        .any(|p| s.starts_with(p))
+    {
+        links.push(RawLink {
+            kind: EdgeKind::Contains,
+            name: normalize_dir(&format!("{dir}/{s}")),
+            span: source.span,
+        });
+    } else {
+        diagnostics.push(
+            Diagnostic::new(
+                Severity::Info,
+                "terraform::remote-module",
+                path,
+                format!(
+                    "`{}` comes from `{s}`, which is not fetched: the resources inside it are \
+                     not checked",
+                    decl.address
+                ),
+            )
+            .at(source.span),
+        );
+    }
+}
+
+/// A directory path with `/` separators, no `.` segments, `..` applied where it can be, and
+/// `.` for the root.
+fn normalize_dir(dir: &str) -> String {
+    let dir = dir.replace('\\', "/");
+    let absolute = dir.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in dir.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            ".." if absolute => {}
+            part => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else if joined.is_empty() {
+        ".".into()
+    } else {
+        joined
+    }
+}
+
+/// Checks a block's label count; reports and returns `None` when it is wrong.
+fn expect_labels<'l>(
+    file: &SourceFile,
+    block: &str,
+    at: Span,
+    labels: &'l [(String, Span)],
+    expected: usize,
+    what: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<&'l [(String, Span)]> {
+    if labels.len() == expected {
+        return Some(labels);
+    }
+    diagnostics.push(
+        Diagnostic::error(
+            "terraform::labels",
+            file.path.clone(),
+            format!(
+                "a `{block}` block takes {what}, but has {} label{}; it is skipped",
+                labels.len(),
+                if labels.len() == 1 { "" } else { "s" }
+            ),
+        )
+        .at(at),
+    );
+    None
+}
+
+/// The labels each top-level block type takes: how many, and how to say it.
+fn label_rule(block: &str) -> Option<(usize, &'static str)> {
+    Some(match block {
+        "resource" | "data" => (2, "two labels (a type and a name)"),
+        "module" | "variable" | "output" | "provider" => (1, "one label (a name)"),
+        "locals" | "terraform" => (0, "no labels"),
+        _ => return None,
+    })
+}
+
+/// Valid Terraform blocks that guardrail does not model.
+const SKIPPED_BLOCKS: &[&str] = &["moved", "import", "removed", "check", "ephemeral"];
+
+/// Reports a top-level block type Terraform does not know.
+fn unknown_block(file: &SourceFile, name: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.push(
+        Diagnostic::new(
+            Severity::Warning,
+            "terraform::unknown-block",
+            file.path.clone(),
+            format!("`{name}` is not a Terraform block type; it is ignored"),
+        )
+        .at(span),
+    );
+}
+
+#[cfg(test)]
+mod tests;

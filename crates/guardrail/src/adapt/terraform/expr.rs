@@ -1,0 +1,723 @@
+//! Evaluating Terraform expressions into the spanned value tree.
+//!
+//! [`Evaluator::eval`] is the one evaluation function: every attribute of every declaration
+//! goes through it, with the [`Evaluator`] as the context that knows the module's variables
+//! and locals. What it evaluates today:
+//!
+//! - literals, lists, objects, parentheses;
+//! - `var.X` when the variable has a default, and `local.L` when the local evaluates,
+//!   through any chain of other locals and variables; the result keeps the span of the use and
+//!   records the literal's definition as [`Provenance::Resolved`]; index and attribute access
+//!   into such values (`var.tags["env"]`, `local.cfg.port`);
+//! - string templates and heredocs whose parts are all known (`"${var.prefix}-logs"`);
+//! - conditionals with a known condition, and the unary and binary operators on known
+//!   numbers and booleans.
+//!
+//! Everything else is [`Value::Unknown`] carrying the expression's source text: resource and
+//! data source attributes, variables without a default, function calls, `for` expressions,
+//! splats, template directives, `count` / `each` / `path` values. Nothing is guessed and
+//! nothing is dropped. Functions, `*.tfvars`, module inputs and `count`/`for_each` expansion
+//! belong here too when they come: they are more arms of the same function, with more in the
+//! context.
+//!
+//! Hostile input cannot make evaluation explode: recursion depth is bounded, a local that
+//! (through others) refers to itself is unknown and reported, and the total size of resolved
+//! values per module has a budget, past which further references stay unknown.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::path::Path;
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::{
+    BinaryOperator, Conditional, Expression, ObjectKey, Traversal, TraversalOperator, UnaryOperator,
+};
+use hcl_edit::template::{Element, Template};
+
+use crate::diagnostic::Diagnostic;
+use crate::source::{SourceFile, Span};
+use crate::value::{Entry, Map, Node, Provenance, Unknown, Value};
+
+/// Deepest nesting of evaluation (expressions within expressions, through local and variable
+/// lookups) before a value is given up as unknown. hcl-edit limits one expression's nesting to
+/// 64 and its operator chains to 128, so real configurations stay far below this.
+const MAX_EVAL_DEPTH: usize = 400;
+
+/// Longest chain of locals and variables followed from one use.
+const MAX_LOOKUP_DEPTH: usize = 32;
+
+/// Largest resolved value (in [`cost`] units) a local or variable may have; bigger ones are
+/// unknown rather than copied into every place that uses them.
+const MAX_VALUE_COST: usize = 100_000;
+
+/// Longest string a template may build.
+const MAX_TEMPLATE_LEN: usize = 1 << 20;
+
+/// Total cost of resolved values copied into one module's attribute trees.
+const MODULE_BUDGET: usize = 2_000_000;
+
+/// Where the text an expression was parsed from sits in its file.
+///
+/// hcl-edit reports byte ranges into the text it parsed. For a `.tf` file that is the file; for
+/// a `${…}` template inside a `.tf.json` string it is the decoded string, which maps back onto
+/// the file exactly only when the string has no escape sequences. When it does not, every
+/// span falls back to the whole string's span.
+#[derive(Clone, Copy)]
+pub(super) struct Source<'s> {
+    /// The file.
+    pub file: &'s SourceFile,
+    /// The text the ranges index into.
+    pub text: &'s str,
+    /// Offset in the file of `text`'s first byte, when ranges map exactly.
+    base: Option<u32>,
+    /// The span used when they do not.
+    whole: Span,
+}
+
+impl<'s> Source<'s> {
+    /// A `.tf` file: ranges are file offsets.
+    pub fn file(file: &'s SourceFile) -> Self {
+        Source {
+            file,
+            text: &file.text,
+            base: Some(0),
+            whole: Span::new(file.id, 0, 0),
+        }
+    }
+
+    /// The decoded JSON string `text`, written at `span` (quotes included).
+    pub fn json_string(file: &'s SourceFile, text: &'s str, span: Span) -> Self {
+        let raw = file.slice(span);
+        let exact = raw.len() == text.len() + 2
+            && raw.starts_with('"')
+            && raw.ends_with('"')
+            && raw.get(1..raw.len() - 1) == Some(text);
+        Source {
+            file,
+            text,
+            base: exact.then_some(span.start + 1),
+            whole: span,
+        }
+    }
+
+    /// The file span of a range in `text`.
+    pub fn span(&self, range: Option<Range<usize>>) -> Span {
+        match (self.base, range) {
+            (Some(base), Some(r)) => Span::new(
+                self.file.id,
+                base.saturating_add(r.start as u32),
+                base.saturating_add(r.end as u32),
+            ),
+            _ => self.whole,
+        }
+    }
+
+    /// The text of a range, trimmed.
+    pub fn slice(&self, range: Option<Range<usize>>) -> &'s str {
+        range
+            .and_then(|r| self.text.get(r))
+            .unwrap_or_default()
+            .trim()
+    }
+}
+
+/// Where a local's or a variable default's expression is written.
+#[derive(Clone, Copy)]
+pub(super) enum Def<'a> {
+    /// An expression in a `.tf` file.
+    Hcl(Source<'a>, &'a Expression),
+    /// A value in a `.tf.json` file whose strings are templates (a local).
+    Json(&'a SourceFile, &'a Node),
+    /// A literal value in a `.tf.json` file (a variable default).
+    Literal(&'a Node),
+}
+
+/// A local or variable as the evaluator sees it.
+#[derive(Clone, Copy)]
+pub(super) struct Definition<'a> {
+    /// The expression that gives its value; `None` for a variable without a default.
+    pub value: Option<Def<'a>>,
+    /// Where it is declared, for diagnostics.
+    pub span: Span,
+    /// The file it is declared in, for diagnostics.
+    pub path: &'a Path,
+}
+
+/// The two kinds of named value an expression can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Named {
+    /// `var.X`.
+    Var,
+    /// `local.L`.
+    Local,
+}
+
+impl Named {
+    fn prefix(self) -> &'static str {
+        match self {
+            Named::Var => "var",
+            Named::Local => "local",
+        }
+    }
+}
+
+enum Slot {
+    InProgress,
+    Done(Node),
+}
+
+/// Evaluates expressions of one module, with its variables and locals as context.
+pub(super) struct Evaluator<'a> {
+    definitions: HashMap<(Named, String), Definition<'a>>,
+    cache: HashMap<(Named, String), Slot>,
+    /// Evaluating a variable default: Terraform allows no references there.
+    literal_only: bool,
+    depth: usize,
+    lookups: usize,
+    budget: usize,
+    reported: HashSet<(Named, String)>,
+    budget_reported: bool,
+    /// Problems found while evaluating (cycles, exhausted budgets).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Evaluator<'a> {
+    /// An evaluator that knows no variables or locals yet.
+    pub fn new() -> Self {
+        Evaluator {
+            definitions: HashMap::new(),
+            cache: HashMap::new(),
+            literal_only: false,
+            depth: 0,
+            lookups: 0,
+            budget: MODULE_BUDGET,
+            reported: HashSet::new(),
+            budget_reported: false,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Declares a variable or local. The first declaration of a name wins (later ones are
+    /// duplicates, which the adapter reports).
+    pub fn define(&mut self, kind: Named, name: &str, definition: Definition<'a>) {
+        self.definitions
+            .entry((kind, name.to_owned()))
+            .or_insert(definition);
+    }
+
+    /// Evaluates `expr`, parsed from `src`.
+    pub fn eval(&mut self, expr: &Expression, src: &Source<'_>) -> Node {
+        let range = expr.span();
+        let span = src.span(range.clone());
+        if self.depth >= MAX_EVAL_DEPTH {
+            return unknown(src.slice(range), span);
+        }
+        self.depth += 1;
+        let node = self.eval_inner(expr, span, src.slice(range), src);
+        self.depth -= 1;
+        node
+    }
+
+    fn eval_inner(&mut self, expr: &Expression, span: Span, text: &str, src: &Source<'_>) -> Node {
+        let value = match expr {
+            Expression::Null(_) => Value::Null,
+            Expression::Bool(b) => Value::Bool(*b.value()),
+            Expression::Number(n) => number(n.value()),
+            Expression::String(s) => Value::String(s.value().clone()),
+            Expression::Array(items) => {
+                let items: Vec<Node> = items.iter().map(|e| self.eval(e, src)).collect();
+                Value::Seq(items)
+            }
+            Expression::Object(object) => {
+                let mut map = Map::new();
+                for (key, value) in object.iter() {
+                    let key_span = src.span(key.span());
+                    let key = match key {
+                        ObjectKey::Ident(ident) => ident.as_str().to_owned(),
+                        ObjectKey::Expression(e) => {
+                            match scalar_string(&self.eval(e, src).value) {
+                                Some(k) => k,
+                                // A key only known after apply: the object's shape is unknown.
+                                None => return unknown(text, span),
+                            }
+                        }
+                    };
+                    let value = self.eval(value.expr(), src);
+                    map.insert(Entry {
+                        key,
+                        key_span,
+                        value,
+                    });
+                }
+                Value::Map(map)
+            }
+            Expression::StringTemplate(t) => return self.eval_template(t, span, text, src),
+            Expression::HeredocTemplate(h) => {
+                return self.eval_template(&h.template, span, text, src);
+            }
+            Expression::Parenthesis(p) => return self.eval(p.inner(), src),
+            Expression::Conditional(c) => return self.eval_conditional(c, span, text, src),
+            Expression::Traversal(t) => return self.eval_traversal(t, span, text, src),
+            Expression::UnaryOp(op) => {
+                let operand = self.eval(&op.expr, src);
+                let value = match (op.operator.value(), &operand.value) {
+                    (UnaryOperator::Not, Value::Bool(b)) => Value::Bool(!b),
+                    (UnaryOperator::Neg, Value::Int(i)) => match i.checked_neg() {
+                        Some(i) => Value::Int(i),
+                        None => return unknown(text, span),
+                    },
+                    (UnaryOperator::Neg, Value::Float(f)) => Value::Float(-f),
+                    _ => return unknown(text, span),
+                };
+                return derived(value, span, &[&operand]);
+            }
+            Expression::BinaryOp(op) => {
+                let lhs = self.eval(&op.lhs_expr, src);
+                let rhs = self.eval(&op.rhs_expr, src);
+                return match binary(*op.operator.value(), &lhs.value, &rhs.value) {
+                    Some(value) => derived(value, span, &[&lhs, &rhs]),
+                    None => unknown(text, span),
+                };
+            }
+            // Not evaluated (yet): their value is computed by Terraform or needs functions,
+            // iteration, or values known only after apply.
+            Expression::Variable(_) | Expression::FuncCall(_) | Expression::ForExpr(_) => {
+                return unknown(text, span);
+            }
+        };
+        Node::new(value, span)
+    }
+
+    fn eval_conditional(
+        &mut self,
+        c: &Conditional,
+        span: Span,
+        text: &str,
+        src: &Source<'_>,
+    ) -> Node {
+        match self.eval(&c.cond_expr, src).value {
+            Value::Bool(true) => self.eval(&c.true_expr, src),
+            Value::Bool(false) => self.eval(&c.false_expr, src),
+            _ => unknown(text, span),
+        }
+    }
+
+    /// A template is a string when every part is known. A template that is one interpolation
+    /// and nothing else is that interpolation's value, of whatever type, as in HCL.
+    fn eval_template(&mut self, t: &Template, span: Span, text: &str, src: &Source<'_>) -> Node {
+        let elements: Vec<&Element> = t.iter().collect();
+        if let [Element::Interpolation(only)] = elements.as_slice() {
+            return self.eval(&only.expr, src);
+        }
+        let mut out = String::new();
+        let mut parts: Vec<Node> = Vec::new();
+        for (i, element) in elements.iter().enumerate() {
+            match element {
+                Element::Literal(literal) => {
+                    let mut s = literal.value().as_str();
+                    let next = i.checked_add(1).and_then(|n| elements.get(n));
+                    if next.is_some_and(|e| strips(e).0) {
+                        s = s.trim_end();
+                    }
+                    let prev = i.checked_sub(1).and_then(|p| elements.get(p));
+                    if prev.is_some_and(|e| strips(e).1) {
+                        s = s.trim_start();
+                    }
+                    out.push_str(s);
+                }
+                Element::Interpolation(interpolation) => {
+                    let part = self.eval(&interpolation.expr, src);
+                    match scalar_string(&part.value) {
+                        Some(s) => out.push_str(&s),
+                        None => return unknown(text, span),
+                    }
+                    parts.push(part);
+                }
+                Element::Directive(_) => return unknown(text, span),
+            }
+            if out.len() > MAX_TEMPLATE_LEN {
+                return unknown(text, span);
+            }
+        }
+        let parts: Vec<&Node> = parts.iter().collect();
+        derived(Value::String(out), span, &parts)
+    }
+
+    fn eval_traversal(&mut self, t: &Traversal, span: Span, text: &str, src: &Source<'_>) -> Node {
+        let operators: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+        // The path into the value, evaluated before the value is looked up.
+        let named = match &t.expr {
+            Expression::Variable(root) => {
+                let kind = match root.as_str() {
+                    "var" => Named::Var,
+                    "local" => Named::Local,
+                    _ => return unknown(text, span),
+                };
+                match operators.first() {
+                    Some(TraversalOperator::GetAttr(name)) => Some((kind, name.as_str())),
+                    _ => return unknown(text, span),
+                }
+            }
+            _ => None,
+        };
+        let skip = usize::from(named.is_some());
+        let mut path = Vec::with_capacity(operators.len());
+        for op in operators.iter().skip(skip) {
+            let key = match op {
+                TraversalOperator::GetAttr(name) => Key::Attr(name.as_str().to_owned()),
+                TraversalOperator::LegacyIndex(i) => {
+                    Key::Index(Value::Int(i64::try_from(*i.value()).unwrap_or(i64::MAX)))
+                }
+                TraversalOperator::Index(e) => Key::Index(self.eval(e, src).value),
+                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                    return unknown(text, span);
+                }
+            };
+            path.push(key);
+        }
+        match named {
+            Some((kind, name)) => {
+                if !self.lookup(kind, name) {
+                    return unknown(text, span);
+                }
+                let key = (kind, name.to_owned());
+                let found = match self.cache.get(&key) {
+                    Some(Slot::Done(node)) => follow(node, &path),
+                    _ => None,
+                };
+                let Some(found) = found.filter(|n| !n.is_unknown()) else {
+                    return unknown(text, span);
+                };
+                let cost = cost(found);
+                if cost > self.budget {
+                    self.report_budget(src, span);
+                    return unknown(text, span);
+                }
+                self.budget -= cost;
+                at_use(found, span)
+            }
+            None => {
+                let root = self.eval(&t.expr, src);
+                match follow(&root, &path) {
+                    Some(found) if !found.is_unknown() => found.clone(),
+                    _ => unknown(text, span),
+                }
+            }
+        }
+    }
+
+    /// Makes sure the value of `kind.name` is in the cache; false when it cannot be known
+    /// (not declared, no default, a cycle, too deep).
+    fn lookup(&mut self, kind: Named, name: &str) -> bool {
+        if self.literal_only {
+            return false;
+        }
+        let key = (kind, name.to_owned());
+        match self.cache.get(&key) {
+            Some(Slot::Done(_)) => return true,
+            Some(Slot::InProgress) => {
+                self.report_cycle(&key);
+                return false;
+            }
+            None => {}
+        }
+        let Some(definition) = self.definitions.get(&key).copied() else {
+            return false;
+        };
+        let Some(def) = definition.value else {
+            return false;
+        };
+        if self.lookups >= MAX_LOOKUP_DEPTH {
+            return false;
+        }
+        self.cache.insert(key.clone(), Slot::InProgress);
+        self.lookups += 1;
+        let literal_only = std::mem::replace(&mut self.literal_only, kind == Named::Var);
+        let mut node = match def {
+            Def::Hcl(src, expr) => self.eval(expr, &src),
+            Def::Json(file, node) => self.eval_json(node, file),
+            Def::Literal(node) => node.clone(),
+        };
+        self.literal_only = literal_only;
+        self.lookups -= 1;
+        if cost(&node) > MAX_VALUE_COST {
+            node = unknown("", node.span);
+        }
+        self.cache.insert(key, Slot::Done(node));
+        true
+    }
+
+    /// Evaluates a value of a `.tf.json` file, where every string is a template.
+    pub fn eval_json(&mut self, node: &Node, file: &SourceFile) -> Node {
+        if self.depth >= MAX_EVAL_DEPTH {
+            return unknown("", node.span);
+        }
+        self.depth += 1;
+        let out = match &node.value {
+            Value::String(s) if is_template(s) => match hcl_edit::parser::parse_template(s) {
+                Ok(template) => {
+                    let src = Source::json_string(file, s, node.span);
+                    self.eval_template(&template, node.span, s, &src)
+                }
+                // Reported where the file's references are collected.
+                Err(_) => unknown(s, node.span),
+            },
+            Value::Seq(items) => Node {
+                value: Value::Seq(items.iter().map(|n| self.eval_json(n, file)).collect()),
+                span: node.span,
+                provenance: node.provenance,
+            },
+            Value::Map(map) => {
+                let mut out = Map::new();
+                for entry in map {
+                    out.push_unchecked(Entry {
+                        key: entry.key.clone(),
+                        key_span: entry.key_span,
+                        value: self.eval_json(&entry.value, file),
+                    });
+                }
+                Node {
+                    value: Value::Map(out),
+                    span: node.span,
+                    provenance: node.provenance,
+                }
+            }
+            _ => node.clone(),
+        };
+        self.depth -= 1;
+        out
+    }
+
+    fn report_cycle(&mut self, key: &(Named, String)) {
+        if !self.reported.insert(key.clone()) {
+            return;
+        }
+        let Some(definition) = self.definitions.get(key) else {
+            return;
+        };
+        let name = format!("{}.{}", key.0.prefix(), key.1);
+        self.diagnostics.push(
+            Diagnostic::error(
+                "terraform::cycle",
+                definition.path,
+                format!("`{name}` refers to itself through other values; its value is unknown"),
+            )
+            .at(definition.span)
+            .with_help("Terraform rejects cyclic locals; break the cycle"),
+        );
+    }
+
+    fn report_budget(&mut self, src: &Source<'_>, span: Span) {
+        if std::mem::replace(&mut self.budget_reported, true) {
+            return;
+        }
+        self.diagnostics.push(
+            Diagnostic::new(
+                crate::diagnostic::Severity::Warning,
+                "terraform::too-complex",
+                src.file.path.clone(),
+                "the module's variables and locals resolve to more data than guardrail copies; \
+                 this and later references to them are treated as unknown",
+            )
+            .at(span),
+        );
+    }
+}
+
+/// A step into a value.
+enum Key {
+    /// `.name`
+    Attr(String),
+    /// `[key]`
+    Index(Value),
+}
+
+/// Follows a path of keys into a known value; `None` where the path leaves what is known.
+fn follow<'n>(node: &'n Node, path: &[Key]) -> Option<&'n Node> {
+    path.iter()
+        .try_fold(node, |node, key| match (&node.value, key) {
+            (Value::Map(map), Key::Attr(name)) => map.get(name),
+            (Value::Map(map), Key::Index(k)) => map.get(&scalar_string(k)?),
+            (Value::Seq(items), Key::Index(k)) => {
+                let i = match k {
+                    Value::Int(i) => usize::try_from(*i).ok()?,
+                    Value::String(s) => s.parse().ok()?,
+                    _ => return None,
+                };
+                items.get(i)
+            }
+            _ => None,
+        })
+}
+
+/// A resolved value moved to where it is used: every node gets the span of the use and
+/// records where its literal was written.
+fn at_use(node: &Node, span: Span) -> Node {
+    let provenance = match node.provenance {
+        Provenance::Resolved(definition) => Provenance::Resolved(definition),
+        Provenance::Explicit | Provenance::Default => Provenance::Resolved(node.span),
+    };
+    let value = match &node.value {
+        Value::Seq(items) => Value::Seq(items.iter().map(|n| at_use(n, span)).collect()),
+        Value::Map(map) => {
+            let mut out = Map::new();
+            for entry in map {
+                out.push_unchecked(Entry {
+                    key: entry.key.clone(),
+                    key_span: span,
+                    value: at_use(&entry.value, span),
+                });
+            }
+            Value::Map(out)
+        }
+        other => other.clone(),
+    };
+    Node {
+        value,
+        span,
+        provenance,
+    }
+}
+
+/// What copying a value costs against the budgets: its nodes, and its strings by length.
+fn cost(node: &Node) -> usize {
+    let mut total = 0usize;
+    node.walk(&mut |n| {
+        let text = match &n.value {
+            Value::String(s) => s.len() / 64,
+            Value::Unknown(u) => u.expression.len() / 64,
+            _ => 0,
+        };
+        total = total.saturating_add(1 + text);
+    });
+    total
+}
+
+/// A value computed from others: resolved when any of them was (a template over a variable
+/// default is as changeable as the default), explicit otherwise.
+fn derived(value: Value, span: Span, parts: &[&Node]) -> Node {
+    let provenance = parts
+        .iter()
+        .find_map(|p| match p.provenance {
+            Provenance::Resolved(d) => Some(Provenance::Resolved(d)),
+            _ => None,
+        })
+        .unwrap_or(Provenance::Explicit);
+    Node {
+        value,
+        span,
+        provenance,
+    }
+}
+
+/// An unknown value with the source text of its expression.
+pub(super) fn unknown(text: &str, span: Span) -> Node {
+    Node::new(
+        Value::Unknown(Unknown {
+            expression: text.to_owned(),
+        }),
+        span,
+    )
+}
+
+/// Whether a `.tf.json` string needs parsing as a template.
+pub(super) fn is_template(s: &str) -> bool {
+    s.contains("${") || s.contains("%{")
+}
+
+/// Whether an element strips whitespace before it (`${~`) and after it (`~}`).
+fn strips(element: &Element) -> (bool, bool) {
+    match element {
+        Element::Interpolation(i) => (i.strip.strip_start(), i.strip.strip_end()),
+        _ => (false, false),
+    }
+}
+
+fn number(n: &hcl_edit::Number) -> Value {
+    match (n.as_i64(), n.as_f64()) {
+        (Some(i), _) => Value::Int(i),
+        (None, Some(f)) => Value::Float(f),
+        (None, None) => Value::Float(f64::NAN),
+    }
+}
+
+/// The string a primitive becomes in a template or as an object key.
+fn scalar_string(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn as_f64(value: &Value) -> Option<f64> {
+    match value {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+/// A binary operation on known primitive values; `None` when it cannot be computed here.
+fn binary(op: BinaryOperator, lhs: &Value, rhs: &Value) -> Option<Value> {
+    use BinaryOperator as B;
+    let primitive = |v: &Value| {
+        matches!(
+            v,
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_)
+        )
+    };
+    Some(match op {
+        B::Eq | B::NotEq => {
+            if !primitive(lhs) || !primitive(rhs) {
+                return None;
+            }
+            let equal = match (as_f64(lhs), as_f64(rhs)) {
+                (Some(a), Some(b)) => a == b,
+                _ => lhs == rhs,
+            };
+            Value::Bool(equal == (op == B::Eq))
+        }
+        B::And | B::Or => match (lhs, rhs) {
+            (Value::Bool(a), Value::Bool(b)) => {
+                Value::Bool(if op == B::And { *a && *b } else { *a || *b })
+            }
+            _ => return None,
+        },
+        B::Less | B::LessEq | B::Greater | B::GreaterEq => {
+            let (a, b) = (as_f64(lhs)?, as_f64(rhs)?);
+            Value::Bool(match op {
+                B::Less => a < b,
+                B::LessEq => a <= b,
+                B::Greater => a > b,
+                _ => a >= b,
+            })
+        }
+        B::Plus | B::Minus | B::Mul | B::Div | B::Mod => match (lhs, rhs) {
+            (Value::Int(a), Value::Int(b)) if op != B::Div => Value::Int(match op {
+                B::Plus => a.checked_add(*b)?,
+                B::Minus => a.checked_sub(*b)?,
+                B::Mul => a.checked_mul(*b)?,
+                _ => a.checked_rem(*b)?,
+            }),
+            _ => {
+                let (a, b) = (as_f64(lhs)?, as_f64(rhs)?);
+                let result = match op {
+                    B::Plus => a + b,
+                    B::Minus => a - b,
+                    B::Mul => a * b,
+                    B::Div if b != 0.0 => a / b,
+                    B::Mod if b != 0.0 => a % b,
+                    _ => return None,
+                };
+                if result.fract() == 0.0 && result.abs() < 9.0e15 {
+                    Value::Int(result as i64)
+                } else {
+                    Value::Float(result)
+                }
+            }
+        },
+    })
+}
