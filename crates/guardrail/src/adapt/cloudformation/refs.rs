@@ -435,8 +435,8 @@ impl<'a> Refs<'a> {
             .at(&["Parameters", "Location"])
             .and_then(Node::as_str);
         let what = match (name, location) {
-            (Some(name), Some(location)) => format!("macro `{name}` (from `{location}`)"),
-            (Some(name), None) => format!("macro `{name}`"),
+            (Some(name), Some(location)) => format!("`{name}` (from `{location}`)"),
+            (Some(name), None) => format!("`{name}`"),
             (None, _) => "a macro".to_owned(),
         };
         let place = match self.path_text() {
@@ -449,7 +449,7 @@ impl<'a> Refs<'a> {
                 "cloudformation::transform",
                 self.file.path.clone(),
                 format!(
-                    "`Fn::Transform` runs {what} on {place} at deploy time; guardrail checks the value as written and cannot see what the macro adds or changes"
+                    "`Fn::Transform` runs {what} on {place} at deploy time; guardrail checks the value as written and cannot see what the transform adds or changes"
                 ),
             )
             .at(span)

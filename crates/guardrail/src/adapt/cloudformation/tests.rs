@@ -465,9 +465,8 @@ fn fn_transform_and_for_each_are_warnings_where_they_are_used() {
         "{messages:?}"
     );
     assert!(
-        messages[0].contains(
-            "macro `AWS::Include` (from `s3://b/resources.yaml`) on the `Resources` section"
-        ),
+        messages[0]
+            .contains("`AWS::Include` (from `s3://b/resources.yaml`) on the `Resources` section"),
         "{messages:?}"
     );
     assert!(
@@ -475,11 +474,11 @@ fn fn_transform_and_for_each_are_warnings_where_they_are_used() {
         "{messages:?}"
     );
     assert!(
-        messages[2].contains("macro `AddTags` on `Properties.Tags[0]` of resource `R`"),
+        messages[2].contains("`AddTags` on `Properties.Tags[0]` of resource `R`"),
         "{messages:?}"
     );
     assert!(
-        messages[3].contains("macro `Inline` on `Properties.Other` of resource `R`"),
+        messages[3].contains("`Inline` on `Properties.Other` of resource `R`"),
         "{messages:?}"
     );
     assert_eq!(run.links_of("R"), vec![r(REF, "Team", "!Ref Team")]);
