@@ -141,19 +141,18 @@ impl<'a> Adapter<'a> {
             .map(|m| m.iter().map(|e| e.key.as_str()).collect())
             .unwrap_or_default();
 
+        let empty = |n: &Node| n.value == Value::Null || n.as_map().is_some_and(Map::is_empty);
         match root.entry("Resources") {
             None => self.error(
                 "cloudformation::no-resources",
                 Span::new(self.file.id, template.span.start, template.span.start),
                 "the template has no `Resources` section; CloudFormation requires one",
             ),
-            Some(e) if e.value.as_map().is_some_and(Map::is_empty) || e.value.value == Value::Null => {
-                self.error(
-                    "cloudformation::no-resources",
-                    e.key_span,
-                    "the `Resources` section is empty; CloudFormation requires at least one resource",
-                )
-            }
+            Some(e) if empty(&e.value) => self.error(
+                "cloudformation::no-resources",
+                e.key_span,
+                "the `Resources` section is empty; CloudFormation requires at least one resource",
+            ),
             Some(_) => {}
         }
 
