@@ -230,28 +230,29 @@ impl Cx<'_> {
             );
             return;
         };
+        // Nested lists recurse; the parser's depth limit bounds how deep.
         if let Some(item_kind) = kind.strip_suffix("List") {
-            match node.get("items").map(|n| &n.value) {
-                Some(Value::Seq(items)) => {
-                    let element = (!item_kind.is_empty()).then_some((api_version, item_kind));
-                    for item in items {
-                        self.object_or_list(item, element);
-                    }
-                    return;
-                }
-                Some(Value::Null) => return,
-                Some(_) => {
-                    if let Some(items) = node.get("items") {
-                        self.report(
+            match node.get("items") {
+                Some(items) => {
+                    match &items.value {
+                        Value::Seq(list) => {
+                            let element =
+                                (!item_kind.is_empty()).then_some((api_version, item_kind));
+                            for item in list {
+                                self.object_or_list(item, element);
+                            }
+                        }
+                        Value::Null => {}
+                        other => self.report(
                             Severity::Error,
                             code::MALFORMED,
                             items.span,
                             format!(
                                 "`items` of this {kind} is a {}; expected a list, so its \
                                  objects were not read",
-                                items.value.kind_name()
+                                other.kind_name()
                             ),
-                        );
+                        ),
                     }
                     return;
                 }
