@@ -16,10 +16,12 @@
 pub mod adapt;
 pub mod diagnostic;
 pub mod discover;
+pub mod evaluate;
 pub mod graph;
 pub mod load;
 pub mod parse;
 pub mod render;
+pub mod rules;
 pub mod scan;
 pub mod source;
 pub mod value;

@@ -290,11 +290,16 @@ impl GraphBuilder {
                 range.end = i + 1;
             }
         }
+        let names = by_name
+            .into_iter()
+            .map(|((scope, name), ids)| ((scope.to_owned(), name.to_owned()), ids))
+            .collect();
         ResourceGraph {
             resources,
             edges,
             outgoing,
             incoming,
+            names,
         }
     }
 }
@@ -307,6 +312,7 @@ pub struct ResourceGraph {
     edges: Vec<Edge>,
     outgoing: Vec<std::ops::Range<usize>>,
     incoming: Vec<Vec<u32>>,
+    names: HashMap<(String, String), Vec<ResourceId>>,
 }
 
 impl ResourceGraph {
@@ -348,6 +354,14 @@ impl ResourceGraph {
             .into_iter()
             .flatten()
             .filter_map(|&i| self.edges.get(i as usize))
+    }
+
+    /// The resources named `local_name` in `scope` (usually one; several when the input
+    /// declares the same name twice).
+    pub fn find(&self, scope: &str, local_name: &str) -> &[ResourceId] {
+        self.names
+            .get(&(scope.to_owned(), local_name.to_owned()))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Number of resources.

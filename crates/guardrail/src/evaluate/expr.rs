@@ -1,0 +1,563 @@
+//! Evaluating a condition on one resource, with Kleene three-valued logic and blame: every
+//! verdict remembers the value that decided it, so a finding points at the attribute.
+//!
+//! Semantics (the user guide is `docs/rules.md`):
+//! - a comparison over several values (a wildcard path, a list) holds when it holds for every
+//!   value; over none (an absent attribute) only `!=` holds;
+//! - a comparison with an unknown value is unknown, unless another value already decides it;
+//! - `and` is false when any part is false, `or` true when any part is true; otherwise
+//!   unknown wins over the remaining truth value.
+
+use std::borrow::Cow;
+
+use crate::graph::{EdgeKind, ResourceGraph, ResourceId};
+use crate::rules::helpers::{self, ArgValue, Blame, HelperCall, Truth, Verdict};
+use crate::rules::lang::{CompareOp, Expr, ExprKind, Literal, Path, Quantifier, Relation, Root};
+use crate::rules::model::{Binding, TypePattern};
+use crate::source::Span;
+use crate::value::{Node, Provenance, Value};
+
+use super::values::{Reader, scalar_text};
+
+/// Everything a condition is evaluated against.
+pub(crate) struct Ctx<'a> {
+    pub graph: &'a ResourceGraph,
+    pub id: ResourceId,
+    pub reader: Reader<'a>,
+    /// Defaults of the binding, for paths from the resource root; none for neighbours.
+    pub defaults: &'a [(String, Literal)],
+    /// The values of enclosing quantifiers, innermost last.
+    pub current: Vec<Cow<'a, Node>>,
+}
+
+/// The values an operand stands for, with the path that found them.
+struct Values<'a> {
+    nodes: Vec<Cow<'a, Node>>,
+    path: &'a str,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(graph: &'a ResourceGraph, id: ResourceId, binding: Option<&'a Binding>) -> Option<Self> {
+        let resource = graph.resource(id)?;
+        Some(Ctx {
+            graph,
+            id,
+            reader: Reader { graph, resource },
+            defaults: binding.map_or(&[], |b| b.defaults.as_slice()),
+            current: Vec::new(),
+        })
+    }
+
+    fn resource_span(&self) -> Span {
+        self.reader.resource.name_span
+    }
+
+    fn synthetic(&self, value: Value) -> Node {
+        Node::new(value, self.resource_span())
+    }
+
+    /// The values at `path`, a provider default standing in for an absent attribute.
+    fn resolve(&self, path: &'a Path) -> Values<'a> {
+        let resource = self.reader.resource;
+        let start: Vec<Cow<'a, Node>> = match path.root {
+            Root::Resource => vec![Cow::Borrowed(&resource.attributes)],
+            Root::Current => self.current.last().cloned().into_iter().collect(),
+            Root::PodSpec => crate::adapt::kubernetes::pod_spec_of(resource)
+                .map(Cow::Borrowed)
+                .into_iter()
+                .collect(),
+            Root::Containers => crate::adapt::kubernetes::pod_spec_of(resource)
+                .map(|spec| {
+                    crate::adapt::kubernetes::containers(spec)
+                        .map(Cow::Borrowed)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        let mut nodes = self.reader.follow(start, path);
+        if nodes.is_empty() && path.root == Root::Resource {
+            if let Some((_, literal)) = self.defaults.iter().find(|(p, _)| *p == path.text) {
+                let mut node = self.synthetic(literal_value(literal));
+                node.provenance = Provenance::Default;
+                nodes.push(Cow::Owned(node));
+            }
+        }
+        Values {
+            nodes,
+            path: &path.text,
+        }
+    }
+
+    /// An operand's values: a path's, a literal, a count, or a condition's truth.
+    fn operand(&mut self, expr: &'a Expr) -> Values<'a> {
+        match &expr.kind {
+            ExprKind::Path(path) => self.resolve(path),
+            ExprKind::Literal(literal) => Values {
+                nodes: vec![Cow::Owned(self.synthetic(literal_value(literal)))],
+                path: "",
+            },
+            ExprKind::Count(path) => {
+                let values = self.resolve(path);
+                let items = flatten(values.nodes);
+                let value = if items.iter().any(|n| n.is_unknown()) {
+                    Value::Unknown(crate::value::Unknown {
+                        expression: format!("count({})", path.text),
+                    })
+                } else {
+                    Value::Int(items.len() as i64)
+                };
+                Values {
+                    nodes: vec![Cow::Owned(self.synthetic(value))],
+                    path: &path.text,
+                }
+            }
+            _ => {
+                let verdict = self.eval(expr);
+                let value = match verdict.truth {
+                    Truth::True => Value::Bool(true),
+                    Truth::False => Value::Bool(false),
+                    Truth::Unknown => Value::Unknown(crate::value::Unknown {
+                        expression: String::new(),
+                    }),
+                };
+                Values {
+                    nodes: vec![Cow::Owned(self.synthetic(value))],
+                    path: "",
+                }
+            }
+        }
+    }
+
+    fn absent(&self, path: &str) -> Blame {
+        Blame {
+            span: self.resource_span(),
+            path: path.to_owned(),
+            seen: "absent".into(),
+        }
+    }
+
+    fn blame(&self, node: &Node, path: &str) -> Blame {
+        Blame {
+            span: node.span,
+            path: path.to_owned(),
+            seen: seen(node),
+        }
+    }
+
+    /// Evaluates a condition.
+    pub fn eval(&mut self, expr: &'a Expr) -> Verdict {
+        match &expr.kind {
+            ExprKind::Literal(Literal::Bool(b)) => Verdict::of(Truth::from_bool(*b)),
+            ExprKind::Literal(_) => Verdict::of(Truth::False),
+            ExprKind::Path(path) => {
+                let values = self.resolve(path);
+                self.every(flatten(values.nodes), values.path, |n| {
+                    truth_of(matches!(n.value, Value::Bool(true)) || is_text_true(n))
+                })
+            }
+            ExprKind::Compare { op, left, right } => self.compare(op, left, right),
+            ExprKind::And(items) => {
+                let mut verdicts = items.iter().map(|e| self.eval(e)).collect::<Vec<_>>();
+                combine(&mut verdicts, Truth::False, Truth::True)
+            }
+            ExprKind::Or(items) => {
+                let mut verdicts = items.iter().map(|e| self.eval(e)).collect::<Vec<_>>();
+                combine(&mut verdicts, Truth::True, Truth::False)
+            }
+            ExprKind::Not(inner) => {
+                let v = self.eval(inner);
+                Verdict {
+                    truth: v.truth.not(),
+                    blame: v.blame,
+                }
+            }
+            ExprKind::Exists(path) => {
+                let values = self.resolve(path);
+                match values.nodes.iter().find(|n| !matches!(n.value, Value::Null)) {
+                    Some(n) => Verdict {
+                        truth: Truth::True,
+                        blame: Some(self.blame(n, values.path)),
+                    },
+                    None => Verdict {
+                        truth: Truth::False,
+                        blame: Some(self.absent(values.path)),
+                    },
+                }
+            }
+            ExprKind::Empty(path) => {
+                let values = self.resolve(path);
+                if values.nodes.is_empty() {
+                    return Verdict {
+                        truth: Truth::True,
+                        blame: Some(self.absent(values.path)),
+                    };
+                }
+                self.every(values.nodes, values.path, |n| match &n.value {
+                    Value::Null => Truth::True,
+                    Value::String(s) => truth_of(s.is_empty()),
+                    Value::Seq(s) => truth_of(s.is_empty()),
+                    Value::Map(m) => truth_of(m.is_empty()),
+                    Value::Unknown(_) => Truth::Unknown,
+                    _ => Truth::False,
+                })
+            }
+            ExprKind::Count(_) => Verdict::of(Truth::False),
+            ExprKind::Quantifier {
+                quantifier,
+                over,
+                condition,
+            } => self.quantify(*quantifier, over, condition),
+            ExprKind::Related {
+                relation,
+                types,
+                condition,
+            } => self.related(*relation, types, condition.as_deref()),
+            ExprKind::Helper { name, args } => {
+                let Some(helper) = helpers::helper(name) else {
+                    return Verdict::of(Truth::Unknown);
+                };
+                let args = args
+                    .iter()
+                    .map(|a| {
+                        let values = self.operand(a);
+                        values
+                            .nodes
+                            .into_iter()
+                            .map(|node| ArgValue {
+                                node,
+                                path: values.path,
+                            })
+                            .collect()
+                    })
+                    .collect();
+                (helper.check)(&HelperCall {
+                    args,
+                    graph: self.graph,
+                    resource: self.id,
+                })
+            }
+        }
+    }
+
+    /// ∀ over values with blame: the first false, else the first unknown, else the first.
+    fn every(&self, nodes: Vec<Cow<'a, Node>>, path: &str, test: impl Fn(&Node) -> Truth) -> Verdict {
+        if nodes.is_empty() {
+            return Verdict {
+                truth: Truth::False,
+                blame: Some(self.absent(path)),
+            };
+        }
+        let mut unknown = None;
+        for node in &nodes {
+            let truth = if node.is_unknown() {
+                Truth::Unknown
+            } else {
+                test(node)
+            };
+            match truth {
+                Truth::False => {
+                    return Verdict {
+                        truth,
+                        blame: Some(self.blame(node, path)),
+                    };
+                }
+                Truth::Unknown if unknown.is_none() => unknown = Some(self.blame(node, path)),
+                _ => {}
+            }
+        }
+        match unknown {
+            Some(blame) => Verdict {
+                truth: Truth::Unknown,
+                blame: Some(blame),
+            },
+            None => Verdict {
+                truth: Truth::True,
+                blame: nodes.first().map(|n| self.blame(n, path)),
+            },
+        }
+    }
+
+    fn compare(&mut self, op: &CompareOp, left: &'a Expr, right: &'a Expr) -> Verdict {
+        let left = self.operand(left);
+        let right = self.operand(right);
+        let Some(expected) = right.nodes.first().map(|n| n.clone().into_owned()) else {
+            return Verdict {
+                truth: Truth::False,
+                blame: Some(self.absent(right.path)),
+            };
+        };
+        if expected.is_unknown() {
+            return Verdict {
+                truth: Truth::Unknown,
+                blame: Some(self.blame(&expected, right.path)),
+            };
+        }
+        if let CompareOp::Contains = op {
+            return self.every(left.nodes, left.path, |n| contains(n, &expected));
+        }
+        let nodes = flatten(left.nodes);
+        if nodes.is_empty() {
+            let truth = truth_of(matches!(op, CompareOp::Ne) && !matches!(expected.value, Value::Null)
+                || matches!(op, CompareOp::Eq) && matches!(expected.value, Value::Null));
+            return Verdict {
+                truth,
+                blame: Some(self.absent(left.path)),
+            };
+        }
+        self.every(nodes, left.path, |n| match op {
+            CompareOp::Eq => truth_of(equal(n, &expected)),
+            CompareOp::Ne => truth_of(!equal(n, &expected)),
+            CompareOp::Lt | CompareOp::Le | CompareOp::Gt | CompareOp::Ge => {
+                match (number(n), number(&expected)) {
+                    (Some(a), Some(b)) => truth_of(match op {
+                        CompareOp::Lt => a < b,
+                        CompareOp::Le => a <= b,
+                        CompareOp::Gt => a > b,
+                        _ => a >= b,
+                    }),
+                    _ => Truth::False,
+                }
+            }
+            CompareOp::In => truth_of(
+                expected
+                    .as_seq()
+                    .is_some_and(|items| items.iter().any(|item| equal(n, item))),
+            ),
+            CompareOp::Matches(regex) => truth_of(scalar_text(n).is_some_and(|t| regex.is_match(&t))),
+            CompareOp::Contains => Truth::False,
+        })
+    }
+
+    fn quantify(&mut self, quantifier: Quantifier, over: &'a Path, condition: &'a Expr) -> Verdict {
+        let values = self.resolve(over);
+        let items = flatten(values.nodes);
+        let mut unknown = None;
+        let mut witness = None;
+        for item in items {
+            if item.is_unknown() {
+                unknown.get_or_insert_with(|| self.blame(&item, values.path));
+                continue;
+            }
+            self.current.push(item);
+            let verdict = self.eval(condition);
+            self.current.pop();
+            let decisive = match quantifier {
+                Quantifier::All => verdict.truth == Truth::False,
+                Quantifier::Any | Quantifier::None => verdict.truth == Truth::True,
+            };
+            if decisive {
+                witness = Some(verdict.blame);
+                break;
+            }
+            if verdict.truth == Truth::Unknown && unknown.is_none() {
+                unknown = verdict.blame;
+            }
+        }
+        let found = witness.is_some();
+        let truth = match (quantifier, found, unknown.is_some()) {
+            (Quantifier::All, true, _) => Truth::False,
+            (Quantifier::Any, true, _) => Truth::True,
+            (Quantifier::None, true, _) => Truth::False,
+            (_, false, true) => Truth::Unknown,
+            (Quantifier::All | Quantifier::None, false, false) => Truth::True,
+            (Quantifier::Any, false, false) => Truth::False,
+        };
+        let blame = witness.flatten().or(unknown).or_else(|| Some(self.absent(values.path)));
+        Verdict { truth, blame }
+    }
+
+    fn related(&mut self, relation: Relation, types: &'a [String], condition: Option<&'a Expr>) -> Verdict {
+        let graph = self.graph;
+        let neighbours: Vec<ResourceId> = match relation {
+            Relation::References => graph.edges_from(self.id).iter().filter_map(|e| e.to).collect(),
+            Relation::ReferencedBy => graph.edges_to(self.id).map(|e| e.from).collect(),
+            Relation::SelectedBy => graph
+                .edges_to(self.id)
+                .filter(|e| e.kind == EdgeKind::Selects)
+                .map(|e| e.from)
+                .collect(),
+        };
+        let mut unknown = None;
+        for id in neighbours {
+            let Some(neighbour) = graph.resource(id) else {
+                continue;
+            };
+            if !types.iter().any(|t| TypePattern(t.clone()).matches(neighbour)) {
+                continue;
+            }
+            let verdict = match condition {
+                None => Verdict::of(Truth::True),
+                Some(c) => match Ctx::new(graph, id, None) {
+                    Some(mut ctx) => ctx.eval(c),
+                    None => continue,
+                },
+            };
+            match verdict.truth {
+                Truth::True => {
+                    return Verdict {
+                        truth: Truth::True,
+                        blame: Some(Blame {
+                            span: neighbour.name_span,
+                            path: neighbour.address.clone(),
+                            seen: "present".into(),
+                        }),
+                    };
+                }
+                Truth::Unknown => unknown = unknown.or(verdict.blame),
+                Truth::False => {}
+            }
+        }
+        let what = match relation {
+            Relation::References => "this resource refers to no",
+            Relation::ReferencedBy => "no",
+            Relation::SelectedBy => "no",
+        };
+        let how = match relation {
+            Relation::References => "",
+            Relation::ReferencedBy => " refers to this resource",
+            Relation::SelectedBy => " selects this resource",
+        };
+        let qualifier = if condition.is_some() { " that satisfies the rule" } else { "" };
+        match unknown {
+            Some(blame) => Verdict {
+                truth: Truth::Unknown,
+                blame: Some(blame),
+            },
+            None => Verdict {
+                truth: Truth::False,
+                blame: Some(Blame {
+                    span: self.resource_span(),
+                    path: String::new(),
+                    seen: format!("{what} {}{qualifier}{how}", types.join(" / ")),
+                }),
+            },
+        }
+    }
+}
+
+/// Combines `and` (decisive = False) or `or` (decisive = True) verdicts.
+fn combine(verdicts: &mut Vec<Verdict>, decisive: Truth, otherwise: Truth) -> Verdict {
+    if let Some(i) = verdicts.iter().position(|v| v.truth == decisive) {
+        return verdicts.swap_remove(i);
+    }
+    if let Some(i) = verdicts.iter().position(|v| v.truth == Truth::Unknown) {
+        return verdicts.swap_remove(i);
+    }
+    let blame = verdicts.drain(..).find_map(|v| v.blame);
+    Verdict {
+        truth: otherwise,
+        blame,
+    }
+}
+
+fn truth_of(b: bool) -> Truth {
+    Truth::from_bool(b)
+}
+
+/// List values count item by item.
+fn flatten<'a>(nodes: Vec<Cow<'a, Node>>) -> Vec<Cow<'a, Node>> {
+    let mut out = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        match node {
+            Cow::Borrowed(n) => match &n.value {
+                Value::Seq(items) => out.extend(items.iter().map(Cow::Borrowed)),
+                _ => out.push(Cow::Borrowed(n)),
+            },
+            Cow::Owned(n) => match n.value {
+                Value::Seq(items) => out.extend(items.into_iter().map(Cow::Owned)),
+                _ => out.push(Cow::Owned(n)),
+            },
+        }
+    }
+    out
+}
+
+fn literal_value(literal: &Literal) -> Value {
+    match literal {
+        Literal::Null => Value::Null,
+        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => Value::Int(*n as i64),
+        Literal::Number(n) => Value::Float(*n),
+        Literal::String(s) => Value::String(s.clone()),
+        Literal::List(items) => Value::Seq(
+            items
+                .iter()
+                .map(|i| Node::new(literal_value(i), Span::new(crate::source::FileId(0), 0, 0)))
+                .collect(),
+        ),
+    }
+}
+
+/// CloudFormation accepts `"true"` for `true` and `"5432"` for `5432`; so do comparisons.
+fn is_text_true(node: &Node) -> bool {
+    node.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true"))
+}
+
+fn number(node: &Node) -> Option<f64> {
+    match &node.value {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn equal(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Bool(x), Value::String(s)) | (Value::String(s), Value::Bool(x)) => {
+            s.eq_ignore_ascii_case(if *x { "true" } else { "false" })
+        }
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::Int(_) | Value::Float(_) | Value::String(_), Value::Int(_) | Value::Float(_))
+        | (Value::Int(_) | Value::Float(_), Value::String(_)) => {
+            matches!((number(a), number(b)), (Some(x), Some(y)) if x == y)
+        }
+        (Value::Seq(x), Value::Seq(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equal(p, q)),
+        _ => false,
+    }
+}
+
+fn contains(haystack: &Node, needle: &Node) -> Truth {
+    match &haystack.value {
+        Value::Seq(items) => {
+            if items.iter().any(|i| equal(i, needle)) {
+                Truth::True
+            } else if items.iter().any(Node::is_unknown) {
+                Truth::Unknown
+            } else {
+                Truth::False
+            }
+        }
+        Value::String(s) => truth_of(needle.as_str().is_some_and(|n| s.contains(n))),
+        Value::Map(m) => truth_of(needle.as_str().is_some_and(|k| m.contains_key(k))),
+        Value::Unknown(_) => Truth::Unknown,
+        _ => Truth::False,
+    }
+}
+
+/// How a value is shown in a message.
+pub(crate) fn seen(node: &Node) -> String {
+    let text = match &node.value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::String(s) => {
+            let mut short: String = s.chars().take(80).collect();
+            if short.len() < s.len() {
+                short.push('…');
+            }
+            format!("{short:?}")
+        }
+        Value::Seq(items) => format!("a list of {}", items.len()),
+        Value::Map(_) => "a map".to_owned(),
+        Value::Unknown(u) if u.expression.is_empty() => "unknown until deployment".to_owned(),
+        Value::Unknown(u) => format!("unknown until deployment (`{}`)", u.expression),
+    };
+    match node.provenance {
+        Provenance::Default => format!("absent (the default is {text})"),
+        _ => text,
+    }
+}

@@ -1,0 +1,8 @@
+//! Rules: the rule model, the condition language, the helpers written in Rust, the NIST and
+//! STRIDE vocabularies, and loading rule files.
+
+pub mod catalog;
+pub mod helpers;
+pub mod lang;
+pub mod load;
+pub mod model;
