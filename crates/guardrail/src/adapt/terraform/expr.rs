@@ -48,13 +48,13 @@ const MAX_LOOKUP_DEPTH: usize = 32;
 
 /// Largest resolved value (in [`cost`] units) a local or variable may have; bigger ones are
 /// unknown rather than copied into every place that uses them.
-const MAX_VALUE_COST: usize = 100_000;
+const MAX_VALUE_COST: usize = 20_000;
 
 /// Longest string a template may build.
 const MAX_TEMPLATE_LEN: usize = 1 << 20;
 
 /// Total cost of resolved values copied into one module's attribute trees.
-const MODULE_BUDGET: usize = 2_000_000;
+const MODULE_BUDGET: usize = 1_000_000;
 
 /// Where the text an expression was parsed from sits in its file.
 ///
@@ -163,7 +163,8 @@ impl Named {
 
 enum Slot {
     InProgress,
-    Done(Node),
+    /// The value, and its [`cost`].
+    Done(Node, usize),
 }
 
 /// Evaluates expressions of one module, with its variables and locals as context.
@@ -203,6 +204,21 @@ impl<'a> Evaluator<'a> {
         self.definitions
             .entry((kind, name.to_owned()))
             .or_insert(definition);
+    }
+
+    /// The value of the local `name` as written at its definition, when the definition at
+    /// `span` is the one in force (not a duplicate). Evaluated once, shared with every use.
+    pub fn local_value(&mut self, name: &str, span: Span) -> Option<Node> {
+        let key = (Named::Local, name.to_owned());
+        if self.definitions.get(&key).is_none_or(|d| d.span != span)
+            || !self.lookup(Named::Local, name)
+        {
+            return None;
+        }
+        match self.cache.get(&key) {
+            Some(Slot::Done(node, _)) => Some(node.clone()),
+            _ => None,
+        }
     }
 
     /// Evaluates `expr`, parsed from `src`.
@@ -295,11 +311,20 @@ impl<'a> Evaluator<'a> {
         text: &str,
         src: &Source<'_>,
     ) -> Node {
-        match self.eval(&c.cond_expr, src).value {
+        let cond = self.eval(&c.cond_expr, src);
+        let mut chosen = match cond.value {
             Value::Bool(true) => self.eval(&c.true_expr, src),
             Value::Bool(false) => self.eval(&c.false_expr, src),
-            _ => unknown(text, span),
+            _ => return unknown(text, span),
+        };
+        // The branch is written here, but which one applies was decided by a definition
+        // elsewhere, which can change.
+        if let (Provenance::Resolved(d), Provenance::Explicit) =
+            (cond.provenance, chosen.provenance)
+        {
+            chosen.provenance = Provenance::Resolved(d);
         }
+        chosen
     }
 
     /// A template is a string when every part is known. A template that is one interpolation
@@ -382,13 +407,15 @@ impl<'a> Evaluator<'a> {
                 }
                 let key = (kind, name.to_owned());
                 let found = match self.cache.get(&key) {
-                    Some(Slot::Done(node)) => follow(node, &path),
+                    Some(Slot::Done(node, whole)) => follow(node, &path).map(|found| {
+                        let cost = if path.is_empty() { *whole } else { cost(found) };
+                        (found, cost)
+                    }),
                     _ => None,
                 };
-                let Some(found) = found.filter(|n| !n.is_unknown()) else {
+                let Some((found, cost)) = found.filter(|(n, _)| !n.is_unknown()) else {
                     return unknown(text, span);
                 };
-                let cost = cost(found);
                 if cost > self.budget {
                     self.report_budget(src, span);
                     return unknown(text, span);
@@ -414,7 +441,7 @@ impl<'a> Evaluator<'a> {
         }
         let key = (kind, name.to_owned());
         match self.cache.get(&key) {
-            Some(Slot::Done(_)) => return true,
+            Some(Slot::Done(..)) => return true,
             Some(Slot::InProgress) => {
                 self.report_cycle(&key);
                 return false;
@@ -440,10 +467,16 @@ impl<'a> Evaluator<'a> {
         };
         self.literal_only = literal_only;
         self.lookups -= 1;
-        if cost(&node) > MAX_VALUE_COST {
-            node = unknown("", node.span);
+        let mut size = cost(&node);
+        if size > MAX_VALUE_COST {
+            let text = match def {
+                Def::Hcl(src, expr) => src.slice(expr.span()),
+                Def::Json(_, node) | Def::Literal(node) => node.as_str().unwrap_or_default(),
+            };
+            node = unknown(text, node.span);
+            size = 1;
         }
-        self.cache.insert(key, Slot::Done(node));
+        self.cache.insert(key, Slot::Done(node, size));
         true
     }
 

@@ -247,7 +247,14 @@ pub(super) fn block_body(ctx: &mut Ctx<'_, '_>, decl: &Decl<'_>, body: &Body) ->
 /// The attribute tree of a local: `{value: …}`.
 pub(super) fn local_body(ctx: &mut Ctx<'_, '_>, decl: &Decl<'_>, value: &Expression) -> Node {
     let src = Source::file(decl.file);
-    let value = generic(ctx, value, &src, &[]);
+    let mut c = Collector::with_bound(&[]);
+    c.expr(value, &src);
+    ctx.references(c.found);
+    let name = decl.address.trim_start_matches("local.");
+    let value = match ctx.ev.local_value(name, decl.name_span) {
+        Some(node) => node,
+        None => ctx.ev.eval(value, &src),
+    };
     let mut map = Map::new();
     map.push_unchecked(Entry {
         key: "value".into(),

@@ -221,7 +221,12 @@ pub(super) fn block_body(ctx: &mut Ctx<'_, '_>, decl: &Decl<'_>, body: &Node) ->
 
 /// The attribute tree of a local: `{value: …}`.
 pub(super) fn local_body(ctx: &mut Ctx<'_, '_>, decl: &Decl<'_>, value: &Node) -> Node {
-    let value = generic(ctx, decl.file, value, &[]);
+    references(ctx, decl.file, value, &[]);
+    let name = decl.address.trim_start_matches("local.");
+    let value = match ctx.ev.local_value(name, decl.name_span) {
+        Some(node) => node,
+        None => ctx.ev.eval_json(value, decl.file),
+    };
     let mut map = Map::new();
     map.push_unchecked(Entry {
         key: "value".into(),

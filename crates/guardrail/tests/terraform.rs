@@ -1,0 +1,138 @@
+//! The Terraform adapter through the whole pipeline: graph snapshots of the fixtures under
+//! `fixtures/terraform/`, with attribute trees where they show what was resolved and what is
+//! unknown.
+
+use std::path::PathBuf;
+
+use guardrail::graph::EdgeKind;
+use guardrail::render::graph::{JsonOptions, json};
+use guardrail::scan::{GraphScan, ScanOptions, build_graph};
+use serde_json::Value as Json;
+
+const FIXTURES: &str = "../../fixtures/terraform";
+
+fn scan(name: &str) -> GraphScan {
+    build_graph(
+        &[PathBuf::from(format!("{FIXTURES}/{name}"))],
+        &ScanOptions::default(),
+    )
+}
+
+/// The attribute trees of the named resources only, to keep the snapshot readable.
+fn attributes_of(scan: &GraphScan, addresses: &[&str]) -> Json {
+    let full = json(scan, &JsonOptions { attributes: true });
+    let resources = full["resources"].as_array().cloned().unwrap_or_default();
+    let picked: serde_json::Map<String, Json> = addresses
+        .iter()
+        .map(|address| {
+            let found = resources
+                .iter()
+                .find(|r| {
+                    r["address"] == *address
+                        && r["file"].as_str().is_some_and(|f| !f.contains("/modules/"))
+                })
+                .map(|r| r["attributes"].clone())
+                .unwrap_or(Json::Null);
+            ((*address).to_owned(), found)
+        })
+        .collect();
+    Json::Object(picked)
+}
+
+#[test]
+fn basic_module_graph() {
+    let scan = scan("basic");
+    insta::assert_json_snapshot!(json(&scan, &JsonOptions { attributes: false }));
+}
+
+#[test]
+fn basic_module_attributes() {
+    let scan = scan("basic");
+    insta::assert_json_snapshot!(attributes_of(
+        &scan,
+        &[
+            "local.bucket_name",
+            "aws_kms_key.logs",
+            "aws_s3_bucket.logs",
+            "aws_s3_bucket_versioning.logs",
+            "aws_s3_bucket_policy.logs",
+            "aws_security_group.web",
+            "aws_instance.web",
+            "aws_cloudwatch_log_group.app",
+            "aws_iam_role_policy.app",
+            "data.aws_iam_policy_document.read",
+            "module.net",
+            "provider.aws.replica",
+            "terraform.backend.s3",
+        ],
+    ));
+}
+
+#[test]
+fn basic_module_links_resolve_across_files_and_into_the_local_module() {
+    let scan = scan("basic");
+    assert!(!scan.has_errors(), "{:?}", scan.diagnostics);
+    let graph = &scan.graph;
+    let address = |id| graph.resource(id).map_or("?", |r| r.address.as_str());
+    let edges: Vec<String> = graph
+        .edges()
+        .iter()
+        .map(|e| match e.to {
+            Some(to) => format!("{} -{:?}-> {}", address(e.from), e.kind, address(to)),
+            None => format!(
+                "{} -{:?}-> dangling {}",
+                address(e.from),
+                e.kind,
+                e.dangling
+            ),
+        })
+        .collect();
+    for expected in [
+        // locals.tf → variables.tf
+        "local.name_prefix -Reference-> var.region",
+        // main.tf → locals.tf, and between resources
+        "aws_s3_bucket.logs -Reference-> local.bucket_name",
+        "aws_s3_bucket_versioning.logs -Reference-> aws_s3_bucket.logs",
+        "aws_instance.web -DependsOn-> aws_s3_bucket_policy.logs",
+        "aws_instance.web -Reference-> provider.aws.replica",
+        "aws_instance.web -Reference-> data.aws_ami.ubuntu",
+        "aws_instance.web -Reference-> dangling aws_iam_instance_profile.shared",
+        "aws_iam_policy.read -Reference-> data.aws_iam_policy_document.read",
+        "data.aws_iam_policy_document.read -Reference-> data.aws_caller_identity.current",
+        // the module call contains what its directory declares
+        "module.net -Contains-> aws_vpc.main",
+        "module.net -Contains-> aws_subnet.private",
+    ] {
+        assert!(
+            edges.iter().any(|e| e == expected),
+            "missing {expected} in {edges:#?}"
+        );
+    }
+    // Iterators, count/each and variable validations make no edges.
+    assert!(!edges.iter().any(|e| {
+        e.contains("-> dangling ingress")
+            || e.contains("-> dangling count")
+            || e.contains("-> dangling each")
+    }));
+    assert!(!edges.iter().any(|e| e.starts_with("var.enable_versioning")));
+    let contains = graph
+        .edges()
+        .iter()
+        .filter(|e| e.kind == EdgeKind::Contains)
+        .count();
+    // The net module declares 2 variables, 2 resources and 2 outputs.
+    assert_eq!(contains, 6);
+}
+
+#[test]
+fn json_syntax() {
+    let scan = scan("json");
+    insta::assert_json_snapshot!(json(&scan, &JsonOptions { attributes: true }));
+}
+
+#[test]
+fn malformed_input_is_diagnosed() {
+    let scan = scan("malformed");
+    assert!(scan.has_errors());
+    insta::assert_json_snapshot!(json(&scan, &JsonOptions { attributes: false }));
+}
