@@ -558,6 +558,7 @@ pub(crate) fn seen(node: &Node) -> String {
     };
     match node.provenance {
         Provenance::Default => format!("absent (the default is {text})"),
-        _ => text,
+        Provenance::Resolved(_) => format!("{text} (the default of the variable or parameter it refers to)"),
+        Provenance::Explicit => text,
     }
 }

@@ -1,6 +1,7 @@
 //! Rules: the rule model, the condition language, the helpers written in Rust, the NIST and
 //! STRIDE vocabularies, and loading rule files.
 
+pub mod builtin;
 pub mod catalog;
 pub mod helpers;
 pub mod lang;

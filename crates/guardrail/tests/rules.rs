@@ -1,0 +1,131 @@
+//! The built-in rule pack against its fixtures, and the meta-test of the pack's layout.
+//!
+//! For every rule and every framework it binds, `fixtures/rules/<ID>/<framework>/fail/` must
+//! produce at least one failure of that rule and `…/pass/` none (neither fail nor unknown).
+//! The findings on the failing fixtures are an insta snapshot per rule.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use guardrail::evaluate::{RulePack, Status};
+use guardrail::rules::builtin::builtin;
+use guardrail::scan::{GraphScan, ScanOptions, build_graph};
+
+const ROOT: &str = "../..";
+
+fn pack() -> &'static guardrail::rules::load::LoadedRules {
+    let loaded = builtin();
+    let problems: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| format!("{:?}", d.to_report(&loaded.files)))
+        .collect();
+    assert!(problems.is_empty(), "built-in rules do not load:\n{}", problems.join("\n"));
+    loaded
+}
+
+/// Findings of the one rule `rule` on `dir`, one line each, paths relative to the root.
+fn findings(rule: &guardrail::rules::model::Rule, dir: &Path) -> Vec<(Status, String)> {
+    let scan: GraphScan = build_graph(&[dir.to_path_buf()], &ScanOptions::default());
+    assert!(
+        !scan.has_errors(),
+        "fixture {} does not read cleanly: {:#?}",
+        dir.display(),
+        scan.diagnostics
+    );
+    let pack = RulePack::new(vec![rule.clone()]);
+    pack.evaluate(&scan.graph)
+        .into_iter()
+        .map(|f| {
+            let resource = scan.graph.resource(f.resource).expect("resource");
+            let at = scan.files.start_of(f.span);
+            let file = scan
+                .files
+                .get(f.span.file)
+                .map(|file| file.display_path())
+                .unwrap_or_default();
+            let file = file.strip_prefix("../../").unwrap_or(&file).to_owned();
+            let status = match f.status {
+                Status::Fail => "fail",
+                Status::Unknown => "unknown",
+            };
+            let line = format!(
+                "{file}:{at} {status} {} `{}`: {}",
+                resource.address, f.path, f.seen
+            );
+            (f.status, line.replace("../../", ""))
+        })
+        .collect()
+}
+
+fn files_in(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| entries.count())
+}
+
+#[test]
+fn every_rule_fails_its_failing_fixtures_and_passes_its_passing_ones() {
+    let loaded = pack();
+    let mut problems = Vec::new();
+    for rule in &loaded.rules {
+        let mut snapshot = Vec::new();
+        for binding in &rule.bindings {
+            let framework = binding.framework.name();
+            let base = PathBuf::from(ROOT).join("fixtures/rules").join(&rule.id).join(framework);
+            let (fail, pass) = (base.join("fail"), base.join("pass"));
+            if files_in(&fail) == 0 || files_in(&pass) == 0 {
+                problems.push(format!(
+                    "{}: binds {framework} but fixtures/rules/{}/{framework}/fail/ and pass/ are not both there",
+                    rule.id, rule.id
+                ));
+                continue;
+            }
+            let failing = findings(rule, &fail);
+            if !failing.iter().any(|(s, _)| *s == Status::Fail) {
+                problems.push(format!("{}: no failure on its {framework} failing fixture", rule.id));
+            }
+            let passing = findings(rule, &pass);
+            if !passing.is_empty() {
+                problems.push(format!(
+                    "{}: findings on its {framework} passing fixture:\n  {}",
+                    rule.id,
+                    passing.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>().join("\n  ")
+                ));
+            }
+            snapshot.push(format!("# {framework}"));
+            snapshot.extend(failing.into_iter().map(|(_, l)| l));
+        }
+        insta::with_settings!({ snapshot_path => "snapshots/rules", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(rule.id.clone(), snapshot.join("\n"));
+        });
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn rule_pack_layout_and_documentation() {
+    let loaded = pack();
+    assert!(!loaded.rules.is_empty());
+    let ids: BTreeSet<&str> = loaded.rules.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids.len(), loaded.rules.len(), "duplicate rule ids");
+    for rule in &loaded.rules {
+        // rules/<provider>/<service>/<ID>.yaml
+        let parts: Vec<&str> = rule.path.split('/').collect();
+        assert!(
+            parts.len() == 4 && parts[0] == "rules" && parts[3] == format!("{}.yaml", rule.id),
+            "{} is not at rules/<provider>/<service>/{}.yaml",
+            rule.path,
+            rule.id
+        );
+        let provider = rule.id.split('-').next().unwrap_or("").to_ascii_lowercase();
+        assert_eq!(parts[1], provider, "{}: provider folder must be `{provider}`", rule.id);
+        assert!(rule.rationale.len() >= 80, "{}: rationale too short to explain why", rule.id);
+        assert!(rule.remediation.len() >= 40, "{}: remediation too short to act on", rule.id);
+        assert!(!rule.references.is_empty(), "{}: no peer references", rule.id);
+    }
+    // Every fixture folder belongs to a rule.
+    let fixtures = PathBuf::from(ROOT).join("fixtures/rules");
+    for entry in std::fs::read_dir(&fixtures).expect("fixtures/rules") {
+        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+        assert!(ids.contains(name.as_str()), "fixtures/rules/{name} has no rule");
+    }
+}
