@@ -26,7 +26,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::path::Path;
 
 use hcl_edit::Span as _;
 use hcl_edit::expr::{
@@ -139,8 +138,8 @@ pub(super) struct Definition<'a> {
     pub value: Option<Def<'a>>,
     /// Where it is declared, for diagnostics.
     pub span: Span,
-    /// The file it is declared in, for diagnostics.
-    pub path: &'a Path,
+    /// The file it is declared in.
+    pub file: &'a SourceFile,
 }
 
 /// The two kinds of named value an expression can read.
@@ -199,11 +198,15 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Declares a variable or local. The first declaration of a name wins (later ones are
-    /// duplicates, which the adapter reports).
+    /// duplicates, which the adapter reports), except that one from an override file
+    /// replaces the value it sets.
     pub fn define(&mut self, kind: Named, name: &str, definition: Definition<'a>) {
-        self.definitions
-            .entry((kind, name.to_owned()))
-            .or_insert(definition);
+        let key = (kind, name.to_owned());
+        if super::is_override(definition.file) && definition.value.is_some() {
+            self.definitions.insert(key, definition);
+        } else {
+            self.definitions.entry(key).or_insert(definition);
+        }
     }
 
     /// The value of the local `name` as written at its definition, when the definition at
@@ -532,7 +535,7 @@ impl<'a> Evaluator<'a> {
         self.diagnostics.push(
             Diagnostic::error(
                 "terraform::cycle",
-                definition.path,
+                definition.file.path.clone(),
                 format!("`{name}` refers to itself through other values; its value is unknown"),
             )
             .at(definition.span)

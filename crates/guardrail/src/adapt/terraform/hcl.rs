@@ -102,7 +102,7 @@ pub(super) fn declarations<'a>(
                     Definition {
                         value: default,
                         span: *v_span,
-                        path: &file.path,
+                        file,
                     },
                 );
                 decls.push(decl(
@@ -162,7 +162,7 @@ fn locals<'a>(
                     Definition {
                         value: Some(Def::Hcl(*src, &attr.value)),
                         span: name_span,
-                        path: &file.path,
+                        file,
                     },
                 );
                 decls.push(Decl {

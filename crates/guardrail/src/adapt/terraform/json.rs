@@ -141,7 +141,7 @@ pub(super) fn declarations<'a>(
                                     Definition {
                                         value: body.get("default").map(Def::Literal),
                                         span: n.key_span,
-                                        path: &file.path,
+                                        file,
                                     },
                                 );
                                 decl(
@@ -166,7 +166,7 @@ pub(super) fn declarations<'a>(
                         Definition {
                             value: Some(Def::Json(file, &local.value)),
                             span: local.key_span,
-                            path: &file.path,
+                            file,
                         },
                     );
                     decls.push(Decl {

@@ -37,8 +37,13 @@
 //! values, so they are kept as the text of the names (`["aws_iam_role.r"]`, `"aws.west"`),
 //! and so are a variable's `type` (`"list(string)"`) and `lifecycle.ignore_changes`.
 //!
-//! Values are evaluated as far as the module alone allows; see [`expr`](self) for what is
-//! resolved and what is [`crate::value::Value::Unknown`].
+//! Values are evaluated as far as the module alone allows: literals, lists and objects;
+//! `var.X` with a default and `local.L` (through chains of locals, with cycle protection),
+//! which keep the span of the use and record the literal's definition as
+//! [`Provenance::Resolved`](crate::value::Provenance::Resolved); templates, heredocs,
+//! conditionals and operators whose inputs are known. Everything else (resource attributes,
+//! variables without a default, function calls, `for` expressions, splats, `count` / `each`)
+//! is [`Value::Unknown`] with the expression's source text: never absent, never guessed.
 //!
 //! # Links
 //!
@@ -68,6 +73,8 @@
 //! repeated attribute, `terraform::labels` (error) for a block with the wrong number of labels,
 //! `terraform::cycle` (error) for locals that refer to themselves, `terraform::module-source`
 //! (error) for a module without a literal `source`, `terraform::remote-module` (info),
+//! `terraform::override` (info) for an override file (`override.tf`, `*_override.tf`), whose
+//! blocks are kept as separate nodes rather than merged (no duplicate is reported for them),
 //! `terraform::unknown-block` (warning), `terraform::json-structure` (error) for `.tf.json`
 //! shapes that are not Terraform's, `terraform::template` (error) for a `${…}` that does not
 //! parse.
@@ -116,7 +123,19 @@ pub fn adapt_module(module_dir: &str, files: &[TerraformFile<'_>]) -> Adapted {
     let mut diagnostics = Vec::new();
     let mut decls = Vec::new();
     let mut ev = Evaluator::new();
-    for f in files {
+    // Terraform reads override files after all others, whatever their names.
+    let (overrides, normal): (Vec<&TerraformFile<'_>>, Vec<_>) =
+        files.iter().partition(|f| is_override(f.file()));
+    for f in &overrides {
+        diagnostics.push(Diagnostic::new(
+            Severity::Info,
+            "terraform::override",
+            f.file().path.clone(),
+            "override files are not merged into the blocks they override yet: their blocks are \
+             checked as written, and their variable defaults and locals replace the originals",
+        ));
+    }
+    for f in normal.into_iter().chain(overrides) {
         match *f {
             TerraformFile::Hcl { file, body } => {
                 hcl::declarations(file, body, &mut decls, &mut ev, &mut diagnostics);
@@ -157,7 +176,10 @@ pub fn adapt_module(module_dir: &str, files: &[TerraformFile<'_>]) -> Adapted {
             decl.file.display_path(),
             decl.file.line_col(decl.name_span.start),
         );
-        if let Some((path, at)) = first_seen.get(&address) {
+        if is_override(decl.file) {
+            // Merging an override into the block it overrides is not done yet: both are
+            // kept, which is no duplicate.
+        } else if let Some((path, at)) = first_seen.get(&address) {
             diagnostics.push(
                 Diagnostic::error(
                     "terraform::duplicate",
@@ -209,6 +231,30 @@ pub fn adapt_module(module_dir: &str, files: &[TerraformFile<'_>]) -> Adapted {
     diagnostics.append(&mut ev.diagnostics);
     out.diagnostics = diagnostics;
     out
+}
+
+/// Whether a file is an override file (`override.tf`, `*_override.tf`, and their
+/// `.tf.json` forms), whose blocks Terraform merges into the blocks of the same address.
+fn is_override(file: &SourceFile) -> bool {
+    let name = file
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let stem = name
+        .strip_suffix(".tf.json")
+        .or_else(|| name.strip_suffix(".tf"))
+        .unwrap_or_default();
+    stem == "override" || stem.ends_with("_override")
+}
+
+impl TerraformFile<'_> {
+    /// The file.
+    pub fn file(&self) -> &SourceFile {
+        match self {
+            TerraformFile::Hcl { file, .. } | TerraformFile::Json { file, .. } => file,
+        }
+    }
 }
 
 /// A declaration found in a module, before its body is converted.

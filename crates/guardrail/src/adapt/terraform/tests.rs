@@ -694,3 +694,34 @@ fn hostile_locals_stay_bounded() {
     );
     assert_eq!(attr(&a, "x.y", &["v"]).value, Value::Int(1));
 }
+
+#[test]
+fn a_branch_chosen_by_a_variable_default_is_resolved_from_it() {
+    let (files, a) = one(
+        "variable \"on\" {\n  default = false\n}\nresource \"x\" \"y\" {\n  v = var.on ? \"Enabled\" : \"Suspended\"\n  w = true ? 1 : 2\n}\n",
+    );
+    let v = attr(&a, "x.y", &["v"]);
+    assert_eq!(v.as_str(), Some("Suspended"));
+    assert_eq!(text(&files, v.span), "\"Suspended\"");
+    assert!(matches!(v.provenance, Provenance::Resolved(d) if text(&files, d) == "false"));
+    assert_eq!(attr(&a, "x.y", &["w"]).provenance, Provenance::Explicit);
+}
+
+#[test]
+fn override_files_are_no_duplicates_and_override_values() {
+    let (_, a) = adapt(
+        ".",
+        &[
+            (
+                "main.tf",
+                "variable \"v\" {\n  default = 1\n}\nresource \"x\" \"y\" {\n  v = var.v\n}\n",
+            ),
+            (
+                "main_override.tf",
+                "variable \"v\" {\n  default = 2\n}\nresource \"x\" \"y\" {\n  w = 1\n}\n",
+            ),
+        ],
+    );
+    assert_eq!(codes(&a), ["terraform::override"]);
+    assert_eq!(attr(&a, "x.y", &["v"]).value, Value::Int(2));
+}
