@@ -11,7 +11,9 @@
 //!   into such values (`var.tags["env"]`, `local.cfg.port`);
 //! - string templates and heredocs whose parts are all known (`"${var.prefix}-logs"`);
 //! - conditionals with a known condition, and the unary and binary operators on known
-//!   numbers and booleans.
+//!   numbers and booleans;
+//! - the functions in [`super::functions`] (`jsonencode`, `merge`, `concat`, `lookup`, …)
+//!   when their arguments are known.
 //!
 //! Everything else is [`Value::Unknown`] carrying the expression's source text: resource and
 //! data source attributes, variables without a default, function calls, `for` expressions,
@@ -300,6 +302,11 @@ impl<'a> Evaluator<'a> {
             }
             // Not evaluated (yet): their value is computed by Terraform or needs functions,
             // iteration, or values known only after apply.
+            Expression::FuncCall(f) if f.name.namespace.is_empty() && !f.args.expand_final() => {
+                let args: Vec<Node> = f.args.iter().map(|a| self.eval(a, src)).collect();
+                return super::functions::call(f.name.name.as_str(), args, span)
+                    .unwrap_or_else(|| unknown(text, span));
+            }
             Expression::Variable(_) | Expression::FuncCall(_) | Expression::ForExpr(_) => {
                 return unknown(text, span);
             }

@@ -81,6 +81,7 @@
 
 mod entries;
 mod expr;
+mod functions;
 mod hcl;
 mod json;
 mod refs;

@@ -318,7 +318,7 @@ resource "x" "y" {
   a = var.nodefault
   b = aws_kms_key.k.arn
   c = data.aws_caller_identity.me.account_id
-  d = upper("x")
+  d = timestamp()
   e = [for s in var.list : upper(s)]
   f = aws_instance.web[*].id
   g = var.nodefault ? 1 : 2
@@ -346,7 +346,7 @@ resource "x" "y" {
             "a": {"$unknown": "var.nodefault"},
             "b": {"$unknown": "aws_kms_key.k.arn"},
             "c": {"$unknown": "data.aws_caller_identity.me.account_id"},
-            "d": {"$unknown": "upper(\"x\")"},
+            "d": {"$unknown": "timestamp()"},
             "e": {"$unknown": "[for s in var.list : upper(s)]"},
             "f": {"$unknown": "aws_instance.web[*].id"},
             "g": {"$unknown": "var.nodefault ? 1 : 2"},
