@@ -1,6 +1,10 @@
-//! Parse-and-graph throughput on a generated mixed corpus of 100, 1,000 and 10,000
-//! resources: a third CloudFormation, a third Terraform, a third Kubernetes, 50 resources a
-//! file, with references between them so link resolution is exercised too.
+//! Scan cost on a generated mixed corpus of 100, 1,000 and 10,000 resources: a third
+//! CloudFormation, a third Terraform, a third Kubernetes, 50 resources a file, with
+//! references between them so link resolution is exercised too.
+//!
+//! Three groups: `parse_and_graph` (discover → graph), `evaluate` (the built-in rule pack
+//! over a graph built beforehand) and `scan` (both), so evaluation's share of a scan can be
+//! read off directly.
 
 // A bench that cannot set up its corpus has nothing to measure: stopping is right.
 #![allow(clippy::expect_used)]
@@ -9,6 +13,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use guardrail::Scanner;
+use guardrail::evaluate::RulePack;
+use guardrail::rules::builtin::builtin;
 use guardrail::scan::{ScanOptions, build_graph};
 
 const PER_FILE: usize = 50;
@@ -70,22 +77,42 @@ fn write_corpus(dir: &Path, resources: usize) -> std::io::Result<()> {
     Ok(())
 }
 
-fn bench_graph(c: &mut Criterion) {
-    let mut group = c.benchmark_group("parse_and_graph");
-    group.sample_size(10);
-    for resources in [100usize, 1_000, 10_000] {
-        let dir = tempfile::tempdir().expect("temp dir");
-        write_corpus(dir.path(), resources).expect("corpus");
-        let paths: Vec<PathBuf> = vec![dir.path().to_path_buf()];
-        let scan = build_graph(&paths, &ScanOptions::default());
-        assert!(!scan.has_errors(), "{:?}", scan.diagnostics);
-        group.throughput(Throughput::Elements(scan.graph.len() as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(resources), &paths, |b, paths| {
-            b.iter(|| build_graph(paths, &ScanOptions::default()));
-        });
+fn bench_scan(c: &mut Criterion) {
+    let pack = RulePack::new(builtin().rules.clone());
+    let scanner = Scanner::new(builtin().rules.clone());
+    let sizes = [100usize, 1_000, 10_000];
+    let corpora: Vec<(usize, tempfile::TempDir)> = sizes
+        .iter()
+        .map(|&n| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            write_corpus(dir.path(), n).expect("corpus");
+            (n, dir)
+        })
+        .collect();
+    for (group_name, sample) in [("parse_and_graph", 10), ("evaluate", 10), ("scan", 10)] {
+        let mut group = c.benchmark_group(group_name);
+        group.sample_size(sample);
+        for (n, dir) in &corpora {
+            let paths: Vec<PathBuf> = vec![dir.path().to_path_buf()];
+            let scan = build_graph(&paths, &ScanOptions::default());
+            assert!(!scan.has_errors(), "{:?}", scan.diagnostics);
+            group.throughput(Throughput::Elements(scan.graph.len() as u64));
+            let id = BenchmarkId::from_parameter(n);
+            match group_name {
+                "parse_and_graph" => group.bench_with_input(id, &paths, |b, paths| {
+                    b.iter(|| build_graph(paths, &ScanOptions::default()));
+                }),
+                "evaluate" => group.bench_with_input(id, &scan, |b, scan| {
+                    b.iter(|| pack.evaluate(&scan.graph));
+                }),
+                _ => group.bench_with_input(id, &paths, |b, paths| {
+                    b.iter(|| scanner.scan(paths));
+                }),
+            };
+        }
+        group.finish();
     }
-    group.finish();
 }
 
-criterion_group!(benches, bench_graph);
+criterion_group!(benches, bench_scan);
 criterion_main!(benches);

@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand};
 
 /// Exit code when nothing is wrong.
 const EXIT_OK: u8 = 0;
+/// Exit code when findings fail the gate.
+const EXIT_FINDINGS: u8 = 1;
 /// Exit code for usage errors and for input that could not be read (the scan is incomplete).
 const EXIT_INCOMPLETE: u8 = 2;
 
@@ -18,8 +20,11 @@ const EXIT_INCOMPLETE: u8 = 2;
 /// files and frameworks) and checks it against security rules mapped to STRIDE and
 /// NIST SP 800-53 rev5.
 ///
-/// Exit codes: 0 success; 2 usage error or input that could not be read or parsed (guardrail
-/// fails closed: every such file is named with line and column).
+/// Exit codes: 0 nothing at or above the --fail-on severity; 1 findings at or above it;
+/// 2 a usage or rule error, or input that could not be read or parsed (guardrail fails
+/// closed: every such file is named with line and column).
+///
+/// Start with `guardrail scan .`; `guardrail explain <RULE>` tells what a rule checks and why.
 #[derive(Debug, Parser)]
 #[command(name = "guardrail", version, about, long_about)]
 struct Cli {
@@ -29,6 +34,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Check files and directories against the rules (the CI gate).
+    Scan(commands::scan::ScanArgs),
+    /// List the rules: id, severity, frameworks, STRIDE categories, NIST controls.
+    Rules(commands::rules::RulesArgs),
+    /// Show everything about one rule: why, how to fix, what is checked, examples.
+    Explain(commands::rules::ExplainArgs),
     /// Show the resource graph guardrail builds from the given files and directories.
     Graph(commands::graph::GraphArgs),
 }
@@ -36,6 +47,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Scan(args) => commands::scan::run(&args),
+        Command::Rules(args) => commands::rules::list(&args),
+        Command::Explain(args) => commands::rules::explain(&args),
         Command::Graph(args) => commands::graph::run(&args),
     };
     match result {

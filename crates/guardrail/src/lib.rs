@@ -1,15 +1,17 @@
 //! guardrail: policy-as-code for CloudFormation, Terraform and Kubernetes.
 //!
-//! The library reads infrastructure-as-code into one spanned [`graph::ResourceGraph`].
-//! Its modules follow the pipeline:
+//! The library reads infrastructure-as-code into one spanned [`graph::ResourceGraph`] and
+//! evaluates security rules, mapped to STRIDE and NIST SP 800-53 rev5, over it. Its modules
+//! follow the pipeline:
 //!
 //! ```text
 //! paths ─discover─► files ─load─► SourceFile ─parse─► syntax tree ─adapt─► resources + links
-//!       ─graph─► ResourceGraph
+//!       ─graph─► ResourceGraph ─evaluate (rules)─► findings ─report─► Report ─render─► text, JSON…
 //! ```
 //!
-//! [`scan::build_graph`] runs the whole pipeline; each stage is public for tools that need
-//! only part of it. The library never prints: problems are [`diagnostic::Diagnostic`]s.
+//! [`Scanner`] runs all of it; [`scan::build_graph`] stops at the graph; each stage is public
+//! for tools that need only part of it. The library never prints: problems are
+//! [`diagnostic::Diagnostic`]s and output is rendered to strings.
 #![deny(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
@@ -21,7 +23,11 @@ pub mod graph;
 pub mod load;
 pub mod parse;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod scanner;
 pub mod source;
 pub mod value;
+
+pub use scanner::{ScanOutcome, Scanner};

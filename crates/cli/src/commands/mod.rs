@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 pub mod graph;
+pub mod rules;
+pub mod scan;
 
 use guardrail::diagnostic::Severity;
 use guardrail::scan::GraphScan;

@@ -333,14 +333,18 @@ impl<'a> Ctx<'a> {
         let items = flatten(values.nodes);
         let mut unknown = None;
         let mut witness = None;
-        for item in items {
+        for (index, item) in items.into_iter().enumerate() {
             if item.is_unknown() {
                 unknown.get_or_insert_with(|| self.blame(&item, values.path));
                 continue;
             }
+            let item_span = item.span;
             self.current.push(item);
-            let verdict = self.eval(condition);
+            let mut verdict = self.eval(condition);
             self.current.pop();
+            if let Some(blame) = &mut verdict.blame {
+                locate_in_item(blame, values.path, index, item_span);
+            }
             let decisive = match quantifier {
                 Quantifier::All => verdict.truth == Truth::False,
                 Quantifier::Any | Quantifier::None => verdict.truth == Truth::True,
@@ -433,6 +437,23 @@ impl<'a> Ctx<'a> {
             },
         }
     }
+}
+
+/// A blame found inside a quantifier's item names its place from the quantified path:
+/// `cidr_blocks` in the second `ingress` block becomes `ingress[1].cidr_blocks`. Blames
+/// elsewhere (an absolute `$…` path, a neighbour) keep their path.
+fn locate_in_item(blame: &mut Blame, over: &str, index: usize, item: Span) {
+    let inside = blame.span.file == item.file && blame.span.start >= item.start && blame.span.end <= item.end;
+    if blame.path.starts_with('$') || !inside && blame.path != "@" {
+        return;
+    }
+    let rest = blame.path.strip_prefix('@').unwrap_or(&blame.path);
+    let rest = rest.strip_prefix('.').unwrap_or(rest);
+    blame.path = if rest.is_empty() {
+        format!("{over}[{index}]")
+    } else {
+        format!("{over}[{index}].{rest}")
+    };
 }
 
 /// Combines `and` (decisive = False) or `or` (decisive = True) verdicts.
@@ -551,7 +572,20 @@ pub(crate) fn seen(node: &Node) -> String {
             }
             format!("{short:?}")
         }
-        Value::Seq(items) => format!("a list of {}", items.len()),
+        Value::Seq(items) => {
+            let scalars: Option<Vec<String>> = items
+                .iter()
+                .take(6)
+                .map(|i| match i.value {
+                    Value::Seq(_) | Value::Map(_) => None,
+                    _ => Some(seen(i)),
+                })
+                .collect();
+            match scalars {
+                Some(shown) if items.len() <= 6 => format!("[{}]", shown.join(", ")),
+                _ => format!("a list of {}", items.len()),
+            }
+        }
         Value::Map(_) => "a map".to_owned(),
         Value::Unknown(u) if u.expression.is_empty() => "unknown until deployment".to_owned(),
         Value::Unknown(u) => format!("unknown until deployment (`{}`)", u.expression),

@@ -7,6 +7,9 @@
 mod expr;
 mod values;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::HashMap;
 
 use rayon::prelude::*;

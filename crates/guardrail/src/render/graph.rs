@@ -81,17 +81,7 @@ pub fn json(scan: &GraphScan, options: &JsonOptions) -> Json {
     let diagnostics: Vec<Json> = scan
         .diagnostics
         .iter()
-        .map(|d| {
-            let at = d.span.map(|s| files.start_of(s));
-            json!({
-                "severity": d.severity,
-                "code": d.code,
-                "message": d.message,
-                "file": display_path(&d.path),
-                "line": at.map(|a| a.line),
-                "column": at.map(|a| a.column),
-            })
-        })
+        .map(|d| super::json::diagnostic(d, files))
         .collect();
     let file_list: Vec<Json> = scan
         .frameworks

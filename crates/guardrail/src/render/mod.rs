@@ -2,3 +2,6 @@
 //! earlier stages produced and compute nothing of their own.
 
 pub mod graph;
+pub mod json;
+pub mod rules;
+pub mod text;

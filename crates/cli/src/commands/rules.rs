@@ -1,0 +1,92 @@
+//! `guardrail rules` and `guardrail explain`: the rule pack and its documentation.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::{EXIT_INCOMPLETE, EXIT_OK};
+
+/// Arguments of `guardrail rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = RulesFormat::Table)]
+    format: RulesFormat,
+    /// Also load the rules in this directory (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    rule_dirs: Vec<PathBuf>,
+    /// List the helper functions rule conditions can call, with their documentation.
+    #[arg(long)]
+    helpers: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    /// One line per rule.
+    Table,
+    /// Metadata of every rule as JSON.
+    Json,
+}
+
+/// Arguments of `guardrail explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule id, such as AWS-S3-001.
+    id: String,
+    /// Also look in the rules in this directory (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    rule_dirs: Vec<PathBuf>,
+}
+
+/// Runs `guardrail rules`.
+pub fn list(args: &RulesArgs) -> miette::Result<u8> {
+    if args.helpers {
+        super::write_output(None, &guardrail::render::rules::helpers())?;
+        return Ok(EXIT_OK);
+    }
+    let Some(rules) = super::scan::load_rules(&args.rule_dirs, &[], &[]) else {
+        return Ok(EXIT_INCOMPLETE);
+    };
+    let text = match args.format {
+        RulesFormat::Table => guardrail::render::rules::table(&rules),
+        RulesFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&guardrail::render::rules::json(&rules))
+                .map_err(|e| miette::miette!("cannot render JSON: {e}"))?;
+            text.push('\n');
+            text
+        }
+    };
+    super::write_output(None, &text)?;
+    Ok(EXIT_OK)
+}
+
+/// Runs `guardrail explain`.
+pub fn explain(args: &ExplainArgs) -> miette::Result<u8> {
+    let Some(rules) = super::scan::load_rules(&args.rule_dirs, &[], &[]) else {
+        return Ok(EXIT_INCOMPLETE);
+    };
+    let wanted = args.id.to_ascii_uppercase();
+    match rules.iter().find(|r| r.id == wanted) {
+        Some(rule) => {
+            super::write_output(None, &guardrail::render::rules::explain(rule))?;
+            Ok(EXIT_OK)
+        }
+        None => {
+            let close: Vec<&str> = rules
+                .iter()
+                .map(|r| r.id.as_str())
+                .filter(|id| id.starts_with(wanted.split('-').next().unwrap_or("")))
+                .take(8)
+                .collect();
+            Err(miette::miette!(
+                help = if close.is_empty() {
+                    "guardrail rules lists every rule".to_owned()
+                } else {
+                    format!("rules with that prefix: {}", close.join(", "))
+                },
+                "no rule `{}`",
+                args.id
+            ))
+        }
+    }
+}

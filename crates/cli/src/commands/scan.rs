@@ -1,0 +1,161 @@
+//! `guardrail scan`: check infrastructure code against the rules; the CI gate.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use guardrail::Scanner;
+use guardrail::render::text::TextOptions;
+use guardrail::report::Gate;
+use guardrail::rules::builtin::builtin;
+use guardrail::rules::load::{LoadedRules, matches_selector};
+use guardrail::rules::model::Severity;
+use guardrail::scanner::rule_errors;
+
+use crate::{EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK};
+
+/// Arguments of `guardrail scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and directories to check (directories are walked; .gitignore is honoured).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ScanFormat::Text)]
+    format: ScanFormat,
+    /// Write the output to this file instead of stdout.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Fail (exit 1) on findings of this severity or higher.
+    #[arg(long, value_enum, default_value_t = FailOn::Low)]
+    fail_on: FailOn,
+    /// Unknown findings (values known only at deployment) fail the gate too.
+    #[arg(long)]
+    strict: bool,
+    /// Also load the rules in this directory (same format as the built-in ones; repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    rule_dirs: Vec<PathBuf>,
+    /// Run only rules whose id is or starts with this (`AWS-S3`, `K8S-POD-001`; repeatable).
+    #[arg(long, value_name = "ID")]
+    select: Vec<String>,
+    /// Skip rules whose id is or starts with this (repeatable).
+    #[arg(long, value_name = "ID")]
+    ignore: Vec<String>,
+    /// Also list the files passed over, and why.
+    #[arg(long, short)]
+    verbose: bool,
+    /// Do not fail closed when some input cannot be read or parsed.
+    #[arg(long)]
+    allow_parse_errors: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ScanFormat {
+    /// Findings with the source line under each, then a summary.
+    Text,
+    /// The report as JSON (documented in docs/report-json.md).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl From<FailOn> for Severity {
+    fn from(f: FailOn) -> Severity {
+        match f {
+            FailOn::Critical => Severity::Critical,
+            FailOn::High => Severity::High,
+            FailOn::Medium => Severity::Medium,
+            FailOn::Low => Severity::Low,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+/// Loads the built-in rules plus `--rules` directories, selected; or prints why not.
+pub fn load_rules(dirs: &[PathBuf], select: &[String], ignore: &[String]) -> Option<Vec<guardrail::rules::model::Rule>> {
+    let mut rules = builtin().rules.clone();
+    let mut failed = report_rule_errors(builtin());
+    if !dirs.is_empty() {
+        let mut user = LoadedRules::default();
+        for rule in &rules {
+            // Keeps built-in ids reserved: a user rule reusing one is a duplicate.
+            user.rules.push(rule.clone());
+        }
+        for dir in dirs {
+            user.add_dir(dir);
+        }
+        failed |= report_rule_errors(&user);
+        rules = user.rules;
+    }
+    if failed {
+        return None;
+    }
+    Some(
+        rules
+            .into_iter()
+            .filter(|r| select.is_empty() || matches_selector(&r.id, select))
+            .filter(|r| !matches_selector(&r.id, ignore))
+            .collect(),
+    )
+}
+
+fn report_rule_errors(loaded: &LoadedRules) -> bool {
+    match rule_errors(loaded) {
+        Some(errors) => {
+            for d in &errors.diagnostics {
+                eprintln!("{:?}", d.to_report(&errors.files));
+            }
+            eprintln!("guardrail: {} problem(s) in rule files", errors.diagnostics.len());
+            true
+        }
+        None => false,
+    }
+}
+
+/// Runs the command and returns the exit code.
+pub fn run(args: &ScanArgs) -> miette::Result<u8> {
+    let Some(rules) = load_rules(&args.rule_dirs, &args.select, &args.ignore) else {
+        return Ok(EXIT_INCOMPLETE);
+    };
+    let scanner = Scanner::new(rules);
+    let outcome = scanner.scan(&args.paths);
+    let gate = Gate {
+        fail_on: args.fail_on.into(),
+        strict: args.strict,
+    };
+    let text = match args.format {
+        ScanFormat::Text => {
+            let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+            let color = to_terminal && std::env::var_os("NO_COLOR").is_none();
+            guardrail::render::text::render(
+                &outcome.report,
+                &outcome.input.files,
+                &gate,
+                &TextOptions { color, ..TextOptions::default() },
+            )
+        }
+        ScanFormat::Json => {
+            let value = guardrail::render::json::render(&outcome.report, &outcome.input.files, &gate);
+            let mut text = serde_json::to_string_pretty(&value)
+                .map_err(|e| miette::miette!("cannot render JSON: {e}"))?;
+            text.push('\n');
+            text
+        }
+    };
+    super::write_output(args.output.as_deref(), &text)?;
+    let incomplete = super::report_input_problems(&outcome.input, args.verbose, args.allow_parse_errors);
+    Ok(if incomplete {
+        EXIT_INCOMPLETE
+    } else if outcome.report.failing(&gate).next().is_some() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}

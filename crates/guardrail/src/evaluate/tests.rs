@@ -1,0 +1,150 @@
+//! The semantics of conditions, each on a small hand-written input.
+
+use std::path::PathBuf;
+
+use crate::evaluate::{RulePack, Status};
+use crate::rules::load::LoadedRules;
+use crate::scan::{ScanOptions, build_graph};
+
+/// Runs a one-binding rule over `files` (name, text) and returns `status address path: seen`
+/// per finding.
+fn run(framework: &str, types: &str, require: &str, extra: &str, files: &[(&str, &str)]) -> Vec<String> {
+    let rule = format!(
+        "id: TEST-X-001\ntitle: test\nseverity: low\nstride: [tampering]\nnist: [CM-6]\n\
+         rationale: r\nremediation: r\nbindings:\n  {framework}:\n    types: [{types}]\n    require: '{require}'\n{extra}"
+    );
+    let mut loaded = LoadedRules::default();
+    loaded.add_text("rules/test/x/TEST-X-001.yaml", rule);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    let scan = build_graph(&[PathBuf::from(dir.path())], &ScanOptions::default());
+    assert!(!scan.has_errors(), "{:?}", scan.diagnostics);
+    let pack = RulePack::new(loaded.rules);
+    pack.evaluate(&scan.graph)
+        .into_iter()
+        .map(|f| {
+            let status = match f.status {
+                Status::Fail => "fail",
+                Status::Unknown => "unknown",
+            };
+            let address = scan.graph.resource(f.resource).map(|r| r.address.clone()).unwrap_or_default();
+            let address = address.rsplit('#').next().unwrap_or("").to_owned();
+            format!("{status} {address} {}: {}", f.path, f.seen)
+        })
+        .collect()
+}
+
+const SG: &str = r#"
+resource "aws_security_group" "open" {
+  ingress {
+    cidr_blocks = ["10.0.0.0/8", "0.0.0.0/0"]
+  }
+}
+resource "aws_security_group" "closed" {
+  ingress {
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+  ingress {
+    cidr_blocks = ["192.168.0.0/16"]
+  }
+}
+resource "aws_security_group" "none" {}
+resource "aws_security_group" "unknown" {
+  ingress {
+    cidr_blocks = [var.cidr]
+  }
+}
+variable "cidr" {}
+"#;
+
+#[test]
+fn comparisons_over_several_values_need_every_value() {
+    assert_eq!(
+        run("terraform", "aws_security_group", "ingress.cidr_blocks != \"0.0.0.0/0\"", "", &[("main.tf", SG)]),
+        [
+            "fail aws_security_group.open ingress.cidr_blocks: \"0.0.0.0/0\"",
+            "unknown aws_security_group.unknown ingress.cidr_blocks: unknown until deployment (`var.cidr`)",
+        ]
+    );
+}
+
+#[test]
+fn quantifiers_are_vacuous_on_absent_lists_and_unknown_on_unknown_items() {
+    assert_eq!(
+        run("terraform", "aws_security_group", "none(ingress, cidr_blocks contains \"0.0.0.0/0\")", "", &[("main.tf", SG)]),
+        [
+            "fail aws_security_group.open ingress[0].cidr_blocks: [\"10.0.0.0/8\", \"0.0.0.0/0\"]",
+            "unknown aws_security_group.unknown ingress[0].cidr_blocks: [unknown until deployment (`var.cidr`)]",
+        ]
+    );
+    assert_eq!(
+        run("terraform", "aws_security_group", "any(ingress, exists(cidr_blocks))", "", &[("main.tf", SG)]),
+        ["fail aws_security_group.none ingress: absent"]
+    );
+}
+
+#[test]
+fn defaults_stand_in_for_absent_attributes_and_kleene_logic_applies() {
+    let cfn = "Resources:\n  A:\n    Type: AWS::X::Y\n    Properties: {}\n  B:\n    Type: AWS::X::Y\n    Properties:\n      On: !GetAtt Other.Value\n      Also: false\n";
+    // absent → default false → fail; unknown `and` false → false; unknown `or` true → true
+    assert_eq!(
+        run("cloudformation", "AWS::X::Y", "Properties.On == true", "    defaults:\n      Properties.On: false\n", &[("t.yaml", cfn)]),
+        [
+            "fail A Properties.On: absent (the default is false)",
+            "unknown B Properties.On: unknown until deployment (`Fn::GetAtt`)",
+        ]
+    );
+    assert_eq!(
+        run("cloudformation", "AWS::X::Y", "Properties.On == true and Properties.Also == true", "", &[("t.yaml", cfn)]),
+        ["fail A Properties.On: absent", "fail B Properties.Also: false"]
+    );
+    assert_eq!(
+        run("cloudformation", "AWS::X::Y", "Properties.On == true or exists(Properties.Also)", "", &[("t.yaml", cfn)]),
+        ["fail A Properties.On: absent"]
+    );
+}
+
+#[test]
+fn fn_if_must_hold_in_both_branches() {
+    let cfn = "Conditions:\n  C: !Equals [a, b]\nResources:\n  A:\n    Type: AWS::X::Y\n    Properties:\n      On: !If [C, true, false]\n  B:\n    Type: AWS::X::Y\n    Properties:\n      On: !If [C, true, \"true\"]\n";
+    assert_eq!(
+        run("cloudformation", "AWS::X::Y", "Properties.On == true", "", &[("t.yaml", cfn)]),
+        ["fail A Properties.On: false"]
+    );
+}
+
+#[test]
+fn graph_predicates_look_at_neighbours() {
+    let tf = r#"
+resource "aws_s3_bucket" "blocked" {}
+resource "aws_s3_bucket_public_access_block" "blocked" {
+  bucket            = aws_s3_bucket.blocked.id
+  block_public_acls = true
+}
+resource "aws_s3_bucket" "half" {}
+resource "aws_s3_bucket_public_access_block" "half" {
+  bucket            = aws_s3_bucket.half.id
+  block_public_acls = false
+}
+resource "aws_s3_bucket" "bare" {}
+"#;
+    assert_eq!(
+        run("terraform", "aws_s3_bucket", "referenced_by(aws_s3_bucket_public_access_block, block_public_acls == true)", "", &[("main.tf", tf)]),
+        [
+            "fail aws_s3_bucket.half : no aws_s3_bucket_public_access_block that satisfies the rule refers to this resource",
+            "fail aws_s3_bucket.bare : no aws_s3_bucket_public_access_block that satisfies the rule refers to this resource",
+        ]
+    );
+}
+
+#[test]
+fn kubernetes_pod_roots_cover_every_workload_kind_and_container() {
+    let k8s = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          initContainers: [{name: i, image: x, securityContext: {privileged: true}}]\n          containers: [{name: m, image: x}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: m, image: x}]\n";
+    assert_eq!(
+        run("kubernetes", "workloads", "all($containers, securityContext.privileged != true)", "", &[("k.yaml", k8s)]),
+        ["fail CronJob/default/c $containers[0].securityContext.privileged: true"]
+    );
+}

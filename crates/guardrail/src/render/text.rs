@@ -1,0 +1,143 @@
+//! Human output: each finding as a miette diagnostic with the source line under it, then a
+//! summary. Rendered to a string; the CLI decides where it goes and whether it has colour.
+
+use std::fmt::Write as _;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+
+use crate::evaluate::Status;
+use crate::report::{Gate, Report, ReportFinding};
+use crate::rules::model::Severity;
+use crate::source::SourceFiles;
+
+/// How to draw.
+#[derive(Debug, Clone, Copy)]
+pub struct TextOptions {
+    /// ANSI colours.
+    pub color: bool,
+    /// Line width to wrap messages at.
+    pub width: usize,
+}
+
+impl Default for TextOptions {
+    fn default() -> Self {
+        TextOptions {
+            color: false,
+            width: 100,
+        }
+    }
+}
+
+/// Every finding, then the summary line.
+pub fn render(report: &Report, files: &SourceFiles, gate: &Gate, options: &TextOptions) -> String {
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(options.width);
+    let mut out = String::new();
+    for finding in &report.findings {
+        let diagnostic = diagnostic(finding);
+        let source = files.get(finding.span.file);
+        let rendered = match source {
+            Some(file) => {
+                let report = miette::Report::new(diagnostic).with_source_code(NamedSource::new(
+                    file.display_path(),
+                    file.text.clone(),
+                ));
+                let mut s = String::new();
+                handler.render_report(&mut s, report.as_ref()).map(|()| s)
+            }
+            None => {
+                let mut s = String::new();
+                handler.render_report(&mut s, &diagnostic).map(|()| s)
+            }
+        };
+        match rendered {
+            Ok(text) => out.push_str(&text),
+            Err(_) => {
+                let _ = writeln!(out, "{}:{} {} {}", finding.file, finding.start, finding.rule_id, finding.message);
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str(&summary(report, gate));
+    out
+}
+
+fn diagnostic(f: &ReportFinding) -> MietteDiagnostic {
+    let severity = match f.severity {
+        Severity::Critical | Severity::High => miette::Severity::Error,
+        Severity::Medium | Severity::Low => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    };
+    let status = match f.status {
+        Status::Fail => "",
+        Status::Unknown => " (unknown until deployment)",
+    };
+    let stride: Vec<&str> = f.stride.iter().map(|s| s.name()).collect();
+    let start = f.span.start as usize;
+    let len = (f.span.end - f.span.start) as usize;
+    MietteDiagnostic::new(format!(
+        "[{}] {}{status}\n{} ({}) at {}:{}",
+        f.severity.name(),
+        f.title,
+        f.resource,
+        f.resource_type,
+        f.file,
+        f.start
+    ))
+    .with_code(f.rule_id.clone())
+    .with_severity(severity)
+    .with_label(LabeledSpan::at(start..start + len, f.message.clone()))
+    .with_help(format!(
+        "{}\nSTRIDE: {} · NIST 800-53: {} · more: guardrail explain {}",
+        f.remediation,
+        stride.join(", "),
+        f.nist.join(", "),
+        f.rule_id
+    ))
+}
+
+/// The last line: counts by severity, unknowns, what was read, and whether the gate fails.
+pub fn summary(report: &Report, gate: &Gate) -> String {
+    let s = &report.summary;
+    let mut by_severity = Vec::new();
+    for severity in Severity::ALL.iter().rev() {
+        let n = report
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Fail && f.severity == *severity)
+            .count();
+        if n > 0 {
+            by_severity.push(format!("{n} {}", severity.name()));
+        }
+    }
+    let failing = report.failing(gate).count();
+    let mut line = format!(
+        "{} failed{}, {} unknown · {} files, {} resources, {} rules",
+        s.failed,
+        if by_severity.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", by_severity.join(", "))
+        },
+        s.unknown,
+        s.files,
+        s.resources,
+        s.rules
+    );
+    let _ = write!(
+        line,
+        " · gate (fail on {}{}): {}",
+        gate.fail_on.name(),
+        if gate.strict { ", strict" } else { "" },
+        if failing > 0 { "FAILED" } else { "passed" }
+    );
+    if report.incomplete() {
+        line.push_str(" · INCOMPLETE: some input could not be read");
+    }
+    line.push('\n');
+    line
+}

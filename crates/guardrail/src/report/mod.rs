@@ -1,0 +1,189 @@
+//! Reporting: findings joined with what a reader needs (rule metadata, resource, position,
+//! message, fingerprint) into one [`Report`] that every renderer reads and none recomputes.
+
+use crate::diagnostic::Diagnostic;
+use crate::evaluate::{Finding, RulePack, Status};
+use crate::graph::Framework;
+use crate::rules::catalog::Stride;
+use crate::rules::model::Severity;
+use crate::scan::GraphScan;
+use crate::source::{LineCol, Span};
+
+/// Version of the report's JSON layout (`docs/report-json.md`).
+pub const REPORT_JSON_VERSION: u32 = 1;
+
+/// One finding, ready to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFinding {
+    /// The rule's id.
+    pub rule_id: String,
+    /// The rule's title.
+    pub title: String,
+    /// The rule's severity.
+    pub severity: Severity,
+    /// Fail, or unknown (depends on values known only at deployment).
+    pub status: Status,
+    /// STRIDE categories the failure leaves open.
+    pub stride: Vec<Stride>,
+    /// NIST SP 800-53 rev5 controls it concerns.
+    pub nist: Vec<String>,
+    /// The resource's address.
+    pub resource: String,
+    /// The resource's type.
+    pub resource_type: String,
+    /// The resource's framework.
+    pub framework: Framework,
+    /// The file, as shown.
+    pub file: String,
+    /// The span of the offending attribute (or of the resource's name when it is absent).
+    pub span: Span,
+    /// Where the span starts.
+    pub start: LineCol,
+    /// Where it ends.
+    pub end: LineCol,
+    /// The attribute path the finding is about (empty for the resource as a whole).
+    pub attribute: String,
+    /// What is wrong, naming the attribute and the value seen.
+    pub message: String,
+    /// How to fix it (the rule's remediation).
+    pub remediation: String,
+    /// Stable identity across line shifts: rule, resource and attribute, hashed.
+    pub fingerprint: String,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Files read as infrastructure code.
+    pub files: usize,
+    /// Resources (all graph nodes) checked.
+    pub resources: usize,
+    /// Rules in the pack that ran.
+    pub rules: usize,
+    /// Failed findings.
+    pub failed: usize,
+    /// Unknown findings.
+    pub unknown: usize,
+}
+
+/// Everything a scan found, sorted by file, position and rule.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// The findings.
+    pub findings: Vec<ReportFinding>,
+    /// Problems reading the input (the scan is incomplete when any is an error).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Counts.
+    pub summary: Summary,
+}
+
+/// When a report fails a gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gate {
+    /// Findings at or above this severity fail the gate.
+    pub fail_on: Severity,
+    /// Unknown findings fail too.
+    pub strict: bool,
+}
+
+impl Default for Gate {
+    fn default() -> Self {
+        Gate {
+            fail_on: Severity::Low,
+            strict: false,
+        }
+    }
+}
+
+impl Report {
+    /// Joins raw findings with rule and resource data.
+    pub fn new(scan: &GraphScan, pack: &RulePack, findings: &[Finding]) -> Report {
+        let mut out: Vec<ReportFinding> = findings
+            .iter()
+            .filter_map(|f| {
+                let rule = pack.rule(f.rule)?;
+                let resource = scan.graph.resource(f.resource)?;
+                let file = scan.files.get(f.span.file)?;
+                let message = if f.path.is_empty() {
+                    f.seen.clone()
+                } else {
+                    format!("`{}` is {}", f.path, f.seen)
+                };
+                Some(ReportFinding {
+                    rule_id: rule.id.clone(),
+                    title: rule.title.clone(),
+                    severity: rule.severity,
+                    status: f.status,
+                    stride: rule.stride.clone(),
+                    nist: rule.nist.clone(),
+                    resource: resource.address.clone(),
+                    resource_type: resource.type_name.clone(),
+                    framework: resource.framework,
+                    file: file.display_path(),
+                    span: f.span,
+                    start: file.line_col(f.span.start),
+                    end: file.line_col(f.span.end),
+                    attribute: f.path.clone(),
+                    message,
+                    remediation: rule.remediation.clone(),
+                    fingerprint: fingerprint(&[&rule.id, &resource.scope, &resource.address, &f.path]),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (&a.file, a.start, &a.rule_id, &a.resource).cmp(&(&b.file, b.start, &b.rule_id, &b.resource))
+        });
+        out.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.start == b.start);
+        let summary = Summary {
+            files: scan.frameworks.len(),
+            resources: scan.graph.len(),
+            rules: pack.rules().len(),
+            failed: out.iter().filter(|f| f.status == Status::Fail).count(),
+            unknown: out.iter().filter(|f| f.status == Status::Unknown).count(),
+        };
+        Report {
+            findings: out,
+            diagnostics: scan.diagnostics.clone(),
+            summary,
+        }
+    }
+
+    /// The findings that fail `gate`.
+    pub fn failing<'a>(&'a self, gate: &'a Gate) -> impl Iterator<Item = &'a ReportFinding> {
+        self.findings.iter().filter(move |f| {
+            f.severity >= gate.fail_on && (f.status == Status::Fail || gate.strict)
+        })
+    }
+
+    /// Whether the input could not be read completely.
+    pub fn incomplete(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == crate::diagnostic::Severity::Error)
+    }
+}
+
+/// FNV-1a over the parts, separated so that ("ab", "c") and ("a", "bc") differ. Stable across
+/// versions and platforms, which is all a fingerprint needs (it is not a security boundary).
+fn fingerprint(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fingerprint;
+
+    #[test]
+    fn fingerprints_separate_their_parts_and_are_stable() {
+        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
+        // Pinned: FNV-1a of a single NUL byte. A change here would break every baseline.
+        assert_eq!(fingerprint(&[""]), "af63bd4c8601b7be");
+    }
+}

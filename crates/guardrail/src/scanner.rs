@@ -1,0 +1,94 @@
+//! The facade for other Rust tools: a [`Scanner`] holds a compiled rule pack and scans paths
+//! into a [`Report`].
+//!
+//! ```no_run
+//! use guardrail::Scanner;
+//!
+//! let scanner = Scanner::builtin().expect("the built-in rules load");
+//! let outcome = scanner.scan(&["infra".into()]);
+//! for finding in &outcome.report.findings {
+//!     println!("{}:{} {} {}", finding.file, finding.start, finding.rule_id, finding.message);
+//! }
+//! ```
+
+use std::path::PathBuf;
+
+use crate::diagnostic::Diagnostic;
+use crate::evaluate::RulePack;
+use crate::report::Report;
+use crate::rules::builtin::builtin;
+use crate::rules::load::LoadedRules;
+use crate::rules::model::Rule;
+use crate::scan::{GraphScan, ScanOptions, build_graph};
+use crate::source::SourceFiles;
+
+/// Rule files that did not load, with the files so their diagnostics can be shown.
+#[derive(Debug)]
+pub struct RuleErrors {
+    /// The problems, each at its line in a rule file.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The rule files.
+    pub files: SourceFiles,
+}
+
+/// What one scan produced.
+#[derive(Debug)]
+pub struct ScanOutcome {
+    /// Everything read: files, the resource graph, input diagnostics.
+    pub input: GraphScan,
+    /// The findings.
+    pub report: Report,
+}
+
+/// Scans paths with a rule pack compiled once.
+#[derive(Debug)]
+pub struct Scanner {
+    pack: RulePack,
+    options: ScanOptions,
+}
+
+impl Scanner {
+    /// A scanner with these rules.
+    pub fn new(rules: Vec<Rule>) -> Self {
+        Scanner {
+            pack: RulePack::new(rules),
+            options: ScanOptions::default(),
+        }
+    }
+
+    /// A scanner with the built-in rules.
+    pub fn builtin() -> Result<Self, RuleErrors> {
+        let loaded = builtin();
+        if let Some(errors) = rule_errors(loaded) {
+            return Err(errors);
+        }
+        Ok(Scanner::new(loaded.rules.clone()))
+    }
+
+    /// The rules this scanner runs.
+    pub fn rules(&self) -> &[Rule] {
+        self.pack.rules()
+    }
+
+    /// Reads `paths` and checks every resource.
+    pub fn scan(&self, paths: &[PathBuf]) -> ScanOutcome {
+        let input = build_graph(paths, &self.options);
+        let findings = self.pack.evaluate(&input.graph);
+        let report = Report::new(&input, &self.pack, &findings);
+        ScanOutcome { input, report }
+    }
+}
+
+/// The errors of a set of loaded rules, if any.
+pub fn rule_errors(loaded: &LoadedRules) -> Option<RuleErrors> {
+    let errors: Vec<Diagnostic> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+        .cloned()
+        .collect();
+    (!errors.is_empty()).then(|| RuleErrors {
+        diagnostics: errors,
+        files: loaded.files.clone(),
+    })
+}
