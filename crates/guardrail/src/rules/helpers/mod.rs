@@ -31,6 +31,7 @@ impl Truth {
     }
 
     /// Kleene negation.
+    #[allow(clippy::should_implement_trait)]
     pub fn not(self) -> Truth {
         match self {
             Truth::True => Truth::False,
@@ -69,7 +70,12 @@ impl Verdict {
     }
 
     /// A verdict that blames `node`.
-    pub fn at(truth: Truth, node: &Node, path: impl Into<String>, seen: impl Into<String>) -> Verdict {
+    pub fn at(
+        truth: Truth,
+        node: &Node,
+        path: impl Into<String>,
+        seen: impl Into<String>,
+    ) -> Verdict {
         Verdict {
             truth,
             blame: Some(Blame {
@@ -114,10 +120,203 @@ pub struct Helper {
     pub check: fn(&HelperCall<'_>) -> Verdict,
 }
 
+/// Declares a helper's registry entry: the same paragraph is its rustdoc and its [`Helper::doc`],
+/// so the generated rule docs and the API docs cannot drift apart.
+macro_rules! declare_helper {
+    ($id:ident, $name:literal, $arity:literal, $check:path, $doc:literal $(,)?) => {
+        #[doc = $doc]
+        pub const $id: $crate::rules::helpers::Helper = $crate::rules::helpers::Helper {
+            name: $name,
+            arity: $arity,
+            doc: $doc,
+            check: $check,
+        };
+    };
+}
+use declare_helper;
+
 /// Every helper, by name.
-pub static HELPERS: &[Helper] = &[];
+pub static HELPERS: &[Helper] = &[
+    iam::FULL_ADMIN,
+    iam::SERVICE_WILDCARD_ON_ALL_RESOURCES,
+    iam::PASSROLE_ON_ANY_RESOURCE,
+    iam::ALLOW_NOT_ACTION,
+    iam::PUBLIC_PRINCIPAL,
+    iam::WEB_IDENTITY_WITHOUT_SUBJECT,
+    net::CIDR_IS_PUBLIC,
+    net::PORTS_COVERS,
+    net::PORTS_ALL_PORTS,
+    secrets::KNOWN_FORMAT,
+    secrets::SENSITIVE_NAME,
+    secrets::LITERAL,
+];
 
 /// The helper called `name`.
 pub fn helper(name: &str) -> Option<&'static Helper> {
     HELPERS.iter().find(|h| h.name == name)
+}
+
+/// Kleene conjunction: false wins, then unknown.
+pub(crate) fn and(a: Truth, b: Truth) -> Truth {
+    match (a, b) {
+        (Truth::False, _) | (_, Truth::False) => Truth::False,
+        (Truth::Unknown, _) | (_, Truth::Unknown) => Truth::Unknown,
+        _ => Truth::True,
+    }
+}
+
+/// Kleene disjunction: true wins, then unknown.
+pub(crate) fn or(a: Truth, b: Truth) -> Truth {
+    match (a, b) {
+        (Truth::True, _) | (_, Truth::True) => Truth::True,
+        (Truth::Unknown, _) | (_, Truth::Unknown) => Truth::Unknown,
+        _ => Truth::False,
+    }
+}
+
+/// The values of argument `i` (none when it is absent or the call has fewer arguments).
+pub(crate) fn arg<'c, 'a>(call: &'c HelperCall<'a>, i: usize) -> &'c [ArgValue<'a>] {
+    call.args.get(i).map_or(&[], Vec::as_slice)
+}
+
+/// "Any value counts": the first true verdict, else the first unknown one, else false (with
+/// the first false verdict's blame, if any).
+pub(crate) fn any_verdict(verdicts: impl IntoIterator<Item = Verdict>) -> Verdict {
+    let mut unknown = None;
+    let mut first_false = None;
+    for v in verdicts {
+        match v.truth {
+            Truth::True => return v,
+            Truth::Unknown if unknown.is_none() => unknown = Some(v),
+            Truth::False if first_false.is_none() => first_false = Some(v),
+            _ => {}
+        }
+    }
+    unknown
+        .or(first_false)
+        .unwrap_or_else(|| Verdict::of(Truth::False))
+}
+
+/// An unknown value's expression, shortened for a message.
+pub(crate) fn shown_expression(expression: &str) -> String {
+    const MAX: usize = 60;
+    let one_line = expression.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.is_empty() {
+        return "a value known only at deployment".to_owned();
+    }
+    match one_line.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", one_line.get(..cut).unwrap_or(&one_line)),
+        None => one_line,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    //! Builders for hand-made nodes and calls, shared by the helpers' tests.
+
+    use std::borrow::Cow;
+    use std::sync::LazyLock;
+
+    use super::*;
+    use crate::graph::GraphBuilder;
+    use crate::source::FileId;
+    use crate::value::{Entry, Map, Unknown, Value};
+
+    static EMPTY: LazyLock<ResourceGraph> = LazyLock::new(|| GraphBuilder::new().build());
+
+    pub(crate) fn span() -> Span {
+        Span::new(FileId(0), 0, 0)
+    }
+
+    pub(crate) fn node(value: Value) -> Node {
+        Node::new(value, span())
+    }
+
+    pub(crate) fn s(text: &str) -> Node {
+        node(Value::String(text.to_owned()))
+    }
+
+    pub(crate) fn int(n: i64) -> Node {
+        node(Value::Int(n))
+    }
+
+    pub(crate) fn list(items: Vec<Node>) -> Node {
+        node(Value::Seq(items))
+    }
+
+    pub(crate) fn strs(items: &[&str]) -> Node {
+        list(items.iter().map(|t| s(t)).collect())
+    }
+
+    pub(crate) fn map(entries: Vec<(&str, Node)>) -> Node {
+        let mut m = Map::new();
+        for (key, value) in entries {
+            m.insert(Entry {
+                key: key.to_owned(),
+                key_span: span(),
+                value,
+            });
+        }
+        node(Value::Map(m))
+    }
+
+    pub(crate) fn unknown(expression: &str) -> Node {
+        node(Value::Unknown(Unknown {
+            expression: expression.to_owned(),
+        }))
+    }
+
+    /// A call on resource 0 of an empty graph: each argument's values.
+    pub(crate) fn call(args: Vec<Vec<Node>>) -> HelperCall<'static> {
+        call_in(&EMPTY, ResourceId(0), args)
+    }
+
+    /// A call on `resource` of `graph`.
+    pub(crate) fn call_in(
+        graph: &ResourceGraph,
+        resource: ResourceId,
+        args: Vec<Vec<Node>>,
+    ) -> HelperCall<'_> {
+        HelperCall {
+            args: args
+                .into_iter()
+                .map(|values| {
+                    values
+                        .into_iter()
+                        .map(|n| ArgValue {
+                            node: Cow::Owned(n),
+                            path: "value",
+                        })
+                        .collect()
+                })
+                .collect(),
+            graph,
+            resource,
+        }
+    }
+
+    #[test]
+    fn registry_names_are_unique_and_documented() {
+        for (i, h) in HELPERS.iter().enumerate() {
+            assert!(
+                helper(h.name).is_some_and(|found| std::ptr::eq(found, h)),
+                "{}",
+                h.name
+            );
+            assert!(h.doc.contains("Example:"), "{} has no example", h.name);
+            assert!(h.arity >= 1);
+            assert!(HELPERS.iter().skip(i + 1).all(|other| other.name != h.name));
+        }
+        assert!(helper("iam.nope").is_none());
+    }
+
+    #[test]
+    fn kleene() {
+        use Truth::*;
+        assert_eq!(and(True, Unknown), Unknown);
+        assert_eq!(and(False, Unknown), False);
+        assert_eq!(or(True, Unknown), True);
+        assert_eq!(or(False, Unknown), Unknown);
+        assert_eq!(or(False, False), False);
+    }
 }
