@@ -1,8 +1,14 @@
+use super::model::all_actions_pattern;
+use super::read::{CLOSE, OPEN, heredoc_body, mark_holes, tf_parts};
 use super::*;
-use crate::graph::{EdgeKind, GraphBuilder, Link, Resource, Target};
+use crate::graph::{
+    EdgeKind, Framework, GraphBuilder, Link, NodeKind, Resource, ResourceGraph, ResourceId, Target,
+};
 use crate::rules::helpers::Helper;
 use crate::rules::helpers::tests::{call, call_in, int, list, map, node, s, span, strs, unknown};
 use crate::source::FileId;
+use crate::source::Span;
+use crate::value::{Node, Value};
 
 fn run(h: &Helper, doc: Node) -> Verdict {
     (h.check)(&call(vec![vec![doc]]))
@@ -740,6 +746,12 @@ fn web_identity_true() {
         )
     );
     assert_eq!(truth(h, github(None)), Truth::True);
+    let v = run(h, github(Some(cond("StringLike", SUB, s("repo:*")))));
+    assert!(
+        seen(&v)
+            .1
+            .ends_with("its :sub condition leaves the subject's owner open")
+    );
     assert_eq!(
         truth(h, github(Some(cond("StringLike", SUB, s("*"))))),
         Truth::True
@@ -1030,7 +1042,17 @@ fn data_source_statements() {
         .resource(ResourceId(1))
         .map(|r| r.attributes.clone())
         .unwrap();
-    assert_eq!(check_in(&FULL_ADMIN, &g, root).truth, Truth::True);
+    let v = (FULL_ADMIN.check)(&call_in(&g, ResourceId(1), vec![vec![root.clone()]]));
+    assert_eq!(v.truth, Truth::True);
+    assert_eq!(
+        seen(&v).0,
+        "data.aws_iam_policy_document.admin.statement[1]"
+    );
+    // From elsewhere it is named by the path.
+    assert_eq!(
+        seen(&check_in(&FULL_ADMIN, &g, root)).0,
+        "value.statement[1]"
+    );
 }
 
 #[test]
@@ -1438,7 +1460,7 @@ fn cloudformation_intrinsics() {
         ),
         Truth::True
     );
-    // Fn::If around a statement: it may not apply.
+    // Both branches of Fn::If are possible values: a statement in one counts.
     let maybe = fun(
         "Fn::If",
         list(vec![
@@ -1452,8 +1474,117 @@ fn cloudformation_intrinsics() {
         &g,
         doc(vec![allow(s("s3:GetObject"), s("*")), maybe]),
     );
-    assert_eq!(v.truth, Truth::Unknown);
+    assert_eq!(v.truth, Truth::True);
     assert_eq!(seen(&v).0, "Statement[1]");
+    let neither = fun(
+        "Fn::If",
+        list(vec![
+            s("IsDev"),
+            allow(s("s3:*"), s("arn:aws:s3:::b")),
+            fun("Ref", s("AWS::NoValue")),
+        ]),
+    );
+    assert_eq!(check(&FULL_ADMIN, doc(vec![neither])), Truth::False);
+    let effect = st(vec![
+        (
+            "Effect",
+            fun("Fn::If", list(vec![s("C"), s("Deny"), s("Allow")])),
+        ),
+        ("Action", s("*")),
+        ("Resource", s("*")),
+    ]);
+    assert_eq!(check(&FULL_ADMIN, doc(vec![effect])), Truth::True);
+    let denied = st(vec![
+        (
+            "Effect",
+            fun("Fn::If", list(vec![s("C"), s("Deny"), s("DENY")])),
+        ),
+        ("Action", s("*")),
+        ("Resource", s("*")),
+    ]);
+    assert_eq!(check(&FULL_ADMIN, doc(vec![denied])), Truth::False);
+    let resource = fun("Fn::If", list(vec![s("C"), s("arn:aws:s3:::b"), s("*")]));
+    assert_eq!(
+        check(&FULL_ADMIN, doc(vec![allow(s("*"), resource)])),
+        Truth::True
+    );
+    let item = fun(
+        "Fn::If",
+        list(vec![
+            s("C"),
+            s("iam:PassRole"),
+            fun("Ref", s("AWS::NoValue")),
+        ]),
+    );
+    let actions = list(vec![s("s3:GetObject"), item]);
+    assert_eq!(
+        check(&PASSROLE_ON_ANY_RESOURCE, doc(vec![allow(actions, s("*"))])),
+        Truth::True
+    );
+    // A condition present in one branch only: the other deploys a public policy.
+    let org = map(vec![(
+        "StringEquals",
+        map(vec![("aws:PrincipalOrgID", s("o-1"))]),
+    )]);
+    let optional = fun(
+        "Fn::If",
+        list(vec![
+            s("HasOrg"),
+            org.clone(),
+            fun("Ref", s("AWS::NoValue")),
+        ]),
+    );
+    assert_eq!(
+        check(&PUBLIC_PRINCIPAL, grant(s("*"), Some(optional))),
+        Truth::True
+    );
+    let both = fun("Fn::If", list(vec![s("HasOrg"), org.clone(), org]));
+    assert_eq!(
+        check(&PUBLIC_PRINCIPAL, grant(s("*"), Some(both))),
+        Truth::False
+    );
+    // Too many combinations: the choices are left unknown rather than multiplied out.
+    let choice = || {
+        fun(
+            "Fn::If",
+            list(vec![
+                s("C"),
+                s("Allow"),
+                fun("Fn::If", list(vec![s("D"), s("Allow"), s("Deny")])),
+            ]),
+        )
+    };
+    let principal = || {
+        fun(
+            "Fn::If",
+            list(vec![
+                s("C"),
+                s("*"),
+                fun(
+                    "Fn::If",
+                    list(vec![s("D"), s("*"), s("arn:aws:iam::1:root")]),
+                ),
+            ]),
+        )
+    };
+    let many = doc(vec![st(vec![
+        ("Effect", choice()),
+        ("Principal", principal()),
+        ("NotPrincipal", principal()),
+        ("Action", s("s3:GetObject")),
+        (
+            "Condition",
+            fun(
+                "Fn::If",
+                list(vec![
+                    s("C"),
+                    map(vec![]),
+                    fun("Fn::If", list(vec![s("D"), map(vec![]), map(vec![])])),
+                ]),
+            ),
+        ),
+    ])]);
+    assert_eq!(check(&PUBLIC_PRINCIPAL, many), Truth::Unknown);
     // An element that is AWS::NoValue is absent.
     let no_condition = doc(vec![st(vec![
         ("Effect", s("Allow")),
