@@ -60,7 +60,8 @@ declare_helper!(
     service_wildcard_on_all_resources,
     "True when the policy document has an Allow statement with an action of the form \
 `service:*` (every action of one service, such as `s3:*`) on Resource `*`. Statements that \
-also allow Action `*` are left to `iam.full_admin`.\n\nExample: \
+also allow Action `*` are left to `iam.full_admin`. Meant for identity policies: in a KMS key \
+policy Resource `*` is the key itself, and `kms:*` for the account root is AWS's default.\n\nExample: \
 `not iam.service_wildcard_on_all_resources(Properties.PolicyDocument)`",
 );
 
@@ -112,9 +113,10 @@ key ending in `:sub` (such as `token.actions.githubusercontent.com:sub`), or one
 under `StringLike` leave the owner open (`*`, `repo:*`, `repo:*/*`, `repo:my-org*/app`: the \
 part after the `repo:`-style prefix and before the first `/` or `:` has a wildcard). An \
 `aud`-only condition lets any repository of a shared issuer such as GitHub assume the role. \
-Under `StringEquals` a `*` is a literal, so it constrains. For Cognito identity pools \
-(`cognito-identity.amazonaws.com`) a condition on `cognito-identity.amazonaws.com:aud` \
-(the pool id) is the subject constraint. A Deny statement refusing the action when `:sub` is \
+Under `StringEquals` a `*` is a literal, so it constrains. For providers whose tokens name \
+the customer's own application (Cognito identity pools, Google, Facebook, Login with \
+Amazon), a pinned `cognito-identity.amazonaws.com:aud`, `accounts.google.com:aud`, \
+`graph.facebook.com:app_id` or `www.amazon.com:app_id` is the constraint. A Deny statement refusing the action when `:sub` is \
 `StringNotEquals`/`StringNotLike` a pinned value counts as a constraint; SAML providers are \
 not web identities.\n\nExample: \
 `not iam.web_identity_without_subject(Properties.AssumeRolePolicyDocument)`",
@@ -289,14 +291,25 @@ fn public_principal(call: &HelperCall<'_>) -> Verdict {
 /// The action `web_identity_without_subject` is about.
 const WEB_IDENTITY: &str = "sts:AssumeRoleWithWebIdentity";
 
-/// The Cognito identity pool issuer, whose subject constraint is its `aud` key.
-const COGNITO: &str = "cognito-identity.amazonaws.com";
+/// Identity providers whose tokens name the customer's own application or identity pool,
+/// with the condition key that pins it. For them an audience condition is what AWS documents
+/// as the constraint; shared issuers (GitHub Actions, GitLab, Terraform Cloud, EKS) have a
+/// fixed audience, so only the subject pins the caller.
+const APP_AUDIENCES: &[(&str, &str)] = &[
+    (
+        "cognito-identity.amazonaws.com",
+        "cognito-identity.amazonaws.com:aud",
+    ),
+    ("accounts.google.com", "accounts.google.com:aud"),
+    ("graph.facebook.com", "graph.facebook.com:app_id"),
+    ("www.amazon.com", "www.amazon.com:app_id"),
+];
 
-/// Whether the statement's principal is a web identity (OIDC) provider, and whether every
-/// such provider is Cognito's.
-fn federated(s: &Statement) -> (Found, bool) {
+/// Whether the statement's principal is a web identity (OIDC) provider, and the audience key
+/// that pins the caller when every such provider is one of [`APP_AUDIENCES`].
+fn federated(s: &Statement) -> (Found, Vec<&'static str>) {
     let Some(principals) = &s.principal else {
-        return (Found::no(), false);
+        return (Found::no(), Vec::new());
     };
     let mut best = Found::no();
     let mut ids_seen = Vec::new();
@@ -325,9 +338,16 @@ fn federated(s: &Statement) -> (Found, bool) {
             };
         }
     }
-    let cognito_only =
-        !ids_seen.is_empty() && ids_seen.iter().all(|id| id.as_literal() == Some(COGNITO));
-    (best, cognito_only)
+    let audience = |id: &Term| {
+        id.as_literal().and_then(|issuer| {
+            APP_AUDIENCES
+                .iter()
+                .find(|(known, _)| known.eq_ignore_ascii_case(issuer))
+                .map(|&(_, key)| key)
+        })
+    };
+    let keys: Option<Vec<&'static str>> = ids_seen.iter().map(|id| audience(id)).collect();
+    (best, keys.unwrap_or_default())
 }
 
 /// How a condition operator compares strings, for subject constraints.
@@ -420,20 +440,16 @@ fn term_opens_any_subject(term: &Term) -> Truth {
 }
 
 /// Whether a condition pins the web identity's subject.
-fn pins_subject(c: &Condition, cognito: bool) -> Truth {
+fn pins_subject(c: &Condition, audiences: &[&str]) -> Truth {
     let kind = match c.operator.as_literal() {
         Some(op) => operator_kind(op),
         None => return Truth::Unknown,
     };
-    let key = if cognito {
-        or(
-            c.key.ends_with_ignore_case(":sub"),
-            c.key
-                .equals_ignore_case("cognito-identity.amazonaws.com:aud"),
-        )
-    } else {
-        c.key.ends_with_ignore_case(":sub")
-    };
+    let key = audiences
+        .iter()
+        .fold(c.key.ends_with_ignore_case(":sub"), |acc, audience| {
+            or(acc, c.key.equals_ignore_case(audience))
+        });
     let values = match kind {
         Match::Equals => Truth::True,
         Match::Like => c.values.iter().fold(Truth::True, |acc, v| {
@@ -480,11 +496,11 @@ fn denies_other_subjects(s: &Statement) -> bool {
 fn web_identity_without_subject(call: &HelperCall<'_>) -> Verdict {
     query(call, |s, policy| {
         let action = s.grants_found(WEB_IDENTITY);
-        let (provider, cognito) = federated(s);
+        let (provider, audiences) = federated(s);
         let pinned = s
             .conditions
             .iter()
-            .fold(Truth::False, |acc, c| or(acc, pins_subject(c, cognito)));
+            .fold(Truth::False, |acc, c| or(acc, pins_subject(c, &audiences)));
         let pinned = if policy.statements.iter().any(denies_other_subjects) {
             Truth::True
         } else {

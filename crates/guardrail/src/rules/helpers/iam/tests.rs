@@ -788,7 +788,7 @@ fn web_identity_true() {
     assert_eq!(truth(h, prefix), Truth::True);
     // Cognito without its aud constraint.
     let cognito = trust(
-        map(vec![("Federated", s(COGNITO))]),
+        map(vec![("Federated", s("cognito-identity.amazonaws.com"))]),
         "sts:AssumeRoleWithWebIdentity",
         None,
     );
@@ -843,7 +843,7 @@ fn web_identity_false() {
     );
     assert_eq!(truth(h, saml), Truth::False);
     let cognito = trust(
-        map(vec![("Federated", s(COGNITO))]),
+        map(vec![("Federated", s("cognito-identity.amazonaws.com"))]),
         "sts:AssumeRoleWithWebIdentity",
         Some(cond(
             "StringEquals",
@@ -852,6 +852,23 @@ fn web_identity_false() {
         )),
     );
     assert_eq!(truth(h, cognito), Truth::False);
+    let google = trust(
+        map(vec![("Federated", s("accounts.google.com"))]),
+        "sts:AssumeRoleWithWebIdentity",
+        Some(cond(
+            "StringEquals",
+            "accounts.google.com:aud",
+            s("1234.apps.googleusercontent.com"),
+        )),
+    );
+    assert_eq!(truth(h, google), Truth::False);
+    // An app audience key does not pin a shared issuer.
+    let github_google_aud = github(Some(cond(
+        "StringEquals",
+        "accounts.google.com:aud",
+        s("x"),
+    )));
+    assert_eq!(truth(h, github_google_aud), Truth::True);
     // A Deny refusing other subjects constrains the Allow.
     let with_deny = doc(vec![
         st(vec![
