@@ -34,6 +34,9 @@ pub(crate) struct Ctx<'a> {
 struct Values<'a> {
     nodes: Vec<Cow<'a, Node>>,
     path: &'a str,
+    /// Where to point when there are none: the quantifier's current item for relative
+    /// paths, the resource's name otherwise.
+    anchor: Span,
 }
 
 impl<'a> Ctx<'a> {
@@ -75,16 +78,35 @@ impl<'a> Ctx<'a> {
                 .unwrap_or_default(),
         };
         let mut nodes = self.reader.follow(start, path);
-        if nodes.is_empty() && path.root == Root::Resource {
-            if let Some((_, literal)) = self.defaults.iter().find(|(p, _)| *p == path.text) {
+        let default = (path.root == Root::Resource)
+            .then(|| self.defaults.iter().find(|(p, _)| *p == path.text))
+            .flatten();
+        if let Some((_, literal)) = default {
+            if nodes.is_empty() {
                 let mut node = self.synthetic(literal_value(literal));
                 node.provenance = Provenance::Default;
                 nodes.push(Cow::Owned(node));
             }
+            // A branch that removes the property (`!Ref AWS::NoValue`) gets the default too.
+            for node in &mut nodes {
+                if node.value == Value::Null && node.provenance == Provenance::Default {
+                    let span = node.span;
+                    *node = Cow::Owned(Node {
+                        value: literal_value(literal),
+                        span,
+                        provenance: Provenance::Default,
+                    });
+                }
+            }
         }
+        let anchor = match (path.root, self.current.last()) {
+            (Root::Current, Some(item)) => item.span,
+            _ => self.resource_span(),
+        };
         Values {
             nodes,
             path: &path.text,
+            anchor,
         }
     }
 
@@ -95,6 +117,7 @@ impl<'a> Ctx<'a> {
             ExprKind::Literal(literal) => Values {
                 nodes: vec![Cow::Owned(self.synthetic(literal_value(literal)))],
                 path: "",
+                anchor: self.resource_span(),
             },
             ExprKind::Count(path) => {
                 let values = self.resolve(path);
@@ -109,6 +132,7 @@ impl<'a> Ctx<'a> {
                 Values {
                     nodes: vec![Cow::Owned(self.synthetic(value))],
                     path: &path.text,
+                    anchor: self.resource_span(),
                 }
             }
             _ => {
@@ -123,15 +147,16 @@ impl<'a> Ctx<'a> {
                 Values {
                     nodes: vec![Cow::Owned(self.synthetic(value))],
                     path: "",
+                    anchor: self.resource_span(),
                 }
             }
         }
     }
 
-    fn absent(&self, path: &str) -> Blame {
+    fn absent(&self, values: &Values<'_>) -> Blame {
         Blame {
-            span: self.resource_span(),
-            path: path.to_owned(),
+            span: values.anchor,
+            path: values.path.to_owned(),
             seen: "absent".into(),
         }
     }
@@ -151,18 +176,19 @@ impl<'a> Ctx<'a> {
             ExprKind::Literal(_) => Verdict::of(Truth::False),
             ExprKind::Path(path) => {
                 let values = self.resolve(path);
-                self.every(flatten(values.nodes), values.path, |n| {
+                let anchor = values.anchor;
+                self.every(flatten(values.nodes), values.path, anchor, |n| {
                     truth_of(matches!(n.value, Value::Bool(true)) || is_text_true(n))
                 })
             }
             ExprKind::Compare { op, left, right } => self.compare(op, left, right),
             ExprKind::And(items) => {
-                let mut verdicts = items.iter().map(|e| self.eval(e)).collect::<Vec<_>>();
-                combine(&mut verdicts, Truth::False, Truth::True)
+                let verdicts = items.iter().map(|e| self.eval(e)).collect::<Vec<_>>();
+                combine(verdicts, Truth::False, Truth::True)
             }
             ExprKind::Or(items) => {
-                let mut verdicts = items.iter().map(|e| self.eval(e)).collect::<Vec<_>>();
-                combine(&mut verdicts, Truth::True, Truth::False)
+                let verdicts = items.iter().map(|e| self.eval(e)).collect::<Vec<_>>();
+                combine(verdicts, Truth::True, Truth::False)
             }
             ExprKind::Not(inner) => {
                 let v = self.eval(inner);
@@ -180,7 +206,7 @@ impl<'a> Ctx<'a> {
                     },
                     None => Verdict {
                         truth: Truth::False,
-                        blame: Some(self.absent(values.path)),
+                        blame: Some(self.absent(&values)),
                     },
                 }
             }
@@ -189,10 +215,11 @@ impl<'a> Ctx<'a> {
                 if values.nodes.is_empty() {
                     return Verdict {
                         truth: Truth::True,
-                        blame: Some(self.absent(values.path)),
+                        blame: Some(self.absent(&values)),
                     };
                 }
-                self.every(values.nodes, values.path, |n| match &n.value {
+                let anchor = values.anchor;
+                self.every(values.nodes, values.path, anchor, |n| match &n.value {
                     Value::Null => Truth::True,
                     Value::String(s) => truth_of(s.is_empty()),
                     Value::Seq(s) => truth_of(s.is_empty()),
@@ -205,8 +232,9 @@ impl<'a> Ctx<'a> {
             ExprKind::Quantifier {
                 quantifier,
                 over,
+                entries,
                 condition,
-            } => self.quantify(*quantifier, over, condition),
+            } => self.quantify(*quantifier, over, *entries, condition),
             ExprKind::Related {
                 relation,
                 types,
@@ -216,7 +244,7 @@ impl<'a> Ctx<'a> {
                 let Some(helper) = helpers::helper(name) else {
                     return Verdict::of(Truth::Unknown);
                 };
-                let args = args
+                let args: Vec<Vec<ArgValue<'a>>> = args
                     .iter()
                     .map(|a| {
                         let values = self.operand(a);
@@ -230,21 +258,43 @@ impl<'a> Ctx<'a> {
                             .collect()
                     })
                     .collect();
-                (helper.check)(&HelperCall {
+                let first: Option<(Span, &str)> = args
+                    .first()
+                    .and_then(|a| a.first())
+                    .map(|a| (a.node.span, a.path));
+                let mut verdict = (helper.check)(&HelperCall {
                     args,
                     graph: self.graph,
                     resource: self.id,
-                })
+                });
+                // Helpers name places relative to their argument (`Statement[0]`).
+                if let (Some(blame), Some((span, path))) = (&mut verdict.blame, first) {
+                    let inside = blame.span.start >= span.start && blame.span.end <= span.end;
+                    if inside && !path.is_empty() && !blame.path.starts_with(path) && !blame.path.starts_with('$') {
+                        blame.path = if blame.path.is_empty() { path.to_owned() } else { format!("{path}.{}", blame.path) };
+                    }
+                }
+                verdict
             }
         }
     }
 
     /// ∀ over values with blame: the first false, else the first unknown, else the first.
-    fn every(&self, nodes: Vec<Cow<'a, Node>>, path: &str, test: impl Fn(&Node) -> Truth) -> Verdict {
+    fn every(
+        &self,
+        nodes: Vec<Cow<'a, Node>>,
+        path: &str,
+        anchor: Span,
+        test: impl Fn(&Node) -> Truth,
+    ) -> Verdict {
         if nodes.is_empty() {
             return Verdict {
                 truth: Truth::False,
-                blame: Some(self.absent(path)),
+                blame: Some(Blame {
+                    span: anchor,
+                    path: path.to_owned(),
+                    seen: "absent".into(),
+                }),
             };
         }
         let mut unknown = None;
@@ -283,7 +333,7 @@ impl<'a> Ctx<'a> {
         let Some(expected) = right.nodes.first().map(|n| n.clone().into_owned()) else {
             return Verdict {
                 truth: Truth::False,
-                blame: Some(self.absent(right.path)),
+                blame: Some(self.absent(&right)),
             };
         };
         if expected.is_unknown() {
@@ -292,19 +342,21 @@ impl<'a> Ctx<'a> {
                 blame: Some(self.blame(&expected, right.path)),
             };
         }
+        let anchor = left.anchor;
         if let CompareOp::Contains = op {
-            return self.every(left.nodes, left.path, |n| contains(n, &expected));
+            return self.every(left.nodes, left.path, anchor, |n| contains(n, &expected));
         }
+        let absent = self.absent(&left);
         let nodes = flatten(left.nodes);
         if nodes.is_empty() {
             let truth = truth_of(matches!(op, CompareOp::Ne) && !matches!(expected.value, Value::Null)
                 || matches!(op, CompareOp::Eq) && matches!(expected.value, Value::Null));
             return Verdict {
                 truth,
-                blame: Some(self.absent(left.path)),
+                blame: Some(absent),
             };
         }
-        self.every(nodes, left.path, |n| match op {
+        self.every(nodes, left.path, anchor, |n| match op {
             CompareOp::Eq => truth_of(equal(n, &expected)),
             CompareOp::Ne => truth_of(!equal(n, &expected)),
             CompareOp::Lt | CompareOp::Le | CompareOp::Gt | CompareOp::Ge => {
@@ -328,22 +380,35 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    fn quantify(&mut self, quantifier: Quantifier, over: &'a Path, condition: &'a Expr) -> Verdict {
+    fn quantify(
+        &mut self,
+        quantifier: Quantifier,
+        over: &'a Path,
+        entries: bool,
+        condition: &'a Expr,
+    ) -> Verdict {
         let values = self.resolve(over);
-        let items = flatten(values.nodes);
+        let absent = self.absent(&values);
+        let items: Vec<(Cow<'a, Node>, String)> = if entries {
+            map_entries(values.nodes, values.path)
+        } else {
+            flatten(values.nodes)
+                .into_iter()
+                .enumerate()
+                .map(|(i, n)| (n, format!("{}[{i}]", values.path)))
+                .collect()
+        };
         let mut unknown = None;
         let mut witness = None;
-        for (index, item) in items.into_iter().enumerate() {
-            if item.is_unknown() {
-                unknown.get_or_insert_with(|| self.blame(&item, values.path));
-                continue;
-            }
+        // Unknown items are evaluated too: a condition may be decided without the value
+        // (`secrets.literal(@)` is false for a value known only at deployment).
+        for (item, label) in items {
             let item_span = item.span;
             self.current.push(item);
             let mut verdict = self.eval(condition);
             self.current.pop();
             if let Some(blame) = &mut verdict.blame {
-                locate_in_item(blame, values.path, index, item_span);
+                locate_in_item(blame, &label, item_span);
             }
             let decisive = match quantifier {
                 Quantifier::All => verdict.truth == Truth::False,
@@ -366,7 +431,7 @@ impl<'a> Ctx<'a> {
             (Quantifier::All | Quantifier::None, false, false) => Truth::True,
             (Quantifier::Any, false, false) => Truth::False,
         };
-        let blame = witness.flatten().or(unknown).or_else(|| Some(self.absent(values.path)));
+        let blame = witness.flatten().or(unknown).or(Some(absent));
         Verdict { truth, blame }
     }
 
@@ -382,6 +447,7 @@ impl<'a> Ctx<'a> {
                 .collect(),
         };
         let mut unknown = None;
+        let mut failing = None;
         for id in neighbours {
             let Some(neighbour) = graph.resource(id) else {
                 continue;
@@ -408,7 +474,20 @@ impl<'a> Ctx<'a> {
                     };
                 }
                 Truth::Unknown => unknown = unknown.or(verdict.blame),
-                Truth::False => {}
+                Truth::False => {
+                    // A neighbour of the right type that fails the condition is the place to
+                    // fix: point at its offending attribute.
+                    if failing.is_none() {
+                        failing = verdict.blame.map(|b| Blame {
+                            path: if b.path.is_empty() {
+                                neighbour.address.clone()
+                            } else {
+                                format!("{}.{}", neighbour.address, b.path)
+                            },
+                            ..b
+                        });
+                    }
+                }
             }
         }
         let what = match relation {
@@ -422,12 +501,16 @@ impl<'a> Ctx<'a> {
             Relation::SelectedBy => " selects this resource",
         };
         let qualifier = if condition.is_some() { " that satisfies the rule" } else { "" };
-        match unknown {
-            Some(blame) => Verdict {
+        match (unknown, failing) {
+            (Some(blame), _) => Verdict {
                 truth: Truth::Unknown,
                 blame: Some(blame),
             },
-            None => Verdict {
+            (None, Some(blame)) => Verdict {
+                truth: Truth::False,
+                blame: Some(blame),
+            },
+            (None, None) => Verdict {
                 truth: Truth::False,
                 blame: Some(Blame {
                     span: self.resource_span(),
@@ -439,32 +522,72 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// A blame found inside a quantifier's item names its place from the quantified path:
-/// `cidr_blocks` in the second `ingress` block becomes `ingress[1].cidr_blocks`. Blames
-/// elsewhere (an absolute `$…` path, a neighbour) keep their path.
-fn locate_in_item(blame: &mut Blame, over: &str, index: usize, item: Span) {
+/// A blame found inside a quantifier's item names its place from the item's label:
+/// `cidr_blocks` in the second `ingress` block becomes `ingress[1].cidr_blocks`, `value` of
+/// the entry `DB_PASSWORD` becomes `Variables.DB_PASSWORD`. Blames elsewhere (an absolute
+/// `$…` path, a neighbour) keep their path.
+fn locate_in_item(blame: &mut Blame, label: &str, item: Span) {
     let inside = blame.span.file == item.file && blame.span.start >= item.start && blame.span.end <= item.end;
     if blame.path.starts_with('$') || !inside && blame.path != "@" {
         return;
     }
     let rest = blame.path.strip_prefix('@').unwrap_or(&blame.path);
     let rest = rest.strip_prefix('.').unwrap_or(rest);
+    // For map entries the label already names the value; `key` and `value` add nothing.
+    let rest = if label.ends_with(']') { rest } else { rest.trim_start_matches("value").trim_start_matches("key").trim_start_matches('.') };
     blame.path = if rest.is_empty() {
-        format!("{over}[{index}]")
+        label.to_owned()
     } else {
-        format!("{over}[{index}].{rest}")
+        format!("{label}.{rest}")
     };
 }
 
-/// Combines `and` (decisive = False) or `or` (decisive = True) verdicts.
-fn combine(verdicts: &mut Vec<Verdict>, decisive: Truth, otherwise: Truth) -> Verdict {
+/// The entries of the maps among `nodes`, each as a map `{key, value}` labelled
+/// `path.key`. The key keeps the span of where it is written.
+fn map_entries<'a>(nodes: Vec<Cow<'a, Node>>, path: &str) -> Vec<(Cow<'a, Node>, String)> {
+    let mut out = Vec::new();
+    for node in nodes {
+        match &node.value {
+            Value::Map(map) => {
+                for entry in map {
+                    let mut pair = crate::value::Map::new();
+                    pair.insert(crate::value::Entry {
+                        key: "key".into(),
+                        key_span: entry.key_span,
+                        value: Node::new(Value::String(entry.key.clone()), entry.key_span),
+                    });
+                    pair.insert(crate::value::Entry {
+                        key: "value".into(),
+                        key_span: entry.key_span,
+                        value: entry.value.clone(),
+                    });
+                    let span = entry.key_span.cover(entry.value.span);
+                    out.push((Cow::Owned(Node::new(Value::Map(pair), span)), format!("{path}.{}", entry.key)));
+                }
+            }
+            // A map known only at deployment: its entries are unknown.
+            Value::Unknown(_) => out.push((node.clone(), path.to_owned())),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Combines `and` (decisive = False) or `or` (decisive = True) verdicts. When no part
+/// decides, the blame is the last part's for `and` (conditions read "which items, then what
+/// must hold of them": the last part names the problem) and the first part's for `or`.
+fn combine(mut verdicts: Vec<Verdict>, decisive: Truth, otherwise: Truth) -> Verdict {
     if let Some(i) = verdicts.iter().position(|v| v.truth == decisive) {
         return verdicts.swap_remove(i);
     }
     if let Some(i) = verdicts.iter().position(|v| v.truth == Truth::Unknown) {
         return verdicts.swap_remove(i);
     }
-    let blame = verdicts.drain(..).find_map(|v| v.blame);
+    let blame = if otherwise == Truth::True {
+        verdicts.into_iter().rev().find_map(|v| v.blame)
+    } else {
+        verdicts.into_iter().find_map(|v| v.blame)
+    };
     Verdict {
         truth: otherwise,
         blame,
@@ -590,6 +713,9 @@ pub(crate) fn seen(node: &Node) -> String {
         Value::Unknown(u) if u.expression.is_empty() => "unknown until deployment".to_owned(),
         Value::Unknown(u) => format!("unknown until deployment (`{}`)", u.expression),
     };
+    if node.value == Value::Null && node.provenance == Provenance::Default {
+        return "absent".into();
+    }
     match node.provenance {
         Provenance::Default => format!("absent (the default is {text})"),
         Provenance::Resolved(_) => format!("{text} (the default of the variable or parameter it refers to)"),

@@ -134,7 +134,7 @@ resource "aws_s3_bucket" "bare" {}
     assert_eq!(
         run("terraform", "aws_s3_bucket", "referenced_by(aws_s3_bucket_public_access_block, block_public_acls == true)", "", &[("main.tf", tf)]),
         [
-            "fail aws_s3_bucket.half : no aws_s3_bucket_public_access_block that satisfies the rule refers to this resource",
+            "fail aws_s3_bucket.half aws_s3_bucket_public_access_block.half.block_public_acls: false",
             "fail aws_s3_bucket.bare : no aws_s3_bucket_public_access_block that satisfies the rule refers to this resource",
         ]
     );
@@ -146,5 +146,46 @@ fn kubernetes_pod_roots_cover_every_workload_kind_and_container() {
     assert_eq!(
         run("kubernetes", "workloads", "all($containers, securityContext.privileged != true)", "", &[("k.yaml", k8s)]),
         ["fail CronJob/default/c $containers[0].securityContext.privileged: true"]
+    );
+}
+
+#[test]
+fn a_branch_that_removes_the_property_is_judged_by_the_default() {
+    let cfn = "Conditions:\n  C: !Equals [a, b]\nResources:\n  A:\n    Type: AWS::X::Y\n    Properties:\n      Days: !If [C, 365, !Ref AWS::NoValue]\n";
+    assert_eq!(
+        run("cloudformation", "AWS::X::Y", "Properties.Days > 0", "    defaults:\n      Properties.Days: 0\n", &[("t.yaml", cfn)]),
+        ["fail A Properties.Days: absent (the default is 0)"]
+    );
+    assert_eq!(
+        run("cloudformation", "AWS::X::Y", "exists(Properties.Days)", "", &[("t.yaml", cfn)]),
+        [] as [&str; 0],
+        "exists holds when some branch sets it"
+    );
+    assert_eq!(
+        run("cloudformation", "AWS::X::Y", "Properties.Days > 0", "", &[("t.yaml", cfn)]),
+        ["fail A Properties.Days: absent"]
+    );
+}
+
+#[test]
+fn a_failing_neighbour_is_blamed_at_its_attribute() {
+    let tf = "resource \"aws_s3_bucket\" \"b\" {}\nresource \"aws_s3_bucket_versioning\" \"b\" {\n  bucket = aws_s3_bucket.b.id\n  versioning_configuration {\n    status = \"Suspended\"\n  }\n}\n";
+    assert_eq!(
+        run("terraform", "aws_s3_bucket", "referenced_by(aws_s3_bucket_versioning, versioning_configuration.status == \"Enabled\")", "", &[("main.tf", tf)]),
+        ["fail aws_s3_bucket.b aws_s3_bucket_versioning.b.versioning_configuration.status: \"Suspended\""]
+    );
+}
+
+#[test]
+fn entries_expose_map_keys_and_absent_item_values_point_at_the_item() {
+    let cfn = "Resources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment:\n        Variables:\n          TABLE: orders\n          DB_PASSWORD: hunter2\n          API_KEY: !GetAtt Key.Arn\n";
+    assert_eq!(
+        run("cloudformation", "AWS::Lambda::Function", "none(entries(Properties.Environment.Variables), key contains \"PASSWORD\" and value != \"\")", "", &[("t.yaml", cfn)]),
+        ["fail F Properties.Environment.Variables.DB_PASSWORD: \"hunter2\""]
+    );
+    let tf = "resource \"aws_security_group\" \"s\" {\n  ingress {\n    description = \"x\"\n  }\n}\n";
+    assert_eq!(
+        run("terraform", "aws_security_group", "all(ingress, exists(cidr_blocks))", "", &[("main.tf", tf)]),
+        ["fail aws_security_group.s ingress[0].cidr_blocks: absent"]
     );
 }

@@ -111,7 +111,11 @@ impl<'a> Reader<'a> {
         }
         match function {
             "Ref" => match argument.as_str() {
-                Some("AWS::NoValue") => {}
+                Some("AWS::NoValue") => out.push(Cow::Owned(Node {
+                    value: Value::Null,
+                    span: node.span,
+                    provenance: Provenance::Default,
+                })),
                 Some(name) => match self.parameter_default(name) {
                     Some(default) => out.push(Cow::Owned(Node {
                         value: default.value.clone(),

@@ -68,6 +68,9 @@ pub enum ExprKind {
         quantifier: Quantifier,
         /// The values to range over (a list's items, or a single value).
         over: Path,
+        /// `entries(path)`: range over the entries of the maps at `over` instead, each seen as
+        /// a map `{key, value}`, so conditions can look at keys (environment variable names).
+        entries: bool,
         /// The condition each must satisfy.
         condition: Box<Expr>,
     },

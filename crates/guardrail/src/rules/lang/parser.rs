@@ -390,7 +390,15 @@ impl Parser<'_> {
                     "any" => Quantifier::Any,
                     _ => Quantifier::None,
                 };
+                let entries = matches!(self.peek(), Some(Token::Ident(w)) if w == "entries")
+                    && self.peek_at(1) == Some(&Token::LParen);
+                if entries {
+                    self.pos += 2;
+                }
                 let over = self.path()?;
+                if entries {
+                    self.expect(&Token::RParen, "`)` after the path of `entries(`")?;
+                }
                 self.expect(&Token::Comma, "`,` and a condition")?;
                 self.scopes.push(Scope::Quantifier);
                 let condition = self.expr();
@@ -398,6 +406,7 @@ impl Parser<'_> {
                 ExprKind::Quantifier {
                     quantifier,
                     over,
+                    entries,
                     condition: Box::new(condition?),
                 }
             }
@@ -494,9 +503,11 @@ mod tests {
                 ExprKind::Quantifier {
                     quantifier,
                     over,
+                    entries,
                     condition,
                 } => format!(
-                    "{quantifier:?}({:?}{:?}, {})",
+                    "{quantifier:?}({}{:?}{:?}, {})",
+                    if *entries { "entries " } else { "" },
                     over.root,
                     over.segments,
                     show(condition)
@@ -549,6 +560,10 @@ mod tests {
         assert_eq!(
             shape("any(Actions, @ == '*')"),
             "Any(Resource[Key(\"Actions\")], (Current[] Eq String(\"*\")))"
+        );
+        assert_eq!(
+            shape("none(entries(Env.Variables), key == 'X')"),
+            "None(entries Resource[Key(\"Env\"), Key(\"Variables\")], (Current[Key(\"key\")] Eq String(\"X\")))"
         );
     }
 
