@@ -574,8 +574,8 @@ fn map_entries<'a>(nodes: Vec<Cow<'a, Node>>, path: &str) -> Vec<(Cow<'a, Node>,
 }
 
 /// Combines `and` (decisive = False) or `or` (decisive = True) verdicts. When no part
-/// decides, the blame is the last part's for `and` (conditions read "which items, then what
-/// must hold of them": the last part names the problem) and the first part's for `or`.
+/// decides, the blame is the first part's: rule authors put the attribute that names the
+/// problem first (`cidr.is_public(CidrIp) and ports.covers(…)`).
 fn combine(mut verdicts: Vec<Verdict>, decisive: Truth, otherwise: Truth) -> Verdict {
     if let Some(i) = verdicts.iter().position(|v| v.truth == decisive) {
         return verdicts.swap_remove(i);
@@ -583,11 +583,7 @@ fn combine(mut verdicts: Vec<Verdict>, decisive: Truth, otherwise: Truth) -> Ver
     if let Some(i) = verdicts.iter().position(|v| v.truth == Truth::Unknown) {
         return verdicts.swap_remove(i);
     }
-    let blame = if otherwise == Truth::True {
-        verdicts.into_iter().rev().find_map(|v| v.blame)
-    } else {
-        verdicts.into_iter().find_map(|v| v.blame)
-    };
+    let blame = verdicts.into_iter().find_map(|v| v.blame);
     Verdict {
         truth: otherwise,
         blame,

@@ -180,7 +180,7 @@ fn a_failing_neighbour_is_blamed_at_its_attribute() {
 fn entries_expose_map_keys_and_absent_item_values_point_at_the_item() {
     let cfn = "Resources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment:\n        Variables:\n          TABLE: orders\n          DB_PASSWORD: hunter2\n          API_KEY: !GetAtt Key.Arn\n";
     assert_eq!(
-        run("cloudformation", "AWS::Lambda::Function", "none(entries(Properties.Environment.Variables), key contains \"PASSWORD\" and value != \"\")", "", &[("t.yaml", cfn)]),
+        run("cloudformation", "AWS::Lambda::Function", "none(entries(Properties.Environment.Variables), value != \"\" and key contains \"PASSWORD\")", "", &[("t.yaml", cfn)]),
         ["fail F Properties.Environment.Variables.DB_PASSWORD: \"hunter2\""]
     );
     let tf = "resource \"aws_security_group\" \"s\" {\n  ingress {\n    description = \"x\"\n  }\n}\n";
