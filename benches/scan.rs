@@ -68,7 +68,10 @@ fn write_corpus(dir: &Path, resources: usize) -> std::io::Result<()> {
     let steps_per_file = PER_FILE / 2;
     let files_per_framework = (resources / 3).div_ceil(PER_FILE).max(1);
     for f in 0..files_per_framework {
-        std::fs::write(dir.join(format!("cfn{f}.yaml")), cloudformation(steps_per_file))?;
+        std::fs::write(
+            dir.join(format!("cfn{f}.yaml")),
+            cloudformation(steps_per_file),
+        )?;
         let module = dir.join(format!("tf{f}"));
         std::fs::create_dir_all(&module)?;
         std::fs::write(module.join("main.tf"), terraform(steps_per_file))?;

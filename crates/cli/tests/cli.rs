@@ -1,5 +1,7 @@
 //! End-to-end tests of the `guardrail` binary: exit codes, output formats, and every kind of
 //! bad input guardrail must survive and report.
+// A test that cannot set up its input has failed: panicking is how it says so.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -91,13 +93,23 @@ fn a_diagnostic_shows_file_line_column_and_the_source_line() {
     let out = guardrail(&["graph", "fixtures/input/bad/syntax.yaml"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("fixtures/input/bad/syntax.yaml:7:11"), "{stderr}");
-    assert!(stderr.contains("  selector:"), "source line missing: {stderr}");
+    assert!(
+        stderr.contains("fixtures/input/bad/syntax.yaml:7:11"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("  selector:"),
+        "source line missing: {stderr}"
+    );
 }
 
 #[test]
 fn allow_parse_errors_exits_zero_but_still_reports() {
-    let out = guardrail(&["graph", "fixtures/input/bad/syntax.yaml", "--allow-parse-errors"]);
+    let out = guardrail(&[
+        "graph",
+        "fixtures/input/bad/syntax.yaml",
+        "--allow-parse-errors",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("syntax.yaml"));
 }
@@ -150,7 +162,11 @@ fn hundred_thousand_deep_nesting_is_an_error_in_every_format() {
         "{\"a\":".repeat(deep),
         "}".repeat(deep)
     );
-    let hcl = format!("locals {{\n  x = {}1{}\n}}\n", "[".repeat(deep), "]".repeat(deep));
+    let hcl = format!(
+        "locals {{\n  x = {}1{}\n}}\n",
+        "[".repeat(deep),
+        "]".repeat(deep)
+    );
     write(&dir.path().join("deep.yaml"), &yaml);
     write(&dir.path().join("deep.json"), &json);
     write(&dir.path().join("deep.tf"), &hcl);
@@ -162,7 +178,10 @@ fn hundred_thousand_deep_nesting_is_an_error_in_every_format() {
     for (diag, name) in diags.iter().zip(["deep.json", "deep.tf", "deep.yaml"]) {
         assert!(diag.starts_with("error "), "{diag}");
         assert!(diag.contains(name), "{diag}");
-        assert!(diag.contains(":1:") || diag.contains(":4:") || diag.contains(":2:"), "{diag}");
+        assert!(
+            diag.contains(":1:") || diag.contains(":4:") || diag.contains(":2:"),
+            "{diag}"
+        );
     }
 }
 
@@ -177,7 +196,10 @@ fn symlink_loops_and_links_out_of_the_tree_are_not_followed() {
     );
     std::os::unix::fs::symlink(&root, root.join("k8s/loop")).expect("symlink");
     let outside = dir.path().join("outside.yaml");
-    write(&outside, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n");
+    write(
+        &outside,
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n",
+    );
     std::os::unix::fs::symlink(&outside, root.join("k8s/outside.yaml")).expect("symlink");
     let (code, json, _) = graph_json(&[root.to_str().expect("utf-8"), "--verbose"]);
     assert_eq!(code, 0);

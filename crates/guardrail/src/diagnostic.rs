@@ -88,13 +88,10 @@ impl Diagnostic {
             Severity::Warning => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,
         };
-        let mut diag = miette::MietteDiagnostic::new(format!(
-            "{}: {}",
-            self.location(files),
-            self.message
-        ))
-        .with_code(self.code)
-        .with_severity(severity);
+        let mut diag =
+            miette::MietteDiagnostic::new(format!("{}: {}", self.location(files), self.message))
+                .with_code(self.code)
+                .with_severity(severity);
         if let Some(help) = &self.help {
             diag = diag.with_help(help.clone());
         }
@@ -103,7 +100,7 @@ impl Diagnostic {
             Some((span, file)) => {
                 let len = (span.end - span.start).max(1) as usize;
                 let start = (span.start as usize).min(file.text.len());
-                let len = len.min(file.text.len().saturating_sub(start)).max(0);
+                let len = len.min(file.text.len().saturating_sub(start));
                 diag = diag.with_label(miette::LabeledSpan::at(start..start + len, "here"));
                 miette::Report::new(diag).with_source_code(miette::NamedSource::new(
                     file.display_path(),

@@ -92,9 +92,7 @@ fn walk(root: &Path, out: &mut Discovered) {
         .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(|entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir
-                && entry.depth() > 0
-                && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
+            !(is_dir && entry.depth() > 0 && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
         })
         .build();
     for entry in walker {

@@ -92,10 +92,7 @@ pub fn load(candidate: &Candidate) -> Loaded {
     };
     let mut bytes = Vec::new();
     // Read one byte past the limit to know whether the limit was exceeded.
-    if let Err(e) = (&mut file)
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-    {
+    if let Err(e) = (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
         return failed("load::unreadable", format!("cannot read: {e}"));
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {

@@ -11,8 +11,8 @@ use rayon::prelude::*;
 use crate::adapt::terraform::TerraformFile;
 use crate::adapt::{self, Adapted};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::discover::{self, Candidate};
 pub use crate::discover::Skipped;
+use crate::discover::{self, Candidate};
 use crate::graph::{Framework, GraphBuilder, ResourceGraph};
 use crate::load::{self, Loaded};
 use crate::parse::{hcl, yaml};
@@ -162,15 +162,17 @@ pub fn build_graph(paths: &[PathBuf], _options: &ScanOptions) -> GraphScan {
         }
     }
 
-    adapted.par_extend(data_files.into_par_iter().map(|(file, framework, docs)| {
-        match framework {
-            Framework::CloudFormation => match docs {
-                [template] => adapt::cloudformation::adapt(file, template),
-                _ => Adapted::default(),
-            },
-            _ => adapt::kubernetes::adapt(file, docs),
-        }
-    }));
+    adapted.par_extend(
+        data_files
+            .into_par_iter()
+            .map(|(file, framework, docs)| match framework {
+                Framework::CloudFormation => match docs {
+                    [template] => adapt::cloudformation::adapt(file, template),
+                    _ => Adapted::default(),
+                },
+                _ => adapt::kubernetes::adapt(file, docs),
+            }),
+    );
     adapted.par_extend(
         terraform_modules
             .into_par_iter()
@@ -191,7 +193,13 @@ pub fn build_graph(paths: &[PathBuf], _options: &ScanOptions) -> GraphScan {
 
     scan.diagnostics.sort_by_cached_key(|d| {
         let at = d.span.map(|s| (s.start, s.end));
-        (display_path(&d.path), at, d.severity, d.code, d.message.clone())
+        (
+            display_path(&d.path),
+            at,
+            d.severity,
+            d.code,
+            d.message.clone(),
+        )
     });
     scan.diagnostics.dedup();
     scan.skipped.sort();

@@ -3,6 +3,8 @@
 //! For every rule and every framework it binds, `fixtures/rules/<ID>/<framework>/fail/` must
 //! produce at least one failure of that rule and `…/pass/` none (neither fail nor unknown).
 //! The findings on the failing fixtures are an insta snapshot per rule.
+// A test that cannot set up its input has failed: panicking is how it says so.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -20,7 +22,11 @@ fn pack() -> &'static guardrail::rules::load::LoadedRules {
         .iter()
         .map(|d| format!("{:?}", d.to_report(&loaded.files)))
         .collect();
-    assert!(problems.is_empty(), "built-in rules do not load:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "built-in rules do not load:\n{}",
+        problems.join("\n")
+    );
     loaded
 }
 
@@ -70,7 +76,10 @@ fn every_rule_fails_its_failing_fixtures_and_passes_its_passing_ones() {
         let mut snapshot = Vec::new();
         for binding in &rule.bindings {
             let framework = binding.framework.name();
-            let base = PathBuf::from(ROOT).join("fixtures/rules").join(&rule.id).join(framework);
+            let base = PathBuf::from(ROOT)
+                .join("fixtures/rules")
+                .join(&rule.id)
+                .join(framework);
             let (fail, pass) = (base.join("fail"), base.join("pass"));
             if files_in(&fail) == 0 || files_in(&pass) == 0 {
                 problems.push(format!(
@@ -81,14 +90,21 @@ fn every_rule_fails_its_failing_fixtures_and_passes_its_passing_ones() {
             }
             let failing = findings(rule, &fail);
             if !failing.iter().any(|(s, _)| *s == Status::Fail) {
-                problems.push(format!("{}: no failure on its {framework} failing fixture", rule.id));
+                problems.push(format!(
+                    "{}: no failure on its {framework} failing fixture",
+                    rule.id
+                ));
             }
             let passing = findings(rule, &pass);
             if !passing.is_empty() {
                 problems.push(format!(
                     "{}: findings on its {framework} passing fixture:\n  {}",
                     rule.id,
-                    passing.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>().join("\n  ")
+                    passing
+                        .iter()
+                        .map(|(_, l)| l.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n  ")
                 ));
             }
             snapshot.push(format!("# {framework}"));
@@ -117,15 +133,38 @@ fn rule_pack_layout_and_documentation() {
             rule.id
         );
         let provider = rule.id.split('-').next().unwrap_or("").to_ascii_lowercase();
-        assert_eq!(parts[1], provider, "{}: provider folder must be `{provider}`", rule.id);
-        assert!(rule.rationale.len() >= 80, "{}: rationale too short to explain why", rule.id);
-        assert!(rule.remediation.len() >= 40, "{}: remediation too short to act on", rule.id);
-        assert!(!rule.references.is_empty(), "{}: no peer references", rule.id);
+        assert_eq!(
+            parts[1], provider,
+            "{}: provider folder must be `{provider}`",
+            rule.id
+        );
+        assert!(
+            rule.rationale.len() >= 80,
+            "{}: rationale too short to explain why",
+            rule.id
+        );
+        assert!(
+            rule.remediation.len() >= 40,
+            "{}: remediation too short to act on",
+            rule.id
+        );
+        assert!(
+            !rule.references.is_empty(),
+            "{}: no peer references",
+            rule.id
+        );
     }
     // Every fixture folder belongs to a rule.
     let fixtures = PathBuf::from(ROOT).join("fixtures/rules");
     for entry in std::fs::read_dir(&fixtures).expect("fixtures/rules") {
-        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
-        assert!(ids.contains(name.as_str()), "fixtures/rules/{name} has no rule");
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            ids.contains(name.as_str()),
+            "fixtures/rules/{name} has no rule"
+        );
     }
 }

@@ -79,7 +79,11 @@ impl From<FailOn> for Severity {
 }
 
 /// Loads the built-in rules plus `--rules` directories, selected; or prints why not.
-pub fn load_rules(dirs: &[PathBuf], select: &[String], ignore: &[String]) -> Option<Vec<guardrail::rules::model::Rule>> {
+pub fn load_rules(
+    dirs: &[PathBuf],
+    select: &[String],
+    ignore: &[String],
+) -> Option<Vec<guardrail::rules::model::Rule>> {
     let mut rules = builtin().rules.clone();
     let mut failed = report_rule_errors(builtin());
     if !dirs.is_empty() {
@@ -112,7 +116,10 @@ fn report_rule_errors(loaded: &LoadedRules) -> bool {
             for d in &errors.diagnostics {
                 eprintln!("{:?}", d.to_report(&errors.files));
             }
-            eprintln!("guardrail: {} problem(s) in rule files", errors.diagnostics.len());
+            eprintln!(
+                "guardrail: {} problem(s) in rule files",
+                errors.diagnostics.len()
+            );
             true
         }
         None => false,
@@ -138,11 +145,15 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
                 &outcome.report,
                 &outcome.input.files,
                 &gate,
-                &TextOptions { color, ..TextOptions::default() },
+                &TextOptions {
+                    color,
+                    ..TextOptions::default()
+                },
             )
         }
         ScanFormat::Json => {
-            let value = guardrail::render::json::render(&outcome.report, &outcome.input.files, &gate);
+            let value =
+                guardrail::render::json::render(&outcome.report, &outcome.input.files, &gate);
             let mut text = serde_json::to_string_pretty(&value)
                 .map_err(|e| miette::miette!("cannot render JSON: {e}"))?;
             text.push('\n');
@@ -150,7 +161,8 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
         }
     };
     super::write_output(args.output.as_deref(), &text)?;
-    let incomplete = super::report_input_problems(&outcome.input, args.verbose, args.allow_parse_errors);
+    let incomplete =
+        super::report_input_problems(&outcome.input, args.verbose, args.allow_parse_errors);
     Ok(if incomplete {
         EXIT_INCOMPLETE
     } else if outcome.report.failing(&gate).next().is_some() {

@@ -40,7 +40,11 @@ struct Values<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(graph: &'a ResourceGraph, id: ResourceId, binding: Option<&'a Binding>) -> Option<Self> {
+    pub fn new(
+        graph: &'a ResourceGraph,
+        id: ResourceId,
+        binding: Option<&'a Binding>,
+    ) -> Option<Self> {
         let resource = graph.resource(id)?;
         Some(Ctx {
             graph,
@@ -199,7 +203,11 @@ impl<'a> Ctx<'a> {
             }
             ExprKind::Exists(path) => {
                 let values = self.resolve(path);
-                match values.nodes.iter().find(|n| !matches!(n.value, Value::Null)) {
+                match values
+                    .nodes
+                    .iter()
+                    .find(|n| !matches!(n.value, Value::Null))
+                {
                     Some(n) => Verdict {
                         truth: Truth::True,
                         blame: Some(self.blame(n, values.path)),
@@ -270,8 +278,16 @@ impl<'a> Ctx<'a> {
                 // Helpers name places relative to their argument (`Statement[0]`).
                 if let (Some(blame), Some((span, path))) = (&mut verdict.blame, first) {
                     let inside = blame.span.start >= span.start && blame.span.end <= span.end;
-                    if inside && !path.is_empty() && !blame.path.starts_with(path) && !blame.path.starts_with('$') {
-                        blame.path = if blame.path.is_empty() { path.to_owned() } else { format!("{path}.{}", blame.path) };
+                    if inside
+                        && !path.is_empty()
+                        && !blame.path.starts_with(path)
+                        && !blame.path.starts_with('$')
+                    {
+                        blame.path = if blame.path.is_empty() {
+                            path.to_owned()
+                        } else {
+                            format!("{path}.{}", blame.path)
+                        };
                     }
                 }
                 verdict
@@ -349,8 +365,10 @@ impl<'a> Ctx<'a> {
         let absent = self.absent(&left);
         let nodes = flatten(left.nodes);
         if nodes.is_empty() {
-            let truth = truth_of(matches!(op, CompareOp::Ne) && !matches!(expected.value, Value::Null)
-                || matches!(op, CompareOp::Eq) && matches!(expected.value, Value::Null));
+            let truth = truth_of(
+                matches!(op, CompareOp::Ne) && !matches!(expected.value, Value::Null)
+                    || matches!(op, CompareOp::Eq) && matches!(expected.value, Value::Null),
+            );
             return Verdict {
                 truth,
                 blame: Some(absent),
@@ -375,7 +393,9 @@ impl<'a> Ctx<'a> {
                     .as_seq()
                     .is_some_and(|items| items.iter().any(|item| equal(n, item))),
             ),
-            CompareOp::Matches(regex) => truth_of(scalar_text(n).is_some_and(|t| regex.is_match(&t))),
+            CompareOp::Matches(regex) => {
+                truth_of(scalar_text(n).is_some_and(|t| regex.is_match(&t)))
+            }
             CompareOp::Contains => Truth::False,
         })
     }
@@ -435,10 +455,19 @@ impl<'a> Ctx<'a> {
         Verdict { truth, blame }
     }
 
-    fn related(&mut self, relation: Relation, types: &'a [String], condition: Option<&'a Expr>) -> Verdict {
+    fn related(
+        &mut self,
+        relation: Relation,
+        types: &'a [String],
+        condition: Option<&'a Expr>,
+    ) -> Verdict {
         let graph = self.graph;
         let neighbours: Vec<ResourceId> = match relation {
-            Relation::References => graph.edges_from(self.id).iter().filter_map(|e| e.to).collect(),
+            Relation::References => graph
+                .edges_from(self.id)
+                .iter()
+                .filter_map(|e| e.to)
+                .collect(),
             Relation::ReferencedBy => graph.edges_to(self.id).map(|e| e.from).collect(),
             Relation::SelectedBy => graph
                 .edges_to(self.id)
@@ -452,7 +481,10 @@ impl<'a> Ctx<'a> {
             let Some(neighbour) = graph.resource(id) else {
                 continue;
             };
-            if !types.iter().any(|t| TypePattern(t.clone()).matches(neighbour)) {
+            if !types
+                .iter()
+                .any(|t| TypePattern(t.clone()).matches(neighbour))
+            {
                 continue;
             }
             let verdict = match condition {
@@ -500,7 +532,11 @@ impl<'a> Ctx<'a> {
             Relation::ReferencedBy => " refers to this resource",
             Relation::SelectedBy => " selects this resource",
         };
-        let qualifier = if condition.is_some() { " that satisfies the rule" } else { "" };
+        let qualifier = if condition.is_some() {
+            " that satisfies the rule"
+        } else {
+            ""
+        };
         match (unknown, failing) {
             (Some(blame), _) => Verdict {
                 truth: Truth::Unknown,
@@ -527,14 +563,22 @@ impl<'a> Ctx<'a> {
 /// the entry `DB_PASSWORD` becomes `Variables.DB_PASSWORD`. Blames elsewhere (an absolute
 /// `$…` path, a neighbour) keep their path.
 fn locate_in_item(blame: &mut Blame, label: &str, item: Span) {
-    let inside = blame.span.file == item.file && blame.span.start >= item.start && blame.span.end <= item.end;
+    let inside = blame.span.file == item.file
+        && blame.span.start >= item.start
+        && blame.span.end <= item.end;
     if blame.path.starts_with('$') || !inside && blame.path != "@" {
         return;
     }
     let rest = blame.path.strip_prefix('@').unwrap_or(&blame.path);
     let rest = rest.strip_prefix('.').unwrap_or(rest);
     // For map entries the label already names the value; `key` and `value` add nothing.
-    let rest = if label.ends_with(']') { rest } else { rest.trim_start_matches("value").trim_start_matches("key").trim_start_matches('.') };
+    let rest = if label.ends_with(']') {
+        rest
+    } else {
+        rest.trim_start_matches("value")
+            .trim_start_matches("key")
+            .trim_start_matches('.')
+    };
     blame.path = if rest.is_empty() {
         label.to_owned()
     } else {
@@ -562,7 +606,10 @@ fn map_entries<'a>(nodes: Vec<Cow<'a, Node>>, path: &str) -> Vec<(Cow<'a, Node>,
                         value: entry.value.clone(),
                     });
                     let span = entry.key_span.cover(entry.value.span);
-                    out.push((Cow::Owned(Node::new(Value::Map(pair), span)), format!("{path}.{}", entry.key)));
+                    out.push((
+                        Cow::Owned(Node::new(Value::Map(pair), span)),
+                        format!("{path}.{}", entry.key),
+                    ));
                 }
             }
             // A map known only at deployment: its entries are unknown.
@@ -630,7 +677,8 @@ fn literal_value(literal: &Literal) -> Value {
 
 /// CloudFormation accepts `"true"` for `true` and `"5432"` for `5432`; so do comparisons.
 fn is_text_true(node: &Node) -> bool {
-    node.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true"))
+    node.as_str()
+        .is_some_and(|s| s.eq_ignore_ascii_case("true"))
 }
 
 fn number(node: &Node) -> Option<f64> {
@@ -654,7 +702,9 @@ fn equal(a: &Node, b: &Node) -> bool {
         | (Value::Int(_) | Value::Float(_), Value::String(_)) => {
             matches!((number(a), number(b)), (Some(x), Some(y)) if x == y)
         }
-        (Value::Seq(x), Value::Seq(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equal(p, q)),
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equal(p, q))
+        }
         _ => false,
     }
 }
@@ -714,7 +764,9 @@ pub(crate) fn seen(node: &Node) -> String {
     }
     match node.provenance {
         Provenance::Default => format!("absent (the default is {text})"),
-        Provenance::Resolved(_) => format!("{text} (the default of the variable or parameter it refers to)"),
+        Provenance::Resolved(_) => {
+            format!("{text} (the default of the variable or parameter it refers to)")
+        }
         Provenance::Explicit => text,
     }
 }

@@ -19,7 +19,6 @@ use crate::rules::helpers::{Blame, Truth};
 use crate::rules::model::{Binding, Rule};
 use crate::source::Span;
 
-
 /// Whether a resource fails a rule or cannot be judged from the files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -123,7 +122,12 @@ impl RulePack {
             })
             .collect();
         findings.sort_by(|a, b| {
-            (a.span.file, a.span.start, a.rule, a.resource).cmp(&(b.span.file, b.span.start, b.rule, b.resource))
+            (a.span.file, a.span.start, a.rule, a.resource).cmp(&(
+                b.span.file,
+                b.span.start,
+                b.rule,
+                b.resource,
+            ))
         });
         findings
     }
@@ -142,7 +146,9 @@ fn type_keys(resource: &Resource) -> Vec<String> {
             keys
         }
         (Framework::Terraform, NodeKind::Data) => vec![format!("data.{}", resource.type_name)],
-        (Framework::Terraform, NodeKind::Backend) => vec![format!("backend.{}", resource.type_name)],
+        (Framework::Terraform, NodeKind::Backend) => {
+            vec![format!("backend.{}", resource.type_name)]
+        }
         (_, NodeKind::Resource) => vec![resource.type_name.clone()],
         _ => Vec::new(),
     }

@@ -8,7 +8,13 @@ use crate::scan::{ScanOptions, build_graph};
 
 /// Runs a one-binding rule over `files` (name, text) and returns `status address path: seen`
 /// per finding.
-fn run(framework: &str, types: &str, require: &str, extra: &str, files: &[(&str, &str)]) -> Vec<String> {
+fn run(
+    framework: &str,
+    types: &str,
+    require: &str,
+    extra: &str,
+    files: &[(&str, &str)],
+) -> Vec<String> {
     let rule = format!(
         "id: TEST-X-001\ntitle: test\nseverity: low\nstride: [tampering]\nnist: [CM-6]\n\
          rationale: r\nremediation: r\nbindings:\n  {framework}:\n    types: [{types}]\n    require: '{require}'\n{extra}"
@@ -30,7 +36,11 @@ fn run(framework: &str, types: &str, require: &str, extra: &str, files: &[(&str,
                 Status::Fail => "fail",
                 Status::Unknown => "unknown",
             };
-            let address = scan.graph.resource(f.resource).map(|r| r.address.clone()).unwrap_or_default();
+            let address = scan
+                .graph
+                .resource(f.resource)
+                .map(|r| r.address.clone())
+                .unwrap_or_default();
             let address = address.rsplit('#').next().unwrap_or("").to_owned();
             format!("{status} {address} {}: {}", f.path, f.seen)
         })
@@ -63,7 +73,13 @@ variable "cidr" {}
 #[test]
 fn comparisons_over_several_values_need_every_value() {
     assert_eq!(
-        run("terraform", "aws_security_group", "ingress.cidr_blocks != \"0.0.0.0/0\"", "", &[("main.tf", SG)]),
+        run(
+            "terraform",
+            "aws_security_group",
+            "ingress.cidr_blocks != \"0.0.0.0/0\"",
+            "",
+            &[("main.tf", SG)]
+        ),
         [
             "fail aws_security_group.open ingress.cidr_blocks: \"0.0.0.0/0\"",
             "unknown aws_security_group.unknown ingress.cidr_blocks: unknown until deployment (`var.cidr`)",
@@ -74,14 +90,26 @@ fn comparisons_over_several_values_need_every_value() {
 #[test]
 fn quantifiers_are_vacuous_on_absent_lists_and_unknown_on_unknown_items() {
     assert_eq!(
-        run("terraform", "aws_security_group", "none(ingress, cidr_blocks contains \"0.0.0.0/0\")", "", &[("main.tf", SG)]),
+        run(
+            "terraform",
+            "aws_security_group",
+            "none(ingress, cidr_blocks contains \"0.0.0.0/0\")",
+            "",
+            &[("main.tf", SG)]
+        ),
         [
             "fail aws_security_group.open ingress[0].cidr_blocks: [\"10.0.0.0/8\", \"0.0.0.0/0\"]",
             "unknown aws_security_group.unknown ingress[0].cidr_blocks: [unknown until deployment (`var.cidr`)]",
         ]
     );
     assert_eq!(
-        run("terraform", "aws_security_group", "any(ingress, exists(cidr_blocks))", "", &[("main.tf", SG)]),
+        run(
+            "terraform",
+            "aws_security_group",
+            "any(ingress, exists(cidr_blocks))",
+            "",
+            &[("main.tf", SG)]
+        ),
         ["fail aws_security_group.none ingress: absent"]
     );
 }
@@ -91,18 +119,39 @@ fn defaults_stand_in_for_absent_attributes_and_kleene_logic_applies() {
     let cfn = "Resources:\n  A:\n    Type: AWS::X::Y\n    Properties: {}\n  B:\n    Type: AWS::X::Y\n    Properties:\n      On: !GetAtt Other.Value\n      Also: false\n";
     // absent → default false → fail; unknown `and` false → false; unknown `or` true → true
     assert_eq!(
-        run("cloudformation", "AWS::X::Y", "Properties.On == true", "    defaults:\n      Properties.On: false\n", &[("t.yaml", cfn)]),
+        run(
+            "cloudformation",
+            "AWS::X::Y",
+            "Properties.On == true",
+            "    defaults:\n      Properties.On: false\n",
+            &[("t.yaml", cfn)]
+        ),
         [
             "fail A Properties.On: absent (the default is false)",
             "unknown B Properties.On: unknown until deployment (`Fn::GetAtt`)",
         ]
     );
     assert_eq!(
-        run("cloudformation", "AWS::X::Y", "Properties.On == true and Properties.Also == true", "", &[("t.yaml", cfn)]),
-        ["fail A Properties.On: absent", "fail B Properties.Also: false"]
+        run(
+            "cloudformation",
+            "AWS::X::Y",
+            "Properties.On == true and Properties.Also == true",
+            "",
+            &[("t.yaml", cfn)]
+        ),
+        [
+            "fail A Properties.On: absent",
+            "fail B Properties.Also: false"
+        ]
     );
     assert_eq!(
-        run("cloudformation", "AWS::X::Y", "Properties.On == true or exists(Properties.Also)", "", &[("t.yaml", cfn)]),
+        run(
+            "cloudformation",
+            "AWS::X::Y",
+            "Properties.On == true or exists(Properties.Also)",
+            "",
+            &[("t.yaml", cfn)]
+        ),
         ["fail A Properties.On: absent"]
     );
 }
@@ -111,7 +160,13 @@ fn defaults_stand_in_for_absent_attributes_and_kleene_logic_applies() {
 fn fn_if_must_hold_in_both_branches() {
     let cfn = "Conditions:\n  C: !Equals [a, b]\nResources:\n  A:\n    Type: AWS::X::Y\n    Properties:\n      On: !If [C, true, false]\n  B:\n    Type: AWS::X::Y\n    Properties:\n      On: !If [C, true, \"true\"]\n";
     assert_eq!(
-        run("cloudformation", "AWS::X::Y", "Properties.On == true", "", &[("t.yaml", cfn)]),
+        run(
+            "cloudformation",
+            "AWS::X::Y",
+            "Properties.On == true",
+            "",
+            &[("t.yaml", cfn)]
+        ),
         ["fail A Properties.On: false"]
     );
 }
@@ -132,7 +187,13 @@ resource "aws_s3_bucket_public_access_block" "half" {
 resource "aws_s3_bucket" "bare" {}
 "#;
     assert_eq!(
-        run("terraform", "aws_s3_bucket", "referenced_by(aws_s3_bucket_public_access_block, block_public_acls == true)", "", &[("main.tf", tf)]),
+        run(
+            "terraform",
+            "aws_s3_bucket",
+            "referenced_by(aws_s3_bucket_public_access_block, block_public_acls == true)",
+            "",
+            &[("main.tf", tf)]
+        ),
         [
             "fail aws_s3_bucket.half aws_s3_bucket_public_access_block.half.block_public_acls: false",
             "fail aws_s3_bucket.bare : no aws_s3_bucket_public_access_block that satisfies the rule refers to this resource",
@@ -144,7 +205,13 @@ resource "aws_s3_bucket" "bare" {}
 fn kubernetes_pod_roots_cover_every_workload_kind_and_container() {
     let k8s = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          initContainers: [{name: i, image: x, securityContext: {privileged: true}}]\n          containers: [{name: m, image: x}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: m, image: x}]\n";
     assert_eq!(
-        run("kubernetes", "workloads", "all($containers, securityContext.privileged != true)", "", &[("k.yaml", k8s)]),
+        run(
+            "kubernetes",
+            "workloads",
+            "all($containers, securityContext.privileged != true)",
+            "",
+            &[("k.yaml", k8s)]
+        ),
         ["fail CronJob/default/c $containers[0].securityContext.privileged: true"]
     );
 }
@@ -153,16 +220,34 @@ fn kubernetes_pod_roots_cover_every_workload_kind_and_container() {
 fn a_branch_that_removes_the_property_is_judged_by_the_default() {
     let cfn = "Conditions:\n  C: !Equals [a, b]\nResources:\n  A:\n    Type: AWS::X::Y\n    Properties:\n      Days: !If [C, 365, !Ref AWS::NoValue]\n";
     assert_eq!(
-        run("cloudformation", "AWS::X::Y", "Properties.Days > 0", "    defaults:\n      Properties.Days: 0\n", &[("t.yaml", cfn)]),
+        run(
+            "cloudformation",
+            "AWS::X::Y",
+            "Properties.Days > 0",
+            "    defaults:\n      Properties.Days: 0\n",
+            &[("t.yaml", cfn)]
+        ),
         ["fail A Properties.Days: absent (the default is 0)"]
     );
     assert_eq!(
-        run("cloudformation", "AWS::X::Y", "exists(Properties.Days)", "", &[("t.yaml", cfn)]),
+        run(
+            "cloudformation",
+            "AWS::X::Y",
+            "exists(Properties.Days)",
+            "",
+            &[("t.yaml", cfn)]
+        ),
         [] as [&str; 0],
         "exists holds when some branch sets it"
     );
     assert_eq!(
-        run("cloudformation", "AWS::X::Y", "Properties.Days > 0", "", &[("t.yaml", cfn)]),
+        run(
+            "cloudformation",
+            "AWS::X::Y",
+            "Properties.Days > 0",
+            "",
+            &[("t.yaml", cfn)]
+        ),
         ["fail A Properties.Days: absent"]
     );
 }
@@ -171,8 +256,16 @@ fn a_branch_that_removes_the_property_is_judged_by_the_default() {
 fn a_failing_neighbour_is_blamed_at_its_attribute() {
     let tf = "resource \"aws_s3_bucket\" \"b\" {}\nresource \"aws_s3_bucket_versioning\" \"b\" {\n  bucket = aws_s3_bucket.b.id\n  versioning_configuration {\n    status = \"Suspended\"\n  }\n}\n";
     assert_eq!(
-        run("terraform", "aws_s3_bucket", "referenced_by(aws_s3_bucket_versioning, versioning_configuration.status == \"Enabled\")", "", &[("main.tf", tf)]),
-        ["fail aws_s3_bucket.b aws_s3_bucket_versioning.b.versioning_configuration.status: \"Suspended\""]
+        run(
+            "terraform",
+            "aws_s3_bucket",
+            "referenced_by(aws_s3_bucket_versioning, versioning_configuration.status == \"Enabled\")",
+            "",
+            &[("main.tf", tf)]
+        ),
+        [
+            "fail aws_s3_bucket.b aws_s3_bucket_versioning.b.versioning_configuration.status: \"Suspended\""
+        ]
     );
 }
 
@@ -180,12 +273,25 @@ fn a_failing_neighbour_is_blamed_at_its_attribute() {
 fn entries_expose_map_keys_and_absent_item_values_point_at_the_item() {
     let cfn = "Resources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment:\n        Variables:\n          TABLE: orders\n          DB_PASSWORD: hunter2\n          API_KEY: !GetAtt Key.Arn\n";
     assert_eq!(
-        run("cloudformation", "AWS::Lambda::Function", "none(entries(Properties.Environment.Variables), value != \"\" and key contains \"PASSWORD\")", "", &[("t.yaml", cfn)]),
+        run(
+            "cloudformation",
+            "AWS::Lambda::Function",
+            "none(entries(Properties.Environment.Variables), value != \"\" and key contains \"PASSWORD\")",
+            "",
+            &[("t.yaml", cfn)]
+        ),
         ["fail F Properties.Environment.Variables.DB_PASSWORD: \"hunter2\""]
     );
-    let tf = "resource \"aws_security_group\" \"s\" {\n  ingress {\n    description = \"x\"\n  }\n}\n";
+    let tf =
+        "resource \"aws_security_group\" \"s\" {\n  ingress {\n    description = \"x\"\n  }\n}\n";
     assert_eq!(
-        run("terraform", "aws_security_group", "all(ingress, exists(cidr_blocks))", "", &[("main.tf", tf)]),
+        run(
+            "terraform",
+            "aws_security_group",
+            "all(ingress, exists(cidr_blocks))",
+            "",
+            &[("main.tf", tf)]
+        ),
         ["fail aws_security_group.s ingress[0].cidr_blocks: absent"]
     );
 }

@@ -183,7 +183,6 @@ impl<'a> Reader<'a> {
             .find(|r| r.kind == NodeKind::Parameter)
             .and_then(|p| p.attributes.get("Default"))
     }
-
 }
 
 /// A short description of an intrinsic for "unknown" messages: `Ref AWS::Region`,
@@ -205,7 +204,8 @@ fn as_intrinsic(node: &Node) -> Option<(&str, &Node)> {
         return None;
     }
     let entry = map.iter().next()?;
-    (entry.key == "Ref" || entry.key.starts_with("Fn::")).then_some((entry.key.as_str(), &entry.value))
+    (entry.key == "Ref" || entry.key.starts_with("Fn::"))
+        .then_some((entry.key.as_str(), &entry.value))
 }
 
 fn unknown_at(node: &Node, expression: String) -> Node {

@@ -10,8 +10,8 @@ mod selector;
 
 use std::collections::HashMap;
 
-pub use selector::{LabelSelector, Operator, Requirement};
 pub(crate) use selector::LabelIndex;
+pub use selector::{LabelSelector, Operator, Requirement};
 
 use crate::source::Span;
 use crate::value::Node;
@@ -166,17 +166,17 @@ pub enum Target {
     },
 }
 
-/// A resolved edge.
+/// A resolved edge. Edges order by source resource, then where the reference is written.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Edge {
     /// The resource that refers.
     pub from: ResourceId,
-    /// The resource referred to, or `None` when it is not in the scan (a dangling edge).
-    pub to: Option<ResourceId>,
-    /// What the reference means.
-    pub kind: EdgeKind,
     /// Where the reference is written.
     pub span: Span,
+    /// What the reference means.
+    pub kind: EdgeKind,
+    /// The resource referred to, or `None` when it is not in the scan (a dangling edge).
+    pub to: Option<ResourceId>,
     /// The target as written, for dangling edges (empty for resolved ones).
     pub dangling: String,
 }
@@ -217,7 +217,10 @@ impl GraphBuilder {
                 .push(id);
             by_scope.entry(r.scope.as_str()).or_default().push(id);
             let Some(labels) = &r.labels else { continue };
-            selectable_by_scope.entry(r.scope.as_str()).or_default().push(id);
+            selectable_by_scope
+                .entry(r.scope.as_str())
+                .or_default()
+                .push(id);
             for (k, v) in labels {
                 by_label
                     .entry((r.scope.as_str(), k.as_str(), v.as_str()))
@@ -249,7 +252,9 @@ impl GraphBuilder {
                     let candidates = selector.candidates(
                         &scope,
                         &by_label,
-                        selectable_by_scope.get(scope.as_str()).map_or(&[][..], Vec::as_slice),
+                        selectable_by_scope
+                            .get(scope.as_str())
+                            .map_or(&[][..], Vec::as_slice),
                     );
                     edges.extend(
                         candidates

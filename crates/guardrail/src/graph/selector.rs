@@ -61,9 +61,7 @@ impl LabelSelector {
     /// Whether `labels` satisfy the selector.
     pub fn matches(&self, labels: &[(String, String)]) -> bool {
         let value = |key: &str| labels.iter().find(|(k, _)| k == key).map(|(_, v)| v);
-        self.match_labels
-            .iter()
-            .all(|(k, v)| value(k) == Some(v))
+        self.match_labels.iter().all(|(k, v)| value(k) == Some(v))
             && self.match_expressions.iter().all(|r| {
                 let v = value(&r.key);
                 match r.operator {
@@ -86,10 +84,7 @@ impl LabelSelector {
         let posting = |k: &str, v: &str| -> Vec<ResourceId> {
             index.get(&(scope, k, v)).cloned().unwrap_or_default()
         };
-        let by_label = self
-            .match_labels
-            .iter()
-            .map(|(k, v)| posting(k, v));
+        let by_label = self.match_labels.iter().map(|(k, v)| posting(k, v));
         let by_in = self
             .match_expressions
             .iter()
@@ -113,7 +108,10 @@ mod tests {
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]

@@ -125,16 +125,16 @@ impl<'a> Loader<'a> {
     fn byte(&self, char_index: usize) -> u32 {
         match &self.char_to_byte {
             None => char_index.min(self.file.text.len()) as u32,
-            Some(table) => table
-                .get(char_index)
-                .or(table.last())
-                .copied()
-                .unwrap_or(0),
+            Some(table) => table.get(char_index).or(table.last()).copied().unwrap_or(0),
         }
     }
 
     fn span(&self, s: &saphyr_parser::Span) -> Span {
-        Span::new(self.file.id, self.byte(s.start.index()), self.byte(s.end.index()))
+        Span::new(
+            self.file.id,
+            self.byte(s.start.index()),
+            self.byte(s.end.index()),
+        )
     }
 
     fn error(&self, code: &'static str, span: Span, message: impl Into<String>) -> Fail {
@@ -320,8 +320,8 @@ impl<'a> Loader<'a> {
                 map, key, merges, ..
             }) => match key.take() {
                 None => {
-                    let is_merge = node.value == Value::String("<<".into())
-                        && file.slice(node.span) == "<<";
+                    let is_merge =
+                        node.value == Value::String("<<".into()) && file.slice(node.span) == "<<";
                     let text = key_text(file, &node);
                     *key = Some((text, node.span, is_merge));
                     Ok(())
@@ -386,7 +386,11 @@ impl<'a> Loader<'a> {
             return Ok(node);
         }
         let long = (tag.handle == "!")
-            .then(|| CFN_SHORT_FORMS.iter().find(|(short, _)| *short == tag.suffix))
+            .then(|| {
+                CFN_SHORT_FORMS
+                    .iter()
+                    .find(|(short, _)| *short == tag.suffix)
+            })
             .flatten();
         let Some((short, long)) = long else {
             self.out.diagnostics.push(
@@ -469,7 +473,9 @@ pub(crate) fn plain_scalar(text: &str) -> Value {
         "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
             return Value::Bool(false);
         }
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
@@ -495,7 +501,10 @@ fn parse_int(text: &str) -> Option<Value> {
         (16, h)
     } else if let Some(o) = digits.strip_prefix("0o") {
         (8, o)
-    } else if digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit()) {
+    } else if digits.len() > 1
+        && digits.starts_with('0')
+        && digits.bytes().all(|b| b.is_ascii_digit())
+    {
         (8, &digits[1..])
     } else {
         (10, digits)
@@ -581,8 +590,7 @@ mod tests {
     #[test]
     fn short_form_tags_equal_long_forms() {
         let (_, short) = parse_str("a: !GetAtt Db.Endpoint.Address\nb: !Ref X\n");
-        let (_, long) =
-            parse_str("a: {'Fn::GetAtt': [Db, Endpoint.Address]}\nb: {Ref: X}\n");
+        let (_, long) = parse_str("a: {'Fn::GetAtt': [Db, Endpoint.Address]}\nb: {Ref: X}\n");
         assert_eq!(short.documents[0].to_json(), long.documents[0].to_json());
     }
 
@@ -591,7 +599,10 @@ mod tests {
         let (_, parsed) = parse_str("a: 1\na: 2\n");
         assert_eq!(parsed.diagnostics.len(), 1);
         assert_eq!(parsed.diagnostics[0].code, "parse::duplicate-key");
-        assert_eq!(parsed.documents[0].get("a").map(|n| &n.value), Some(&Value::Int(2)));
+        assert_eq!(
+            parsed.documents[0].get("a").map(|n| &n.value),
+            Some(&Value::Int(2))
+        );
     }
 
     #[test]
@@ -599,7 +610,7 @@ mod tests {
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
             let prev = format!("*a{}", i - 1);
-            let items = vec![prev.as_str(); 10].join(", ");
+            let items = [prev.as_str(); 10].join(", ");
             text.push_str(&format!("a{i}: &a{i} [{items}]\n"));
         }
         let (_, parsed) = parse_str(&text);

@@ -128,7 +128,10 @@ fn attribute_json(files: &SourceFiles, node: &Node) -> Json {
         _ => node.to_json(),
     };
     let mut obj = serde_json::Map::new();
-    obj.insert("at".into(), Json::String(files.start_of(node.span).to_string()));
+    obj.insert(
+        "at".into(),
+        Json::String(files.start_of(node.span).to_string()),
+    );
     match node.provenance {
         Provenance::Explicit => {}
         Provenance::Default => {
@@ -137,7 +140,11 @@ fn attribute_json(files: &SourceFiles, node: &Node) -> Json {
         Provenance::Resolved(from) => {
             obj.insert(
                 "from".into(),
-                Json::String(format!("{}:{}", file_path(files, from), files.start_of(from))),
+                Json::String(format!(
+                    "{}:{}",
+                    file_path(files, from),
+                    files.start_of(from)
+                )),
             );
         }
     }
@@ -147,7 +154,9 @@ fn attribute_json(files: &SourceFiles, node: &Node) -> Json {
 
 /// The graph in Graphviz DOT. Dangling targets are dashed boxes.
 pub fn dot(scan: &GraphScan) -> String {
-    let mut out = String::from("digraph guardrail {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n");
+    let mut out = String::from(
+        "digraph guardrail {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
+    );
     for (id, r) in scan.graph.iter() {
         let _ = writeln!(
             out,
@@ -160,7 +169,13 @@ pub fn dot(scan: &GraphScan) -> String {
     for (i, e) in scan.graph.edges().iter().enumerate() {
         match e.to {
             Some(to) => {
-                let _ = writeln!(out, "  n{} -> n{} [label=\"{}\"];", e.from.0, to.0, kind_name(e));
+                let _ = writeln!(
+                    out,
+                    "  n{} -> n{} [label=\"{}\"];",
+                    e.from.0,
+                    to.0,
+                    kind_name(e)
+                );
             }
             None => {
                 let _ = writeln!(
@@ -220,5 +235,7 @@ fn dot_escape(s: &str) -> String {
 }
 
 fn mermaid_escape(s: &str) -> String {
-    s.replace('"', "#quot;").replace('<', "#lt;").replace('>', "#gt;")
+    s.replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
 }

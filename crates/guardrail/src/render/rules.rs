@@ -19,8 +19,16 @@ pub fn table(rules: &[Rule]) -> String {
             [
                 r.id.clone(),
                 r.severity.name().to_owned(),
-                r.bindings.iter().map(|b| b.framework.name()).collect::<Vec<_>>().join(","),
-                r.stride.iter().map(|s| s.name()).collect::<Vec<_>>().join(","),
+                r.bindings
+                    .iter()
+                    .map(|b| b.framework.name())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                r.stride
+                    .iter()
+                    .map(|s| s.name())
+                    .collect::<Vec<_>>()
+                    .join(","),
                 r.nist.join(","),
             ]
         })
@@ -49,7 +57,11 @@ pub fn table(rules: &[Rule]) -> String {
     for row in &rows {
         line(&row.each_ref().map(String::as_str));
     }
-    let _ = writeln!(out, "\n{} rules · guardrail explain <ID> for one in full", rules.len());
+    let _ = writeln!(
+        out,
+        "\n{} rules · guardrail explain <ID> for one in full",
+        rules.len()
+    );
     out
 }
 
@@ -80,7 +92,10 @@ pub fn json(rules: &[Rule]) -> Json {
 pub fn helpers() -> String {
     let mut out = String::new();
     for h in HELPERS {
-        let args = (0..h.arity).map(|i| format!("arg{}", i + 1)).collect::<Vec<_>>().join(", ");
+        let args = (0..h.arity)
+            .map(|i| format!("arg{}", i + 1))
+            .collect::<Vec<_>>()
+            .join(", ");
         let _ = writeln!(out, "{}({args})\n{}\n", h.name, indent(h.doc, 4));
     }
     out
@@ -91,7 +106,12 @@ pub fn explain(rule: &Rule) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}: {}", rule.id, rule.title);
     let stride: Vec<&str> = rule.stride.iter().map(|s| s.name()).collect();
-    let _ = writeln!(out, "severity: {} · STRIDE: {}", rule.severity.name(), stride.join(", "));
+    let _ = writeln!(
+        out,
+        "severity: {} · STRIDE: {}",
+        rule.severity.name(),
+        stride.join(", ")
+    );
     let catalog = nist();
     out.push_str("NIST SP 800-53 rev5:\n");
     for id in &rule.nist {
@@ -121,10 +141,14 @@ pub fn explain(rule: &Rule) -> String {
     }
     for b in &rule.bindings {
         let framework = b.framework.name();
-        let (fail, pass) = examples(&rule.id, framework);
-        for (label, files) in [("fails", fail), ("passes", pass)] {
+        let examples = examples(&rule.id, framework);
+        for (label, files) in [("fails", examples.failing), ("passes", examples.passing)] {
             for (path, text) in files {
-                let _ = writeln!(out, "\nExample that {label} ({framework}: {path})\n{}", indent(text.trim_end(), 2));
+                let _ = writeln!(
+                    out,
+                    "\nExample that {label} ({framework}: {path})\n{}",
+                    indent(text.trim_end(), 2)
+                );
             }
         }
     }
@@ -138,14 +162,23 @@ fn literal(value: &Literal) -> String {
         Literal::Bool(b) => b.to_string(),
         Literal::Number(n) => n.to_string(),
         Literal::String(s) => format!("{s:?}"),
-        Literal::List(items) => format!("[{}]", items.iter().map(literal).collect::<Vec<_>>().join(", ")),
+        Literal::List(items) => format!(
+            "[{}]",
+            items.iter().map(literal).collect::<Vec<_>>().join(", ")
+        ),
     }
 }
 
 fn indent(text: &str, by: usize) -> String {
     let pad = " ".repeat(by);
     text.lines()
-        .map(|l| if l.is_empty() { String::new() } else { format!("{pad}{l}") })
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{pad}{l}")
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

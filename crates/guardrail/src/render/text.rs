@@ -42,10 +42,8 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate, options: &TextO
         let source = files.get(finding.span.file);
         let rendered = match source {
             Some(file) => {
-                let report = miette::Report::new(diagnostic).with_source_code(NamedSource::new(
-                    file.display_path(),
-                    file.text.clone(),
-                ));
+                let report = miette::Report::new(diagnostic)
+                    .with_source_code(NamedSource::new(file.display_path(), file.text.clone()));
                 let mut s = String::new();
                 handler.render_report(&mut s, report.as_ref()).map(|()| s)
             }
@@ -57,7 +55,11 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate, options: &TextO
         match rendered {
             Ok(text) => out.push_str(&text),
             Err(_) => {
-                let _ = writeln!(out, "{}:{} {} {}", finding.file, finding.start, finding.rule_id, finding.message);
+                let _ = writeln!(
+                    out,
+                    "{}:{} {} {}",
+                    finding.file, finding.start, finding.rule_id, finding.message
+                );
             }
         }
         out.push('\n');

@@ -126,12 +126,22 @@ impl Report {
                     attribute: f.path.clone(),
                     message,
                     remediation: rule.remediation.clone(),
-                    fingerprint: fingerprint(&[&rule.id, &resource.scope, &resource.address, &f.path]),
+                    fingerprint: fingerprint(&[
+                        &rule.id,
+                        &resource.scope,
+                        &resource.address,
+                        &f.path,
+                    ]),
                 })
             })
             .collect();
         out.sort_by(|a, b| {
-            (&a.file, a.start, &a.rule_id, &a.resource).cmp(&(&b.file, b.start, &b.rule_id, &b.resource))
+            (&a.file, a.start, &a.rule_id, &a.resource).cmp(&(
+                &b.file,
+                b.start,
+                &b.rule_id,
+                &b.resource,
+            ))
         });
         out.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.start == b.start);
         let summary = Summary {

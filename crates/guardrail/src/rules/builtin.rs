@@ -19,9 +19,20 @@ pub fn builtin() -> &'static LoadedRules {
     })
 }
 
-/// The embedded example files of a rule for one framework: `(path, text)` of its failing and
-/// passing fixtures (`fixtures/rules/<ID>/<framework>/{fail,pass}/…`).
-pub fn examples(id: &str, framework: &str) -> (Vec<(&'static str, &'static str)>, Vec<(&'static str, &'static str)>) {
+/// An embedded file: its path from the repository root and its text.
+pub type EmbeddedFile = (&'static str, &'static str);
+
+/// A rule's example files for one framework.
+#[derive(Debug, Default)]
+pub struct Examples {
+    /// Files the rule fails on (`fixtures/rules/<ID>/<framework>/fail/…`).
+    pub failing: Vec<EmbeddedFile>,
+    /// Files the rule passes (`…/pass/…`).
+    pub passing: Vec<EmbeddedFile>,
+}
+
+/// The embedded example files of a rule for one framework.
+pub fn examples(id: &str, framework: &str) -> Examples {
     let prefix = format!("fixtures/rules/{id}/{framework}/");
     let pick = |kind: &str| {
         let prefix = format!("{prefix}{kind}/");
@@ -31,5 +42,8 @@ pub fn examples(id: &str, framework: &str) -> (Vec<(&'static str, &'static str)>
             .copied()
             .collect()
     };
-    (pick("fail"), pick("pass"))
+    Examples {
+        failing: pick("fail"),
+        passing: pick("pass"),
+    }
 }

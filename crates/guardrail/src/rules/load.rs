@@ -135,11 +135,19 @@ impl Checker<'_> {
             return None;
         }
         let [doc] = parsed.documents.as_slice() else {
-            self.error("rule::shape", self.whole_file(), "a rule file holds exactly one rule (one YAML document)");
+            self.error(
+                "rule::shape",
+                self.whole_file(),
+                "a rule file holds exactly one rule (one YAML document)",
+            );
             return None;
         };
         let Some(map) = doc.as_map() else {
-            self.error("rule::shape", doc.span, "a rule is a map of fields (id, title, …)");
+            self.error(
+                "rule::shape",
+                doc.span,
+                "a rule is a map of fields (id, title, …)",
+            );
             return None;
         };
         for entry in map {
@@ -147,7 +155,11 @@ impl Checker<'_> {
                 self.error(
                     "rule::unknown-field",
                     entry.key_span,
-                    format!("unknown field `{}`; rule fields are {}", entry.key, RULE_KEYS.join(", ")),
+                    format!(
+                        "unknown field `{}`; rule fields are {}",
+                        entry.key,
+                        RULE_KEYS.join(", ")
+                    ),
                 );
             }
         }
@@ -178,7 +190,11 @@ impl Checker<'_> {
     fn required<'n>(&mut self, node: &'n Node, key: &str) -> Option<&'n Node> {
         let found = node.get(key);
         if found.is_none() {
-            self.error("rule::missing-field", node.span, format!("missing field `{key}`"));
+            self.error(
+                "rule::missing-field",
+                node.span,
+                format!("missing field `{key}`"),
+            );
         }
         found
     }
@@ -188,7 +204,11 @@ impl Checker<'_> {
         match value.as_str() {
             Some(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
             _ => {
-                self.error("rule::field-type", value.span, format!("`{key}` must be non-empty text"));
+                self.error(
+                    "rule::field-type",
+                    value.span,
+                    format!("`{key}` must be non-empty text"),
+                );
                 None
             }
         }
@@ -202,9 +222,11 @@ impl Checker<'_> {
             number.len() == 3
                 && number.bytes().all(|b| b.is_ascii_digit())
                 && !prefix.is_empty()
-                && prefix
-                    .split('-')
-                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
+                && prefix.split('-').all(|p| {
+                    !p.is_empty()
+                        && p.bytes()
+                            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                })
         });
         if !well_formed {
             self.error(
@@ -220,7 +242,11 @@ impl Checker<'_> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         if stem != id {
-            self.error("rule::id", span, format!("rule id `{id}` must match its file name `{stem}.yaml`"));
+            self.error(
+                "rule::id",
+                span,
+                format!("rule id `{id}` must match its file name `{stem}.yaml`"),
+            );
         }
     }
 
@@ -228,14 +254,22 @@ impl Checker<'_> {
         let node = self.required(doc, "severity")?;
         let parsed = node.as_str().and_then(Severity::parse);
         if parsed.is_none() {
-            self.error("rule::severity", node.span, "severity must be one of critical, high, medium, low, info");
+            self.error(
+                "rule::severity",
+                node.span,
+                "severity must be one of critical, high, medium, low, info",
+            );
         }
         parsed
     }
 
     fn list_of_text<'n>(&mut self, node: &'n Node, what: &str) -> Option<Vec<(&'n str, Span)>> {
         let Some(items) = node.as_seq() else {
-            self.error("rule::field-type", node.span, format!("`{what}` must be a list"));
+            self.error(
+                "rule::field-type",
+                node.span,
+                format!("`{what}` must be a list"),
+            );
             return None;
         };
         let mut out = Vec::new();
@@ -244,14 +278,22 @@ impl Checker<'_> {
             match item.as_str() {
                 Some(s) => out.push((s, item.span)),
                 None => {
-                    self.error("rule::field-type", item.span, format!("`{what}` items must be text"));
+                    self.error(
+                        "rule::field-type",
+                        item.span,
+                        format!("`{what}` items must be text"),
+                    );
                     ok = false;
                 }
             }
         }
         (ok && !out.is_empty()).then_some(out).or_else(|| {
             if ok {
-                self.error("rule::field-type", node.span, format!("`{what}` must not be empty"));
+                self.error(
+                    "rule::field-type",
+                    node.span,
+                    format!("`{what}` must not be empty"),
+                );
             }
             None
         })
@@ -306,12 +348,19 @@ impl Checker<'_> {
             return out;
         };
         let Some(map) = node.as_map() else {
-            self.error("rule::field-type", node.span, "`references` maps a tool name to a list of its rule ids");
+            self.error(
+                "rule::field-type",
+                node.span,
+                "`references` maps a tool name to a list of its rule ids",
+            );
             return out;
         };
         for entry in map {
             if let Some(ids) = self.list_of_text(&entry.value, &entry.key) {
-                out.insert(entry.key.clone(), ids.into_iter().map(|(s, _)| s.to_owned()).collect());
+                out.insert(
+                    entry.key.clone(),
+                    ids.into_iter().map(|(s, _)| s.to_owned()).collect(),
+                );
             }
         }
         out
@@ -320,7 +369,11 @@ impl Checker<'_> {
     fn bindings(&mut self, doc: &Node) -> Option<Vec<Binding>> {
         let node = self.required(doc, "bindings")?;
         let Some(map) = node.as_map().filter(|m| !m.is_empty()) else {
-            self.error("rule::bindings", node.span, "`bindings` maps cloudformation, terraform or kubernetes to a binding");
+            self.error(
+                "rule::bindings",
+                node.span,
+                "`bindings` maps cloudformation, terraform or kubernetes to a binding",
+            );
             return None;
         };
         let mut out = Vec::new();
@@ -346,7 +399,11 @@ impl Checker<'_> {
 
     fn binding(&mut self, framework: Framework, node: &Node) -> Option<Binding> {
         let Some(map) = node.as_map() else {
-            self.error("rule::bindings", node.span, "a binding is a map with `types` and `require`");
+            self.error(
+                "rule::bindings",
+                node.span,
+                "a binding is a map with `types` and `require`",
+            );
             return None;
         };
         for entry in map {
@@ -354,14 +411,23 @@ impl Checker<'_> {
                 self.error(
                     "rule::unknown-field",
                     entry.key_span,
-                    format!("unknown binding field `{}`; binding fields are {}", entry.key, BINDING_KEYS.join(", ")),
+                    format!(
+                        "unknown binding field `{}`; binding fields are {}",
+                        entry.key,
+                        BINDING_KEYS.join(", ")
+                    ),
                 );
             }
         }
         let types = self
             .required(node, "types")
             .and_then(|t| self.list_of_text(t, "types"))
-            .map(|items| items.into_iter().map(|(t, _)| TypePattern(t.to_owned())).collect());
+            .map(|items| {
+                items
+                    .into_iter()
+                    .map(|(t, _)| TypePattern(t.to_owned()))
+                    .collect()
+            });
         let require = self
             .required(node, "require")
             .and_then(|n| self.condition(framework, n));
@@ -384,13 +450,21 @@ impl Checker<'_> {
             return Some(Vec::new());
         };
         let Some(map) = node.as_map() else {
-            self.error("rule::defaults", node.span, "`defaults` maps an attribute path to the provider's default value");
+            self.error(
+                "rule::defaults",
+                node.span,
+                "`defaults` maps an attribute path to the provider's default value",
+            );
             return None;
         };
         let mut out = Vec::new();
         for entry in map {
             if let Err(e) = lang::parse(&entry.key) {
-                self.error("rule::defaults", entry.key_span, format!("`{}` is not a path: {}", entry.key, e.message));
+                self.error(
+                    "rule::defaults",
+                    entry.key_span,
+                    format!("`{}` is not a path: {}", entry.key, e.message),
+                );
                 return None;
             }
             let literal = match &entry.value.value {
@@ -400,7 +474,11 @@ impl Checker<'_> {
                 Value::Float(f) => Literal::Number(*f),
                 Value::String(s) => Literal::String(s.clone()),
                 _ => {
-                    self.error("rule::defaults", entry.value.span, "a default is a single value");
+                    self.error(
+                        "rule::defaults",
+                        entry.value.span,
+                        "a default is a single value",
+                    );
                     return None;
                 }
             };
@@ -411,7 +489,11 @@ impl Checker<'_> {
 
     fn condition(&mut self, framework: Framework, node: &Node) -> Option<Condition> {
         let Some(text) = node.as_str() else {
-            self.error("rule::condition", node.span, "a condition is text, such as `Properties.StorageEncrypted == true`");
+            self.error(
+                "rule::condition",
+                node.span,
+                "a condition is text, such as `Properties.StorageEncrypted == true`",
+            );
             return None;
         };
         match lang::parse(text) {
@@ -438,12 +520,16 @@ impl Checker<'_> {
         let mut problems = Vec::new();
         visit(expr, &mut |e| match &e.kind {
             ExprKind::Helper { name, args } => match helpers::helper(name) {
-                None => problems.push((e.range.clone(), format!(
-                    "unknown function `{name}`; see docs/rules.md for the functions and helpers"
-                ))),
-                Some(h) if h.arity != args.len() => problems.push((e.range.clone(), format!(
-                    "`{name}` takes {} argument(s), not {}", h.arity, args.len()
-                ))),
+                None => problems.push((
+                    e.range.clone(),
+                    format!(
+                        "unknown function `{name}`; see docs/rules.md for the functions and helpers"
+                    ),
+                )),
+                Some(h) if h.arity != args.len() => problems.push((
+                    e.range.clone(),
+                    format!("`{name}` takes {} argument(s), not {}", h.arity, args.len()),
+                )),
                 Some(_) => {}
             },
             ExprKind::Path(p)
@@ -454,7 +540,10 @@ impl Checker<'_> {
                 if matches!(p.root, Root::PodSpec | Root::Containers)
                     && framework != Framework::Kubernetes =>
             {
-                problems.push((e.range.clone(), "`$pod` and `$containers` exist only in kubernetes bindings".into()));
+                problems.push((
+                    e.range.clone(),
+                    "`$pod` and `$containers` exist only in kubernetes bindings".into(),
+                ));
             }
             _ => {}
         });
@@ -471,7 +560,11 @@ impl Checker<'_> {
         match source.find(text) {
             Some(offset) => {
                 let start = node.span.start + (offset + range.start) as u32;
-                Span::new(node.span.file, start, start + (range.end - range.start) as u32)
+                Span::new(
+                    node.span.file,
+                    start,
+                    start + (range.end - range.start) as u32,
+                )
             }
             None => Span::new(node.span.file, node.span.start, node.span.start),
         }

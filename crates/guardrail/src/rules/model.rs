@@ -125,7 +125,9 @@ impl TypePattern {
                 }
             }
             Framework::Terraform => match pattern.strip_prefix("data.") {
-                Some(data_type) => resource.kind == NodeKind::Data && resource.type_name == data_type,
+                Some(data_type) => {
+                    resource.kind == NodeKind::Data && resource.type_name == data_type
+                }
                 None => match resource.kind {
                     NodeKind::Resource => resource.type_name == pattern,
                     NodeKind::Backend => pattern == format!("backend.{}", resource.type_name),

@@ -136,13 +136,34 @@ mod tests {
     #[test]
     fn known_arguments_evaluate_and_unknown_ones_do_not() {
         let span = Span::new(FileId(0), 0, 0);
-        assert_eq!(call("lower", vec![s("ABC")], span).map(|n| n.value), Some(Value::String("abc".into())));
-        let decoded = call("jsondecode", vec![s(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow"}]}"#)], span).expect("decoded");
-        assert_eq!(decoded.at(&["Version"]).and_then(Node::as_str), Some("2012-10-17"));
-        let unknown = Node::new(Value::Unknown(crate::value::Unknown { expression: "x".into() }), span);
+        assert_eq!(
+            call("lower", vec![s("ABC")], span).map(|n| n.value),
+            Some(Value::String("abc".into()))
+        );
+        let decoded = call(
+            "jsondecode",
+            vec![s(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow"}]}"#,
+            )],
+            span,
+        )
+        .expect("decoded");
+        assert_eq!(
+            decoded.at(&["Version"]).and_then(Node::as_str),
+            Some("2012-10-17")
+        );
+        let unknown = Node::new(
+            Value::Unknown(crate::value::Unknown {
+                expression: "x".into(),
+            }),
+            span,
+        );
         assert!(call("coalesce", vec![unknown.clone(), s("a")], span).is_none());
         assert!(call("merge", vec![unknown], span).is_none());
-        assert_eq!(call("coalesce", vec![s(""), s("b")], span).map(|n| n.value), Some(Value::String("b".into())));
+        assert_eq!(
+            call("coalesce", vec![s(""), s("b")], span).map(|n| n.value),
+            Some(Value::String("b".into()))
+        );
         assert!(call("file", vec![s("x")], span).is_none());
     }
 }

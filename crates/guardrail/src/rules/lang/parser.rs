@@ -113,7 +113,8 @@ impl Parser<'_> {
 
     fn expr(&mut self) -> Result<Expr> {
         self.nest()?;
-        self.scopes.push(*self.scopes.last().unwrap_or(&Scope::Resource));
+        self.scopes
+            .push(*self.scopes.last().unwrap_or(&Scope::Resource));
         let result = self.or();
         self.scopes.pop();
         result
@@ -275,7 +276,8 @@ impl Parser<'_> {
                 Some((Token::Ident(w), _)) if w == "null" => Literal::Null,
                 _ => {
                     self.pos -= 1;
-                    return self.error("list items must be quoted strings, numbers, booleans or null");
+                    return self
+                        .error("list items must be quoted strings, numbers, booleans or null");
                 }
             };
             items.push(item);
@@ -341,7 +343,9 @@ impl Parser<'_> {
                 Some(Token::Dot) => {
                     self.pos += 1;
                     match self.bump() {
-                        Some((Token::Ident(k) | Token::Str(k), _)) => segments.push(Segment::Key(k)),
+                        Some((Token::Ident(k) | Token::Str(k), _)) => {
+                            segments.push(Segment::Key(k))
+                        }
                         Some((Token::Star, _)) => segments.push(Segment::AnyValue),
                         _ => {
                             self.pos -= 1;
@@ -494,10 +498,16 @@ mod tests {
                     format!("({} {op} {})", show(left), show(right))
                 }
                 ExprKind::And(items) => {
-                    format!("and[{}]", items.iter().map(show).collect::<Vec<_>>().join(", "))
+                    format!(
+                        "and[{}]",
+                        items.iter().map(show).collect::<Vec<_>>().join(", ")
+                    )
                 }
                 ExprKind::Or(items) => {
-                    format!("or[{}]", items.iter().map(show).collect::<Vec<_>>().join(", "))
+                    format!(
+                        "or[{}]",
+                        items.iter().map(show).collect::<Vec<_>>().join(", ")
+                    )
                 }
                 ExprKind::Not(inner) => format!("not {}", show(inner)),
                 ExprKind::Quantifier {
@@ -570,10 +580,15 @@ mod tests {
     #[test]
     fn graph_predicates_take_types_then_a_condition_about_the_neighbour() {
         assert_eq!(
-            shape("referenced_by(aws_s3_bucket_public_access_block, \"AWS::S3::Bucket\", block_public_acls == true)"),
+            shape(
+                "referenced_by(aws_s3_bucket_public_access_block, \"AWS::S3::Bucket\", block_public_acls == true)"
+            ),
             "ReferencedBy([\"aws_s3_bucket_public_access_block\", \"AWS::S3::Bucket\"], (Resource[Key(\"block_public_acls\")] Eq Bool(true)))"
         );
-        assert_eq!(shape("selected_by(NetworkPolicy)"), "SelectedBy([\"NetworkPolicy\"], )");
+        assert_eq!(
+            shape("selected_by(NetworkPolicy)"),
+            "SelectedBy([\"NetworkPolicy\"], )"
+        );
         assert_eq!(
             shape("references(AWS::KMS::Key)"),
             "References([\"AWS::KMS::Key\"], )"
@@ -590,12 +605,30 @@ mod tests {
 
     #[test]
     fn errors_point_at_the_offending_text() {
-        assert_eq!(shape("a == "), "error at 5..5: expected a value, a path or a condition");
-        assert_eq!(shape("a == 1 b"), "error at 7..8: expected `and`, `or` or the end of the condition");
-        assert_eq!(shape("x matches '('"), "error at 10..13: invalid regular expression: regex parse error:\n    (\n    ^\nerror: unclosed group");
-        assert_eq!(shape("a in 'x'"), "error at 5..8: `in` needs a list, such as [\"a\", \"b\"]");
-        assert_eq!(shape("$foo.x"), "error at 0..4: unknown root `$foo`: use `$` (the resource), `$pod` or `$containers`");
-        assert_eq!(shape("all(a b)"), "error at 6..7: expected `,` and a condition");
+        assert_eq!(
+            shape("a == "),
+            "error at 5..5: expected a value, a path or a condition"
+        );
+        assert_eq!(
+            shape("a == 1 b"),
+            "error at 7..8: expected `and`, `or` or the end of the condition"
+        );
+        assert_eq!(
+            shape("x matches '('"),
+            "error at 10..13: invalid regular expression: regex parse error:\n    (\n    ^\nerror: unclosed group"
+        );
+        assert_eq!(
+            shape("a in 'x'"),
+            "error at 5..8: `in` needs a list, such as [\"a\", \"b\"]"
+        );
+        assert_eq!(
+            shape("$foo.x"),
+            "error at 0..4: unknown root `$foo`: use `$` (the resource), `$pod` or `$containers`"
+        );
+        assert_eq!(
+            shape("all(a b)"),
+            "error at 6..7: expected `,` and a condition"
+        );
         assert_eq!(shape("'abc"), "error at 0..4: string is not closed");
         assert_eq!(shape("a ~ b"), "error at 2..3: unexpected character `~`");
     }
