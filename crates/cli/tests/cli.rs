@@ -239,3 +239,224 @@ fn unreadable_inputs_are_errors() {
     let out = guardrail(&["graph", locked.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(if readable { 0 } else { 2 }));
 }
+
+fn scan_json(args: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut all = vec!["scan", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = guardrail(&all);
+    let json = serde_json::from_slice(&out.stdout).expect("report JSON on stdout");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code().expect("exit code"), json, stderr)
+}
+
+/// `rule file:line:col resource attribute: message`, one line per finding.
+fn finding_lines(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            format!(
+                "{} [{}/{}] {}:{}:{} {} — {}",
+                f["rule"].as_str().unwrap_or(""),
+                f["severity"].as_str().unwrap_or(""),
+                f["status"].as_str().unwrap_or(""),
+                f["file"].as_str().unwrap_or(""),
+                f["line"],
+                f["column"],
+                f["resource"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn scanning_the_demo_finds_its_planted_problems_and_fails_the_gate() {
+    let (code, report, stderr) = scan_json(&["fixtures/demo"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["summary"]["gate"]["incomplete"], false);
+    let lines = finding_lines(&report);
+    // A few of the problems the demo plants, one per framework, each at its line.
+    for expected in [
+        "AWS-S3-006 [high/fail] fixtures/demo/cloudformation/uploads.yaml:55:13",
+        "AWS-SECRETS-002 [high/fail] fixtures/demo/cloudformation/uploads.yaml:97:22",
+        "AWS-EC2-005 [high/fail] fixtures/demo/terraform/main.tf:42:20",
+        "K8S-RBAC-001",
+        "K8S-POD-014",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(expected)),
+            "{expected} missing from:\n{}",
+            lines.join("\n")
+        );
+    }
+    insta::assert_snapshot!("demo_scan_findings", lines.join("\n"));
+    insta::assert_json_snapshot!("demo_scan_summary", report["summary"]);
+}
+
+#[test]
+fn text_output_shows_the_source_line_under_each_finding() {
+    let out = guardrail(&["scan", "fixtures/rules/AWS-RDS-001/terraform/fail"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    insta::assert_snapshot!("rds_fail_text", text);
+}
+
+#[test]
+fn fail_on_sets_the_gate_threshold() {
+    let dir = "fixtures/rules/AWS-RDS-001/terraform/fail";
+    assert_eq!(
+        guardrail(&["scan", dir, "--fail-on", "high"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        guardrail(&["scan", dir, "--fail-on", "critical"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let pass = "fixtures/rules/AWS-RDS-001/terraform/pass";
+    assert_eq!(
+        guardrail(&["scan", pass, "--select", "AWS-RDS-001"])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn unknown_findings_fail_only_with_strict() {
+    let (code, report, _) = scan_json(&["fixtures/input/unknown", "--select", "AWS-RDS-001"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        finding_lines(&report),
+        [
+            "AWS-RDS-001 [high/unknown] fixtures/input/unknown/main.tf:9:23 aws_db_instance.orders — `storage_encrypted` is unknown until deployment (`var.encrypt`)"
+        ]
+    );
+    let (code, _, _) = scan_json(&[
+        "fixtures/input/unknown",
+        "--select",
+        "AWS-RDS-001",
+        "--strict",
+    ]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn select_and_ignore_take_ids_and_prefixes() {
+    let rules = |report: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter_map(|f| f["rule"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let (_, report, _) = scan_json(&["fixtures/demo", "--select", "K8S-POD"]);
+    let selected = rules(&report);
+    assert!(!selected.is_empty());
+    assert!(
+        selected.iter().all(|r| r.starts_with("K8S-POD-")),
+        "{selected:?}"
+    );
+    let (_, report, _) = scan_json(&[
+        "fixtures/demo",
+        "--select",
+        "K8S",
+        "--ignore",
+        "K8S-POD",
+        "--ignore",
+        "K8S-RBAC-001",
+    ]);
+    let selected = rules(&report);
+    assert!(!selected.is_empty());
+    assert!(
+        selected
+            .iter()
+            .all(|r| r.starts_with("K8S-") && !r.starts_with("K8S-POD") && r != "K8S-RBAC-001"),
+        "{selected:?}"
+    );
+    // A prefix matches whole id parts only: K8S-POD-01 is not a prefix of K8S-POD-014.
+    let (_, report, _) = scan_json(&["fixtures/demo", "--select", "K8S-POD-01"]);
+    assert!(rules(&report).is_empty());
+}
+
+#[test]
+fn input_problems_outrank_findings_in_the_exit_code() {
+    let out = guardrail(&["scan", "fixtures/demo", "fixtures/input/bad/syntax.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn user_rules_run_beside_the_built_in_ones() {
+    let (code, report, stderr) = scan_json(&[
+        "fixtures/demo",
+        "--rules",
+        "fixtures/input/user-rules",
+        "--select",
+        "ORG",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        finding_lines(&report),
+        [
+            "ORG-TAGS-001 [low/fail] fixtures/demo/cloudformation/uploads.yaml:32:3 fixtures/demo/cloudformation/uploads.yaml#UploadsBucket — `Properties.Tags` is absent",
+            "ORG-TAGS-001 [low/fail] fixtures/demo/terraform/main.tf:80:26 aws_s3_bucket.exports — `tags.owner` is absent",
+        ]
+    );
+}
+
+#[test]
+fn a_wrong_rule_file_is_reported_at_each_mistake_and_exits_2() {
+    let out = guardrail(&[
+        "scan",
+        "fixtures/demo",
+        "--rules",
+        "fixtures/input/broken-rules",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let locations: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| {
+            l.split_once("fixtures/input/broken-rules/TEST-BAD-001.yaml:")
+                .map(|(_, rest)| rest)
+        })
+        .filter_map(|rest| rest.split_once(": ").map(|(at, _)| at))
+        .collect();
+    insta::assert_debug_snapshot!("broken_rule_locations", locations);
+    assert!(stderr.contains("AC-99"), "{stderr}");
+    assert!(stderr.contains("withdrawn"), "{stderr}");
+    assert!(stderr.contains("iam.no_such_helper"), "{stderr}");
+}
+
+#[test]
+fn rules_lists_the_pack_and_explain_documents_a_rule() {
+    let out = guardrail(&["rules"]);
+    assert_eq!(out.status.code(), Some(0));
+    let table = String::from_utf8_lossy(&out.stdout);
+    for id in ["AWS-RDS-001", "K8S-POD-001", "TF-STATE-001", "AWS-IAM-005"] {
+        assert!(table.contains(id), "{id} missing");
+    }
+    let out = guardrail(&["rules", "--format", "json"]);
+    let rules: serde_json::Value = serde_json::from_slice(&out.stdout).expect("rules JSON");
+    let count = rules.as_array().map_or(0, Vec::len);
+    assert!(count >= 60, "{count} rules");
+    assert!(table.contains(&format!("{count} rules")));
+
+    let out = guardrail(&["explain", "aws-rds-001"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("explain_aws_rds_001", String::from_utf8_lossy(&out.stdout));
+
+    let out = guardrail(&["explain", "AWS-RDS-999"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("AWS-RDS-001"));
+
+    let out = guardrail(&["rules", "--helpers"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("iam.web_identity_without_subject(arg1)")
+    );
+}

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use guardrail::rules::load::matches_selector;
 
 use crate::{EXIT_INCOMPLETE, EXIT_OK};
 
@@ -72,11 +73,12 @@ pub fn explain(args: &ExplainArgs) -> miette::Result<u8> {
             Ok(EXIT_OK)
         }
         None => {
+            // Suggest the rules of the same family: AWS-RDS-999 → AWS-RDS-*.
+            let family = wanted.rsplit_once('-').map_or(wanted.as_str(), |(f, _)| f);
             let close: Vec<&str> = rules
                 .iter()
                 .map(|r| r.id.as_str())
-                .filter(|id| id.starts_with(wanted.split('-').next().unwrap_or("")))
-                .take(8)
+                .filter(|id| matches_selector(id, &[family.to_owned()]))
                 .collect();
             Err(miette::miette!(
                 help = if close.is_empty() {

@@ -63,10 +63,10 @@ impl<'a> Ctx<'a> {
         Node::new(value, self.resource_span())
     }
 
-    /// The values at `path`, a provider default standing in for an absent attribute.
-    fn resolve(&self, path: &'a Path) -> Values<'a> {
+    /// Where a path with this root starts.
+    fn start(&self, root: Root) -> Vec<Cow<'a, Node>> {
         let resource = self.reader.resource;
-        let start: Vec<Cow<'a, Node>> = match path.root {
+        match root {
             Root::Resource => vec![Cow::Borrowed(&resource.attributes)],
             Root::Current => self.current.last().cloned().into_iter().collect(),
             Root::PodSpec => crate::adapt::kubernetes::pod_spec_of(resource)
@@ -80,8 +80,12 @@ impl<'a> Ctx<'a> {
                         .collect()
                 })
                 .unwrap_or_default(),
-        };
-        let mut nodes = self.reader.follow(start, path);
+        }
+    }
+
+    /// The values at `path`, a provider default standing in for an absent attribute.
+    fn resolve(&self, path: &'a Path) -> Values<'a> {
+        let mut nodes = self.reader.follow(self.start(path.root), path);
         let default = (path.root == Root::Resource)
             .then(|| self.defaults.iter().find(|(p, _)| *p == path.text))
             .flatten();
@@ -411,6 +415,10 @@ impl<'a> Ctx<'a> {
         let absent = self.absent(&values);
         let items: Vec<(Cow<'a, Node>, String)> = if entries {
             map_entries(values.nodes, values.path)
+        } else if let Some(parent) = map_parent(over) {
+            // `Variables.*`: each value, named by its key rather than a position.
+            let maps = self.reader.follow(self.start(over.root), &parent);
+            map_values(maps, &parent.text)
         } else {
             flatten(values.nodes)
                 .into_iter()
@@ -584,6 +592,46 @@ fn locate_in_item(blame: &mut Blame, label: &str, item: Span) {
     } else {
         format!("{label}.{rest}")
     };
+}
+
+/// For a path ending in `.*`, the path of the maps whose values it ranges over.
+fn map_parent(path: &Path) -> Option<Path> {
+    let (last, parent) = path.segments.split_last()?;
+    (*last == crate::rules::lang::Segment::AnyValue).then(|| Path {
+        root: path.root,
+        segments: parent.to_vec(),
+        text: path
+            .text
+            .strip_suffix(".*")
+            .unwrap_or(&path.text)
+            .to_owned(),
+    })
+}
+
+/// The values of the maps among `nodes`, each labelled `path.key`.
+fn map_values<'a>(nodes: Vec<Cow<'a, Node>>, path: &str) -> Vec<(Cow<'a, Node>, String)> {
+    let mut out = Vec::new();
+    for node in nodes {
+        match node {
+            Cow::Borrowed(n) => match &n.value {
+                Value::Map(map) => out.extend(
+                    map.iter()
+                        .map(|e| (Cow::Borrowed(&e.value), format!("{path}.{}", e.key))),
+                ),
+                Value::Unknown(_) => out.push((Cow::Borrowed(n), path.to_owned())),
+                _ => {}
+            },
+            Cow::Owned(n) => match n.value {
+                Value::Map(ref map) => out.extend(
+                    map.iter()
+                        .map(|e| (Cow::Owned(e.value.clone()), format!("{path}.{}", e.key))),
+                ),
+                Value::Unknown(_) => out.push((Cow::Owned(n), path.to_owned())),
+                _ => {}
+            },
+        }
+    }
+    out
 }
 
 /// The entries of the maps among `nodes`, each as a map `{key, value}` labelled
