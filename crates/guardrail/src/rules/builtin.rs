@@ -12,9 +12,12 @@ pub fn builtin() -> &'static LoadedRules {
     static PACK: OnceLock<LoadedRules> = OnceLock::new();
     PACK.get_or_init(|| {
         let mut loaded = LoadedRules::default();
-        for (path, text) in RULE_FILES {
-            loaded.add_text(path, (*text).to_owned());
-        }
+        loaded.add_texts(
+            RULE_FILES
+                .iter()
+                .map(|(path, text)| ((*path).to_owned(), (*text).to_owned()))
+                .collect(),
+        );
         loaded
     })
 }

@@ -1,81 +1,38 @@
 //! The NIST SP 800-53 rev5 control catalog and the STRIDE categories: the vocabularies every
 //! rule's mappings are checked against when the rule pack loads.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
-/// The compact NIST SP 800-53 rev5 catalog, embedded (provenance: `data/README.md`).
-const NIST_CSV: &str = include_str!("../../data/nist-800-53r5-controls.csv");
-
-/// One control or control enhancement of NIST SP 800-53 rev5.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One control or control enhancement of NIST SP 800-53 rev5 (provenance of the embedded
+/// catalog: `data/README.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Control {
     /// The label as NIST writes it: `AC-6`, `SC-28(1)`.
-    pub label: String,
+    pub label: &'static str,
     /// The control's title.
-    pub title: String,
+    pub title: &'static str,
     /// The family's two-letter id in upper case: `AC`.
-    pub family: String,
+    pub family: &'static str,
     /// The family's title: `Access Control`.
-    pub family_title: String,
+    pub family_title: &'static str,
     /// Whether the control was withdrawn (incorporated into another).
     pub withdrawn: bool,
     /// Baselines that select the control: `low`, `moderate`, `high`, `privacy`.
-    pub baselines: Vec<&'static str>,
+    pub baselines: &'static [&'static str],
 }
 
-/// The catalog, indexed by label. Parsed once per process.
-pub fn nist() -> &'static HashMap<String, Control> {
-    static CATALOG: OnceLock<HashMap<String, Control>> = OnceLock::new();
-    CATALOG.get_or_init(|| {
-        NIST_CSV
-            .lines()
-            .skip(1)
-            .filter_map(|line| {
-                let cols = split_csv(line);
-                let col = |i: usize| cols.get(i).map(String::as_str).unwrap_or("");
-                let label = col(1).to_owned();
-                if label.is_empty() {
-                    return None;
-                }
-                let baselines = [(7, "low"), (8, "moderate"), (9, "high"), (10, "privacy")]
-                    .into_iter()
-                    .filter(|(i, _)| col(*i) == "x")
-                    .map(|(_, name)| name)
-                    .collect();
-                let control = Control {
-                    label: label.clone(),
-                    title: col(2).to_owned(),
-                    family: col(3).to_ascii_uppercase(),
-                    family_title: col(4).to_owned(),
-                    withdrawn: col(6) == "withdrawn",
-                    baselines,
-                };
-                Some((label, control))
-            })
-            .collect()
-    })
+// The catalog, generated at build time as a table sorted by label: no start-up cost.
+include!(concat!(env!("OUT_DIR"), "/nist_catalog.rs"));
+
+/// Every control of the catalog, sorted by label.
+pub fn controls() -> &'static [Control] {
+    CONTROLS
 }
 
-/// Splits one CSV line, honouring double-quoted fields (titles contain commas).
-fn split_csv(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(std::mem::take(&mut field)),
-            (c, _) => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields
+/// The control with this label (`SC-28(1)`), if the catalog has it.
+pub fn control(label: &str) -> Option<&'static Control> {
+    CONTROLS
+        .binary_search_by(|c| c.label.cmp(label))
+        .ok()
+        .and_then(|i| CONTROLS.get(i))
 }
 
 /// The STRIDE threat categories.
@@ -131,14 +88,16 @@ mod tests {
 
     #[test]
     fn catalog_has_controls_enhancements_and_withdrawn_ones() {
-        let nist = nist();
-        assert_eq!(nist.len(), 1193);
-        let sc28 = &nist["SC-28(1)"];
+        assert_eq!(controls().len(), 1193);
+        let sc28 = control("SC-28(1)").expect("SC-28(1)");
         assert_eq!(sc28.title, "Cryptographic Protection");
         assert_eq!(sc28.family, "SC");
+        assert_eq!(sc28.family_title, "System and Communications Protection");
         assert!(sc28.baselines.contains(&"moderate"));
-        assert!(nist["AC-2(10)"].withdrawn);
-        assert!(!nist.contains_key("AC-99"));
+        assert!(control("AC-2(10)").expect("AC-2(10)").withdrawn);
+        assert!(control("AC-99").is_none());
+        // Every label is findable: the table is sorted the way the search expects.
+        assert!(controls().iter().all(|c| control(c.label) == Some(c)));
     }
 
     #[test]

@@ -8,12 +8,14 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::Diagnostic;
 use crate::graph::Framework;
 use crate::parse::yaml;
-use crate::rules::catalog::{Stride, nist};
+use crate::rules::catalog::{Stride, control};
 use crate::rules::helpers;
 use crate::rules::lang::{self, Expr, ExprKind, Literal, Root};
 use crate::rules::model::{Binding, Condition, Rule, Severity, TypePattern};
-use crate::source::{Format, SourceFile, SourceFiles, Span};
+use crate::source::{FileId, Format, SourceFile, SourceFiles, Span};
+
 use crate::value::{Node, Value};
+use rayon::prelude::*;
 
 /// Rules with the rule files they came from (for diagnostics), or the problems found.
 #[derive(Debug, Default)]
@@ -29,22 +31,37 @@ pub struct LoadedRules {
 impl LoadedRules {
     /// Loads one rule file's text, shown as `path`.
     pub fn add_text(&mut self, path: &str, text: String) {
-        let id = self.files.add(PathBuf::from(path), text, Format::Yaml);
-        let Some(file) = self.files.get(id) else {
-            return;
-        };
-        let mut checker = Checker {
-            file,
-            diagnostics: Vec::new(),
-        };
-        let rule = checker.rule();
-        self.diagnostics.append(&mut checker.diagnostics);
-        if let Some(rule) = rule {
+        self.add_texts(vec![(path.to_owned(), text)]);
+    }
+
+    /// Loads rule files, `(shown path, text)`, checking them in parallel. Rules keep the
+    /// order of `texts`; an id seen before is a `rule::duplicate-id` error.
+    pub fn add_texts(&mut self, texts: Vec<(String, String)>) {
+        let ids: Vec<FileId> = texts
+            .into_iter()
+            .map(|(path, text)| self.files.add(PathBuf::from(path), text, Format::Yaml))
+            .collect();
+        let files = &self.files;
+        let checked: Vec<(Option<Rule>, Vec<Diagnostic>)> = ids
+            .par_iter()
+            .filter_map(|&id| files.get(id))
+            .map(|file| {
+                let mut checker = Checker {
+                    file,
+                    diagnostics: Vec::new(),
+                };
+                let rule = checker.rule();
+                (rule, checker.diagnostics)
+            })
+            .collect();
+        for ((rule, diagnostics), id) in checked.into_iter().zip(ids) {
+            self.diagnostics.extend(diagnostics);
+            let Some(rule) = rule else { continue };
             if self.rules.iter().any(|r| r.id == rule.id) {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "rule::duplicate-id",
-                        path,
+                        rule.path.clone(),
                         format!("rule id `{}` is already defined", rule.id),
                     )
                     .at(Span::new(id, 0, 0)),
@@ -86,9 +103,10 @@ impl LoadedRules {
                 "no rule files (*.yaml) in this directory",
             ));
         }
+        let mut texts = Vec::new();
         for path in paths {
             match std::fs::read_to_string(&path) {
-                Ok(text) => self.add_text(&crate::source::display_path(&path), text),
+                Ok(text) => texts.push((crate::source::display_path(&path), text)),
                 Err(e) => self.diagnostics.push(Diagnostic::error(
                     "rule::unreadable",
                     path,
@@ -96,6 +114,7 @@ impl LoadedRules {
                 )),
             }
         }
+        self.add_texts(texts);
     }
 }
 
@@ -323,11 +342,10 @@ impl Checker<'_> {
     fn nist(&mut self, doc: &Node) -> Option<Vec<String>> {
         let node = self.required(doc, "nist")?;
         let items = self.list_of_text(node, "nist")?;
-        let catalog = nist();
         let mut out = Vec::new();
         let mut ok = true;
         for (label, span) in items {
-            match catalog.get(label) {
+            match control(label) {
                 Some(c) if c.withdrawn => {
                     ok = false;
                     self.error("rule::nist", span, format!("NIST control {label} is withdrawn in SP 800-53 rev5; map to the control that incorporates it"));
