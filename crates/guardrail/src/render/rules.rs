@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde_json::{Value as Json, json};
 
 use crate::rules::builtin::examples;
-use crate::rules::catalog::nist;
+use crate::rules::catalog::control;
 use crate::rules::helpers::HELPERS;
 use crate::rules::lang::Literal;
 use crate::rules::model::Rule;
@@ -112,11 +112,10 @@ pub fn explain(rule: &Rule) -> String {
         rule.severity.name(),
         stride.join(", ")
     );
-    let catalog = nist();
     out.push_str("NIST SP 800-53 rev5:\n");
     for id in &rule.nist {
-        let title = catalog.get(id).map_or("", |c| c.title.as_str());
-        let family = catalog.get(id).map_or("", |c| c.family_title.as_str());
+        let title = control(id).map_or("", |c| c.title);
+        let family = control(id).map_or("", |c| c.family_title);
         let _ = writeln!(out, "  {id:<10} {title} ({family})");
     }
     let _ = writeln!(out, "\nWhy it matters\n{}", indent(&rule.rationale, 2));
