@@ -49,6 +49,36 @@ pub struct ReportFinding {
     pub remediation: String,
     /// Stable identity across line shifts: rule, resource and attribute, hashed.
     pub fingerprint: String,
+    /// Set when a suppression or the baseline silences this finding: it is still reported
+    /// (SARIF and JSON carry it) but never fails the gate.
+    pub suppression: Option<Suppression>,
+}
+
+/// Why a finding is silenced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// Where the decision is recorded.
+    pub kind: SuppressionKind,
+    /// The reason given (`# guardrail:ignore ID -- reason`), if any.
+    pub reason: Option<String>,
+    /// Where the suppression is written (for the baseline: the finding's own span).
+    pub span: Span,
+}
+
+/// Where a suppression is recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SuppressionKind {
+    /// A `# guardrail:ignore` comment in YAML or HCL.
+    Comment,
+    /// CloudFormation `Metadata.guardrail.ignore`.
+    Metadata,
+    /// Kubernetes annotation `guardrail.dev/ignore`.
+    Annotation,
+    /// A `checkov:skip=CKV_…` comment naming a peer id the rule references.
+    Checkov,
+    /// The baseline file lists the finding's fingerprint.
+    Baseline,
 }
 
 /// Counts for the summary line.
@@ -132,6 +162,7 @@ impl Report {
                         &resource.address,
                         &f.path,
                     ]),
+                    suppression: None,
                 })
             })
             .collect();
@@ -158,10 +189,13 @@ impl Report {
         }
     }
 
-    /// The findings that fail `gate`.
+    /// The findings that fail `gate`: at or above its severity, failed (or unknown when
+    /// strict), and not suppressed.
     pub fn failing<'a>(&'a self, gate: &'a Gate) -> impl Iterator<Item = &'a ReportFinding> {
         self.findings.iter().filter(move |f| {
-            f.severity >= gate.fail_on && (f.status == Status::Fail || gate.strict)
+            f.suppression.is_none()
+                && f.severity >= gate.fail_on
+                && (f.status == Status::Fail || gate.strict)
         })
     }
 
