@@ -16,6 +16,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod adapt;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod evaluate;

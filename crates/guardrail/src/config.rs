@@ -1,0 +1,366 @@
+//! The project configuration file, `guardrail.toml` (or `.guardrail.toml`), discovered upward
+//! from the scanned path. Every mistake in it (an unknown key, a value of the wrong type, an
+//! unknown severity or framework, a glob that does not parse) is a diagnostic at its line
+//! and column, and the scan does not run on a configuration it did not understand.
+//!
+//! ```toml
+//! fail_on = "medium"            # critical | high | medium | low | info
+//! strict = false                # unknown findings fail the gate too
+//! select = ["AWS", "K8S-POD"]   # rule ids or prefixes to run (default: all)
+//! ignore = ["AWS-S3-007"]       # rule ids or prefixes to skip
+//! rules = ["policies"]          # extra rule directories, relative to this file
+//! include = ["infra/**"]        # only files matching these globs (relative to this file)
+//! exclude = ["**/testdata/**"]  # never files matching these globs
+//! baseline = ".guardrail-baseline.json"
+//!
+//! [frameworks]                  # all on by default
+//! kubernetes = false
+//!
+//! [severity]                    # per-rule severity overrides
+//! AWS-S3-007 = "high"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::graph::Framework;
+use crate::rules::model::Severity;
+use crate::source::{Format, SourceFiles, Span};
+
+/// File names looked for, in this order, in each directory from the scanned path upward.
+pub const CONFIG_FILE_NAMES: &[&str] = &["guardrail.toml", ".guardrail.toml"];
+
+/// A configuration as written, before its values are checked.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    fail_on: Option<toml::Spanned<String>>,
+    strict: Option<bool>,
+    select: Option<Vec<String>>,
+    ignore: Option<Vec<String>>,
+    rules: Option<Vec<String>>,
+    include: Option<Vec<toml::Spanned<String>>>,
+    exclude: Option<Vec<toml::Spanned<String>>>,
+    baseline: Option<String>,
+    frameworks: Option<BTreeMap<toml::Spanned<String>, bool>>,
+    severity: Option<BTreeMap<String, toml::Spanned<String>>>,
+}
+
+/// A checked configuration. Paths in it are resolved against the configuration file's
+/// directory.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: Option<PathBuf>,
+    /// Gate threshold.
+    pub fail_on: Option<Severity>,
+    /// Unknown findings fail the gate.
+    pub strict: Option<bool>,
+    /// Rule ids or prefixes to run (empty: all).
+    pub select: Vec<String>,
+    /// Rule ids or prefixes to skip.
+    pub ignore: Vec<String>,
+    /// Extra rule directories.
+    pub rule_dirs: Vec<PathBuf>,
+    /// Only scan files that match one of these (empty: all).
+    pub include: Option<globset::GlobSet>,
+    /// Never scan files that match one of these.
+    pub exclude: Option<globset::GlobSet>,
+    /// The baseline file.
+    pub baseline: Option<PathBuf>,
+    /// Frameworks switched off.
+    pub disabled_frameworks: Vec<Framework>,
+    /// Severity per rule id.
+    pub severity: BTreeMap<String, Severity>,
+}
+
+/// The configuration file that applies to `start` (a file or directory): the first of
+/// [`CONFIG_FILE_NAMES`] found in its directory or an ancestor.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(start).ok()?;
+    let first = if absolute.is_dir() {
+        Some(absolute.as_path())
+    } else {
+        absolute.parent()
+    };
+    first?.ancestors().find_map(|dir| {
+        CONFIG_FILE_NAMES
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Reads and checks a configuration file. On failure, the diagnostics point into `files`.
+pub fn load(path: &Path, files: &mut SourceFiles) -> Result<Config, Vec<Diagnostic>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![Diagnostic::error(
+            "config::unreadable",
+            path,
+            format!("cannot read the configuration: {e}"),
+        )]
+    })?;
+    let id = files.add(path.to_path_buf(), text, Format::Yaml);
+    let text = files.get(id).map_or("", |f| f.text.as_str());
+    let span = |range: std::ops::Range<usize>| Span::new(id, range.start as u32, range.end as u32);
+    let raw: Raw = toml::from_str(text).map_err(|e| {
+        let at = e.span().unwrap_or(0..0);
+        vec![Diagnostic::error("config::invalid", path, e.message().to_owned()).at(span(at))]
+    })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut problems = Vec::new();
+    let mut config = Config {
+        path: Some(path.to_path_buf()),
+        strict: raw.strict,
+        select: raw.select.unwrap_or_default(),
+        ignore: raw.ignore.unwrap_or_default(),
+        rule_dirs: raw
+            .rules
+            .unwrap_or_default()
+            .iter()
+            .map(|d| base.join(d))
+            .collect(),
+        baseline: raw.baseline.map(|b| base.join(b)),
+        ..Config::default()
+    };
+    if let Some(fail_on) = raw.fail_on {
+        match Severity::parse(fail_on.get_ref()) {
+            Some(s) => config.fail_on = Some(s),
+            None => problems.push(
+                Diagnostic::error("config::invalid", path, severity_message(fail_on.get_ref()))
+                    .at(span(fail_on.span())),
+            ),
+        }
+    }
+    for (id, severity) in raw.severity.unwrap_or_default() {
+        match Severity::parse(severity.get_ref()) {
+            Some(s) => {
+                config.severity.insert(id, s);
+            }
+            None => problems.push(
+                Diagnostic::error(
+                    "config::invalid",
+                    path,
+                    severity_message(severity.get_ref()),
+                )
+                .at(span(severity.span())),
+            ),
+        }
+    }
+    for (name, enabled) in raw.frameworks.unwrap_or_default() {
+        let framework = match name.get_ref().as_str() {
+            "cloudformation" => Framework::CloudFormation,
+            "terraform" => Framework::Terraform,
+            "kubernetes" => Framework::Kubernetes,
+            other => {
+                problems.push(
+                    Diagnostic::error(
+                        "config::invalid",
+                        path,
+                        format!("unknown framework `{other}`; use cloudformation, terraform or kubernetes"),
+                    )
+                    .at(span(name.span())),
+                );
+                continue;
+            }
+        };
+        if !enabled {
+            config.disabled_frameworks.push(framework);
+        }
+    }
+    for (globs, slot) in [
+        (raw.include, &mut config.include),
+        (raw.exclude, &mut config.exclude),
+    ] {
+        let Some(globs) = globs else { continue };
+        let mut builder = globset::GlobSetBuilder::new();
+        for glob in globs {
+            match globset::Glob::new(glob.get_ref()) {
+                Ok(g) => {
+                    builder.add(g);
+                }
+                Err(e) => problems.push(
+                    Diagnostic::error(
+                        "config::invalid",
+                        path,
+                        format!("invalid glob: {}", e.kind()),
+                    )
+                    .at(span(glob.span())),
+                ),
+            }
+        }
+        match builder.build() {
+            Ok(set) => *slot = Some(set),
+            Err(e) => problems.push(Diagnostic::error("config::invalid", path, e.to_string())),
+        }
+    }
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(problems)
+    }
+}
+
+fn severity_message(value: &str) -> String {
+    format!("`{value}` is not a severity; use critical, high, medium, low or info")
+}
+
+impl Config {
+    /// Whether a file (as discovered, relative to the working directory) is to be scanned
+    /// under `include` and `exclude`, which are relative to the configuration's directory.
+    pub fn admits(&self, file: &Path) -> bool {
+        let relative = self.relative(file);
+        let included = self
+            .include
+            .as_ref()
+            .is_none_or(|set| set.is_match(&relative));
+        let excluded = self
+            .exclude
+            .as_ref()
+            .is_some_and(|set| set.is_match(&relative));
+        included && !excluded
+    }
+
+    fn relative(&self, file: &Path) -> PathBuf {
+        let base = self
+            .path
+            .as_deref()
+            .and_then(Path::parent)
+            .and_then(|b| std::path::absolute(b).ok());
+        let absolute = std::path::absolute(file).ok();
+        match (base, absolute) {
+            (Some(base), Some(file)) => file
+                .strip_prefix(&base)
+                .map(Path::to_path_buf)
+                .unwrap_or(file),
+            _ => file.to_path_buf(),
+        }
+    }
+}
+
+/// The starter configuration `guardrail init` writes: every key, commented.
+pub const STARTER: &str = r#"# guardrail configuration. guardrail finds this file by looking in the scanned directory
+# and its parents; `guardrail scan --config FILE` names another. Every key is optional.
+
+# Findings at or above this severity fail the gate (exit code 1):
+# critical | high | medium | low | info
+fail_on = "low"
+
+# Findings whose value is only known at deployment ("unknown") fail the gate too.
+strict = false
+
+# Rules to run and to skip, by id or id prefix (AWS, AWS-S3, AWS-S3-001).
+# select = ["AWS", "K8S"]
+# ignore = ["AWS-S3-007"]
+
+# Directories of your own rules (docs/rules.md), relative to this file.
+# rules = ["policies"]
+
+# Which files to scan, as globs relative to this file.
+# include = ["infra/**", "k8s/**"]
+# exclude = ["**/testdata/**"]
+
+# Fail only on findings that are not in this baseline (guardrail scan --write-baseline FILE).
+# baseline = ".guardrail-baseline.json"
+
+# Frameworks to read (all on by default).
+# [frameworks]
+# cloudformation = true
+# terraform = true
+# kubernetes = true
+
+# Severity overrides for individual rules.
+# [severity]
+# AWS-S3-007 = "high"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<Config, Vec<String>> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("guardrail.toml");
+        std::fs::write(&path, text).expect("write");
+        let mut files = SourceFiles::default();
+        load(&path, &mut files).map_err(|ds| {
+            ds.iter()
+                .map(|d| {
+                    format!(
+                        "{} {}",
+                        d.span
+                            .map(|s| files.start_of(s).to_string())
+                            .unwrap_or_default(),
+                        d.message
+                    )
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn the_starter_configuration_is_valid() {
+        let config = load_text(STARTER).expect("starter loads");
+        assert_eq!(config.fail_on, Some(Severity::Low));
+        assert_eq!(config.strict, Some(false));
+    }
+
+    #[test]
+    fn every_key_is_read() {
+        let config = load_text(
+            "fail_on = \"high\"\nselect = [\"AWS\"]\nignore = [\"AWS-S3-007\"]\nrules = [\"p\"]\ninclude = [\"infra/**\"]\nexclude = [\"**/test/**\"]\nbaseline = \"b.json\"\n[frameworks]\nkubernetes = false\n[severity]\nAWS-S3-007 = \"critical\"\n",
+        )
+        .expect("loads");
+        assert_eq!(config.fail_on, Some(Severity::High));
+        assert_eq!(config.disabled_frameworks, [Framework::Kubernetes]);
+        assert_eq!(config.severity.get("AWS-S3-007"), Some(&Severity::Critical));
+        assert!(config.rule_dirs[0].ends_with("p"));
+        assert!(
+            config
+                .baseline
+                .as_deref()
+                .is_some_and(|b| b.ends_with("b.json"))
+        );
+        let base = config
+            .path
+            .as_deref()
+            .and_then(Path::parent)
+            .expect("dir")
+            .to_path_buf();
+        assert!(config.admits(&base.join("infra/main.tf")));
+        assert!(!config.admits(&base.join("infra/test/main.tf")));
+        assert!(!config.admits(&base.join("other/main.tf")));
+    }
+
+    #[test]
+    fn mistakes_are_reported_at_their_position() {
+        assert_eq!(
+            load_text("fail_on = \"high\"\nfial_on = 1\n")
+                .err()
+                .map(|e| e.len()),
+            Some(1)
+        );
+        let errors = load_text(
+            "fail_on = \"hgih\"\n[frameworks]\nansible = true\n[severity]\nX-001 = \"big\"\n",
+        )
+        .expect_err("invalid");
+        assert_eq!(
+            errors,
+            [
+                "1:11 `hgih` is not a severity; use critical, high, medium, low or info",
+                "5:9 `big` is not a severity; use critical, high, medium, low or info",
+                "3:1 unknown framework `ansible`; use cloudformation, terraform or kubernetes",
+            ]
+        );
+        let errors = load_text("strict = \"yes\"\n").expect_err("wrong type");
+        assert!(errors[0].starts_with("1:10 "), "{errors:?}");
+        let errors = load_text("fial_on = 1\n").expect_err("unknown key");
+        assert!(
+            errors[0].starts_with("1:1 unknown field `fial_on`"),
+            "{errors:?}"
+        );
+    }
+}
