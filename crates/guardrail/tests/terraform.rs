@@ -138,3 +138,31 @@ fn malformed_input_is_diagnosed() {
     assert!(scan.has_errors());
     insta::assert_json_snapshot!(json(&scan, &JsonOptions { attributes: false }));
 }
+
+/// A `dynamic` block whose `for_each` is known to be empty (a literal, a variable default, a
+/// conditional on them) makes no block; one whose `for_each` is unknown or not empty, or uses
+/// an enclosing block's iterator, stays one `__dynamic` entry. References are links either
+/// way. Found on terraform-aws-modules' flow-log module, where empty optional statements read
+/// as unknown IAM statements.
+#[test]
+fn empty_dynamic_blocks_make_no_block() {
+    let scan = scan("dynamic");
+    assert!(!scan.has_errors(), "{:?}", scan.diagnostics);
+    insta::assert_json_snapshot!(attributes_of(
+        &scan,
+        &[
+            "aws_security_group.web",
+            "data.aws_iam_policy_document.trust",
+            "aws_security_group.json",
+        ],
+    ));
+    let graph = &scan.graph;
+    let address = |id| graph.resource(id).map_or("?", |r| r.address.as_str());
+    let web_links: Vec<&str> = graph
+        .edges()
+        .iter()
+        .filter(|e| address(e.from) == "aws_security_group.web")
+        .filter_map(|e| e.to.map(address))
+        .collect();
+    assert!(web_links.contains(&"aws_vpc.main"), "{web_links:?}");
+}

@@ -328,7 +328,9 @@ fn fill(
 }
 
 /// A `dynamic "X" { for_each = …, iterator = …, content { … } }` block as one entry of the
-/// `X` list: `{__dynamic: true, …content}`.
+/// `X` list: `{__dynamic: true, …content}`; nothing when `for_each` is known to be empty
+/// (`[]`, `{}`, or a variable default or conditional that comes to that), since Terraform then
+/// makes no block at all. Its references are links either way.
 fn dynamic(
     ctx: &mut Ctx<'_, '_>,
     block: &Block,
@@ -350,6 +352,7 @@ fn dynamic(
         return None;
     };
     let mut iterator = label.clone();
+    let mut never = false;
     for attr in block.body.attributes() {
         if attr.key.as_str() == "iterator" {
             if let Expression::Variable(name) = &attr.value {
@@ -361,6 +364,9 @@ fn dynamic(
         let mut c = Collector::with_bound(bound);
         c.expr(&attr.value, src);
         ctx.references(c.found);
+        if attr.key.as_str() == "for_each" && !mentions_any(&attr.value, src, bound) {
+            never = super::known_empty(&ctx.ev.eval(&attr.value, src));
+        }
     }
     let mut entries = Entries::native();
     entries.value(
@@ -380,11 +386,26 @@ fn dynamic(
         );
     }
     bound.pop();
+    if never {
+        return None;
+    }
     Some((
         label.clone(),
         *label_span,
         entries.into_node(src.span(block.span())),
     ))
+}
+
+/// Whether `expr` uses an iterator of an enclosing `dynamic` block, whose value the evaluator
+/// does not know (it would read `rule.value` as a resource).
+fn mentions_any(expr: &Expression, src: &Source<'_>, bound: &[String]) -> bool {
+    let mut c = Collector::with_bound(&[]);
+    c.expr(expr, src);
+    c.found.iter().any(|r| {
+        bound
+            .iter()
+            .any(|b| r.name.split('.').next() == Some(b.as_str()))
+    })
 }
 
 /// One attribute's value, with the meta-arguments that name objects kept as names.

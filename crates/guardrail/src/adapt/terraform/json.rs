@@ -277,7 +277,9 @@ fn fill(
         if key == "dynamic" && kind != BodyKind::Variable {
             for d in labelled(file, value, ctx.diagnostics) {
                 for body in objects(file, &d.value, ctx.diagnostics) {
-                    let node = dynamic(ctx, file, body, &d.key, d.key_span, bound);
+                    let Some(node) = dynamic(ctx, file, body, &d.key, d.key_span, bound) else {
+                        continue;
+                    };
                     if !entries.block(&d.key, d.key_span, node) {
                         ctx.duplicate_key(file, &d.key, d.key_span);
                     }
@@ -292,7 +294,8 @@ fn fill(
     }
 }
 
-/// A `dynamic` block body (`{for_each, iterator, content}`) as one entry of its list.
+/// A `dynamic` block body (`{for_each, iterator, content}`) as one entry of its list; nothing
+/// when `for_each` is known to be empty, as in native syntax.
 fn dynamic(
     ctx: &mut Ctx<'_, '_>,
     file: &SourceFile,
@@ -300,9 +303,10 @@ fn dynamic(
     label: &str,
     label_span: Span,
     bound: &mut Vec<String>,
-) -> Node {
+) -> Option<Node> {
     let mut iterator = label.to_owned();
     let mut content = None;
+    let mut never = false;
     if let Some(map) = body.as_map() {
         for entry in map {
             match entry.key.as_str() {
@@ -313,7 +317,12 @@ fn dynamic(
                 }
                 "content" => content = Some(&entry.value),
                 "//" => {}
-                _ => references(ctx, file, &entry.value, bound),
+                key => {
+                    references(ctx, file, &entry.value, bound);
+                    if key == "for_each" && !mentions_any(file, &entry.value, bound) {
+                        never = super::known_empty(&ctx.ev.eval_json(&entry.value, file));
+                    }
+                }
             }
         }
     }
@@ -330,7 +339,27 @@ fn dynamic(
         }
     }
     bound.pop();
-    entries.into_node(body.span)
+    (!never).then(|| entries.into_node(body.span))
+}
+
+/// Whether the templates of `node` use an iterator of an enclosing `dynamic` block, whose
+/// value the evaluator does not know.
+fn mentions_any(file: &SourceFile, node: &Node, bound: &[String]) -> bool {
+    let mut c = Collector::with_bound(&[]);
+    node.walk(&mut |n| {
+        let Value::String(s) = &n.value else { return };
+        if !is_template(s) {
+            return;
+        }
+        if let Ok(template) = hcl_edit::parser::parse_template(s) {
+            c.template(&template, &Source::json_string(file, s, n.span));
+        }
+    });
+    c.found.iter().any(|r| {
+        bound
+            .iter()
+            .any(|b| r.name.split('.').next() == Some(b.as_str()))
+    })
 }
 
 /// One attribute's value, with the meta-arguments that name objects kept as names.

@@ -29,7 +29,9 @@
 //! blocks append to one list. A labelled nested block carries its labels as `__labels`. A
 //! `dynamic "ingress"` block becomes one more entry of the `ingress` list, built from its
 //! `content` body, with `__dynamic: true` as its first key: rules see that the block may be
-//! repeated any number of times, and its values that depend on the iterator are unknown.
+//! repeated any number of times, and its values that depend on the iterator are unknown. A
+//! `dynamic` block whose `for_each` is known to be empty (`[]`, or a variable default or
+//! conditional that comes to it) makes no entry, as Terraform makes no block.
 //! A local's attributes are `{value: …}`.
 //!
 //! Meta-arguments are kept: `count`, `for_each` and `lifecycle` like any attribute and block.
@@ -407,6 +409,16 @@ fn module_source(
             )
             .at(source.span),
         );
+    }
+}
+
+/// Whether a value is known to be an empty collection: a `dynamic` block iterating over it
+/// makes no block.
+fn known_empty(node: &Node) -> bool {
+    match &node.value {
+        Value::Seq(items) => items.is_empty(),
+        Value::Map(map) => map.is_empty(),
+        _ => false,
     }
 }
 
