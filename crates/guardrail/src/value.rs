@@ -95,6 +95,13 @@ impl Map {
         }
     }
 
+    /// Replaces the entry at `index` (a position the caller knows), returning the old one.
+    pub(crate) fn replace_at(&mut self, index: usize, entry: Entry) -> Option<Entry> {
+        self.entries
+            .get_mut(index)
+            .map(|slot| std::mem::replace(slot, entry))
+    }
+
     /// Adds an entry without checking for duplicates; for builders that checked already.
     pub(crate) fn push_unchecked(&mut self, entry: Entry) {
         self.entries.push(entry);

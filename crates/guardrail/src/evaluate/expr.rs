@@ -91,7 +91,7 @@ impl<'a> Ctx<'a> {
             .flatten();
         if let Some((_, literal)) = default {
             if nodes.is_empty() {
-                let mut node = self.synthetic(literal_value(literal));
+                let mut node = self.synthetic(literal_value(literal, self.resource_span()));
                 node.provenance = Provenance::Default;
                 nodes.push(Cow::Owned(node));
             }
@@ -100,7 +100,7 @@ impl<'a> Ctx<'a> {
                 if node.value == Value::Null && node.provenance == Provenance::Default {
                     let span = node.span;
                     *node = Cow::Owned(Node {
-                        value: literal_value(literal),
+                        value: literal_value(literal, span),
                         span,
                         provenance: Provenance::Default,
                     });
@@ -123,7 +123,9 @@ impl<'a> Ctx<'a> {
         match &expr.kind {
             ExprKind::Path(path) => self.resolve(path),
             ExprKind::Literal(literal) => Values {
-                nodes: vec![Cow::Owned(self.synthetic(literal_value(literal)))],
+                nodes: vec![Cow::Owned(
+                    self.synthetic(literal_value(literal, self.resource_span())),
+                )],
                 path: "",
                 anchor: self.resource_span(),
             },
@@ -707,7 +709,9 @@ fn flatten<'a>(nodes: Vec<Cow<'a, Node>>) -> Vec<Cow<'a, Node>> {
     out
 }
 
-fn literal_value(literal: &Literal) -> Value {
+/// A literal from a rule as a value; list items take `span` (the resource's name), like the
+/// literal itself, since they are written in the rule, not the scanned file.
+fn literal_value(literal: &Literal, span: Span) -> Value {
     match literal {
         Literal::Null => Value::Null,
         Literal::Bool(b) => Value::Bool(*b),
@@ -717,7 +721,7 @@ fn literal_value(literal: &Literal) -> Value {
         Literal::List(items) => Value::Seq(
             items
                 .iter()
-                .map(|i| Node::new(literal_value(i), Span::new(crate::source::FileId(0), 0, 0)))
+                .map(|i| Node::new(literal_value(i, span), span))
                 .collect(),
         ),
     }
@@ -777,7 +781,22 @@ fn contains(haystack: &Node, needle: &Node) -> Truth {
 
 /// How a value is shown in a message.
 pub(crate) fn seen(node: &Node) -> String {
-    let text = match &node.value {
+    let text = plain(node);
+    if node.value == Value::Null && node.provenance == Provenance::Default {
+        return "absent".into();
+    }
+    match node.provenance {
+        Provenance::Default => format!("absent (the default is {text})"),
+        Provenance::Resolved(_) => {
+            format!("{text} (the value of the variable, local or parameter it refers to)")
+        }
+        Provenance::Explicit => text,
+    }
+}
+
+/// A value as text, without where it came from (said once, by [`seen`]).
+fn plain(node: &Node) -> String {
+    match &node.value {
         Value::Null => "null".to_owned(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
@@ -795,7 +814,7 @@ pub(crate) fn seen(node: &Node) -> String {
                 .take(6)
                 .map(|i| match i.value {
                     Value::Seq(_) | Value::Map(_) => None,
-                    _ => Some(seen(i)),
+                    _ => Some(plain(i)),
                 })
                 .collect();
             match scalars {
@@ -806,15 +825,5 @@ pub(crate) fn seen(node: &Node) -> String {
         Value::Map(_) => "a map".to_owned(),
         Value::Unknown(u) if u.expression.is_empty() => "unknown until deployment".to_owned(),
         Value::Unknown(u) => format!("unknown until deployment (`{}`)", u.expression),
-    };
-    if node.value == Value::Null && node.provenance == Provenance::Default {
-        return "absent".into();
-    }
-    match node.provenance {
-        Provenance::Default => format!("absent (the default is {text})"),
-        Provenance::Resolved(_) => {
-            format!("{text} (the default of the variable or parameter it refers to)")
-        }
-        Provenance::Explicit => text,
     }
 }

@@ -295,3 +295,18 @@ fn entries_expose_map_keys_and_absent_item_values_point_at_the_item() {
         ["fail aws_security_group.s ingress[0].cidr_blocks: absent"]
     );
 }
+
+#[test]
+fn entry_paths_keep_keys_that_merely_start_with_key_or_value() {
+    let cfn = "Resources:\n  F:\n    Type: AWS::X::Y\n    Properties:\n      M:\n        one: {keyName: bad}\n";
+    assert_eq!(
+        run(
+            "cloudformation",
+            "AWS::X::Y",
+            "none(entries(Properties.M), value.keyName == \"bad\")",
+            "",
+            &[("t.yaml", cfn)]
+        ),
+        ["fail F Properties.M.one.keyName: \"bad\""]
+    );
+}

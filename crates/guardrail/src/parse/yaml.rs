@@ -90,6 +90,8 @@ enum Frame {
         /// The key read, waiting for its value, and whether it was a plain `<<`.
         key: Option<(String, Span, bool)>,
         merges: Vec<Node>,
+        /// Position of each key in `map`, so that a map with many keys loads in linear time.
+        positions: HashMap<String, usize>,
     },
 }
 
@@ -98,7 +100,9 @@ struct Loader<'a> {
     /// Byte offset of each character, when the text is not ASCII (saphyr counts characters).
     char_to_byte: Option<Vec<u32>>,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes with their nesting depth, so an alias cannot nest deeper than
+    /// [`MAX_DEPTH`] where it is used.
+    anchors: HashMap<usize, (Node, usize)>,
     alias_nodes: usize,
     out: Parsed,
 }
@@ -186,6 +190,7 @@ impl<'a> Loader<'a> {
                         tag: tag.map(Cow::into_owned),
                         key: None,
                         merges: Vec::new(),
+                        positions: HashMap::new(),
                     });
                 }
                 Event::SequenceEnd | Event::MappingEnd => self.close(span)?,
@@ -207,14 +212,21 @@ impl<'a> Loader<'a> {
 
     fn remember(&mut self, anchor: usize, node: &Node) {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), nesting(node)));
         }
     }
 
     fn alias(&mut self, id: usize, span: Span) -> Result<Node, Fail> {
-        let Some(target) = self.anchors.get(&id) else {
+        let Some((target, depth)) = self.anchors.get(&id) else {
             return Err(self.error("parse::syntax", span, "alias to an unknown anchor"));
         };
+        if self.stack.len() + depth > MAX_DEPTH {
+            return Err(self.error(
+                "parse::too-deep",
+                span,
+                format!("this alias nests deeper than {MAX_DEPTH} levels"),
+            ));
+        }
         self.alias_nodes += target.size();
         if self.alias_nodes > MAX_ALIAS_NODES {
             return Err(self.error(
@@ -257,10 +269,11 @@ impl<'a> Loader<'a> {
                 anchor,
                 tag,
                 merges,
+                positions,
                 ..
             } => {
                 let last = map.iter().last().map_or(start, |e| e.value.span.end);
-                let map = self.apply_merges(map, merges)?;
+                let map = self.apply_merges(map, merges, positions)?;
                 (Value::Map(map), start, anchor, tag, last)
             }
         };
@@ -271,7 +284,12 @@ impl<'a> Loader<'a> {
     }
 
     /// Adds merged maps' keys that the map does not set itself.
-    fn apply_merges(&self, mut map: Map, merges: Vec<Node>) -> Result<Map, Fail> {
+    fn apply_merges(
+        &self,
+        mut map: Map,
+        merges: Vec<Node>,
+        mut positions: HashMap<String, usize>,
+    ) -> Result<Map, Fail> {
         for merged in merges {
             let sources: Vec<Node> = match merged.value {
                 Value::Map(_) => vec![merged],
@@ -293,7 +311,8 @@ impl<'a> Loader<'a> {
                     ));
                 };
                 for entry in source_map.iter() {
-                    if !map.contains_key(&entry.key) {
+                    if !positions.contains_key(&entry.key) {
+                        positions.insert(entry.key.clone(), map.len());
                         map.push_unchecked(entry.clone());
                     }
                 }
@@ -317,7 +336,11 @@ impl<'a> Loader<'a> {
                 Ok(())
             }
             Some(Frame::Map {
-                map, key, merges, ..
+                map,
+                key,
+                merges,
+                positions,
+                ..
             }) => match key.take() {
                 None => {
                     let is_merge =
@@ -331,11 +354,19 @@ impl<'a> Loader<'a> {
                     Ok(())
                 }
                 Some((k, key_span, false)) => {
-                    let replaced = map.insert(Entry {
+                    let entry = Entry {
                         key: k,
                         key_span,
                         value: node,
-                    });
+                    };
+                    let replaced = match positions.get(&entry.key) {
+                        Some(&at) => map.replace_at(at, entry),
+                        None => {
+                            positions.insert(entry.key.clone(), map.len());
+                            map.push_unchecked(entry);
+                            None
+                        }
+                    };
                     match replaced {
                         None => Ok(()),
                         Some(first) => {
@@ -426,6 +457,16 @@ impl<'a> Loader<'a> {
             span,
             provenance: Provenance::Explicit,
         })
+    }
+}
+
+/// How many maps and lists are nested in `node` (0 for a scalar). Bounded by [`MAX_DEPTH`]
+/// for every node the loader builds, so the recursion is too.
+fn nesting(node: &Node) -> usize {
+    match &node.value {
+        Value::Seq(items) => 1 + items.iter().map(nesting).max().unwrap_or(0),
+        Value::Map(map) => 1 + map.iter().map(|e| nesting(&e.value)).max().unwrap_or(0),
+        _ => 0,
     }
 }
 
@@ -618,6 +659,28 @@ mod tests {
             parsed.diagnostics.last().map(|d| d.code),
             Some("parse::alias-bomb")
         );
+    }
+
+    #[test]
+    fn chained_aliases_cannot_nest_past_the_depth_limit() {
+        let mut text = String::from("a0: &a0 [x]\n");
+        for i in 1..300 {
+            text.push_str(&format!("a{i}: &a{i} [*a{}]\n", i - 1));
+        }
+        let (_, parsed) = parse_str(&text);
+        assert_eq!(
+            parsed.diagnostics.last().map(|d| d.code),
+            Some("parse::too-deep")
+        );
+    }
+
+    #[test]
+    fn maps_with_many_keys_load_in_linear_time() {
+        // Quadratic duplicate checks would make this take minutes rather than milliseconds.
+        let text: String = (0..60_000).map(|i| format!("k{i}: {i}\n")).collect();
+        let (_, parsed) = parse_str(&text);
+        assert!(parsed.diagnostics.is_empty());
+        assert_eq!(parsed.documents[0].as_map().map(Map::len), Some(60_000));
     }
 
     #[test]

@@ -152,18 +152,24 @@ impl Parser<'_> {
         })
     }
 
+    /// `not not … comparison`: the `not`s are counted in a loop, not by recursion, so a
+    /// hostile rule file cannot overflow the stack.
     fn unary(&mut self) -> Result<Expr> {
-        if self.is_keyword("not") {
-            let start = self.here().start;
+        let mut starts = Vec::new();
+        while self.is_keyword("not") {
+            starts.push(self.here().start);
             self.pos += 1;
-            self.nest()?;
-            let inner = self.unary()?;
-            return Ok(Expr {
-                kind: ExprKind::Not(Box::new(inner)),
-                range: start..self.end_of_previous(),
-            });
         }
-        self.comparison()
+        let expr = self.comparison()?;
+        // `not not x` is `x` in three-valued logic too, so only the parity of the `not`s is
+        // kept: the tree stays shallow for the evaluator and for dropping it.
+        match starts.first() {
+            Some(&start) if starts.len() % 2 == 1 => Ok(Expr {
+                range: start..self.end_of_previous(),
+                kind: ExprKind::Not(Box::new(expr)),
+            }),
+            _ => Ok(expr),
+        }
     }
 
     fn comparison(&mut self) -> Result<Expr> {
@@ -601,6 +607,14 @@ mod tests {
             shape("iam.public_principal(Policy) or x in ['a', 1] or image matches ':latest$'"),
             "or[iam.public_principal(Resource[Key(\"Policy\")]), (Resource[Key(\"x\")] In List([String(\"a\"), Number(1.0)])), (Resource[Key(\"image\")] matches /:latest$/ String(\":latest$\"))]"
         );
+    }
+
+    #[test]
+    fn long_chains_of_not_do_not_recurse() {
+        let text = format!("{}a == 1", "not ".repeat(200_000));
+        assert_eq!(shape(&text), "(Resource[Key(\"a\")] Eq Number(1.0))");
+        let text = format!("{}a == 1", "not ".repeat(200_001));
+        assert_eq!(shape(&text), "not (Resource[Key(\"a\")] Eq Number(1.0))");
     }
 
     #[test]
