@@ -117,3 +117,14 @@ fn short_forms_equal_long_forms() {
     assert_eq!(codes(&yaml), vec!["cloudformation::transform"]);
     assert_eq!(codes(&json), codes(&yaml));
 }
+
+/// SAM `Globals` merged into the resources of each section's type, at their place in
+/// `Globals`; references written there are links of each inheriting resource. Found on
+/// aws-samples SAM applications, whose functions take their runtime, tracing, layers and
+/// environment from `Globals`.
+#[test]
+fn sam_globals() {
+    let scan = scan("sam-globals.yaml");
+    assert!(!scan.has_errors(), "{:?}", scan.diagnostics);
+    insta::assert_json_snapshot!(json(&scan, &JsonOptions { attributes: true }));
+}

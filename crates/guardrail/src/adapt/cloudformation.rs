@@ -40,7 +40,13 @@
 //! # Transforms
 //!
 //! `AWS::Serverless-2016-10-31` (SAM) is understood: `AWS::Serverless::*` resources are kept
-//! with their own types, which is what rules bind to. `AWS::LanguageExtensions` is accepted;
+//! with their own types, which is what rules bind to. SAM's `Globals` are applied as SAM
+//! applies them: each section (`Function`, `Api`, `HttpApi`, `SimpleTable`, `StateMachine`,
+//! `LayerVersion`, `CapacityProvider`) is merged into the `Properties` of every resource of its
+//! type (the resource's own scalar or intrinsic wins, maps merge key by key, a global list's
+//! items come before the resource's), so a rule sees the environment, URL configuration or
+//! tracing a function inherits, at its place in `Globals`; references written in `Globals` are
+//! links of each resource that inherits them. `AWS::LanguageExtensions` is accepted;
 //! the `Fn::ForEach` loops it allows are not expanded and each gets a
 //! `cloudformation::foreach` warning. Any other transform (`AWS::Include`, a custom macro)
 //! and every `Fn::Transform` get a `cloudformation::transform` warning: the deployed
@@ -102,6 +108,7 @@ pub fn adapt(file: &SourceFile, template: &Node) -> Adapted {
         path: file.display_path(),
         scope: &scope,
         sam: false,
+        globals: None,
         out: Adapted::default(),
     };
     adapter.template(template);
@@ -115,6 +122,8 @@ struct Adapter<'a> {
     scope: &'a str,
     /// Whether the template declares the SAM transform.
     sam: bool,
+    /// SAM's `Globals` section, when the template declares the SAM transform and has one.
+    globals: Option<&'a Map>,
     out: Adapted,
 }
 
@@ -134,6 +143,9 @@ impl<'a> Adapter<'a> {
         // Read before the sections, which may come in any order.
         if let Some(transform) = root.get("Transform") {
             self.transforms(transform);
+        }
+        if self.sam {
+            self.globals = root.get("Globals").and_then(Node::as_map);
         }
         let parameters: HashSet<&str> = root
             .get("Parameters")
@@ -287,6 +299,18 @@ impl<'a> Adapter<'a> {
                 _ => refs.entry(attribute),
             }
         }
+        let global = self.globals_for(type_name);
+        if let Some(global) = global {
+            let own = body.get("Properties");
+            for g in global.value.as_map().into_iter().flatten() {
+                let inherited = own
+                    .and_then(|p| p.get(&g.key))
+                    .is_none_or(|o| merges(&g.value, o));
+                if inherited {
+                    refs.entry(g);
+                }
+            }
+        }
         self.push(
             entry,
             NodeKind::Resource,
@@ -295,6 +319,26 @@ impl<'a> Adapter<'a> {
             id.to_owned(),
             refs,
         );
+        if let (Some(global), Some((resource, _))) = (global, self.out.resources.last_mut()) {
+            resource.attributes = with_globals(&entry.value, body, global);
+        }
+    }
+
+    /// The `Globals` section (its entry) that applies to resources of `type_name`.
+    fn globals_for(&self, type_name: &str) -> Option<&'a Entry> {
+        let section = match type_name {
+            "AWS::Serverless::Function" => "Function",
+            "AWS::Serverless::Api" => "Api",
+            "AWS::Serverless::HttpApi" => "HttpApi",
+            "AWS::Serverless::SimpleTable" => "SimpleTable",
+            "AWS::Serverless::StateMachine" => "StateMachine",
+            "AWS::Serverless::LayerVersion" => "LayerVersion",
+            "AWS::Serverless::CapacityProvider" => "CapacityProvider",
+            _ => return None,
+        };
+        self.globals?
+            .entry(section)
+            .filter(|e| e.value.as_map().is_some())
     }
 
     fn parameter(&mut self, entry: &'a Entry) {
@@ -495,6 +539,83 @@ impl<'a> Adapter<'a> {
             Diagnostic::new(Severity::Warning, code, self.file.path.clone(), message).at(span),
         );
     }
+}
+
+/// A resource's attributes with a `Globals` section merged into its `Properties` (which it
+/// gets, at the section's place, when it has none).
+fn with_globals(resource: &Node, body: &Map, global: &Entry) -> Node {
+    let mut merged = body.clone();
+    let properties = match body.entry("Properties") {
+        Some(own) => Entry {
+            key: own.key.clone(),
+            key_span: own.key_span,
+            value: merge_global(&global.value, &own.value),
+        },
+        None => Entry {
+            key: "Properties".into(),
+            key_span: global.key_span,
+            value: global.value.clone(),
+        },
+    };
+    merged.insert(properties);
+    Node {
+        value: Value::Map(merged),
+        span: resource.span,
+        provenance: resource.provenance,
+    }
+}
+
+/// SAM's merge of a global value into a resource's own: maps key by key, lists global items
+/// first, and otherwise (scalars, intrinsic functions, different kinds) the resource's own.
+fn merge_global(global: &Node, own: &Node) -> Node {
+    if !merges(global, own) {
+        return own.clone();
+    }
+    match (&global.value, &own.value) {
+        (Value::Map(g), Value::Map(o)) => {
+            let mut out = o.clone();
+            for entry in g {
+                let value = match o.get(&entry.key) {
+                    Some(mine) => merge_global(&entry.value, mine),
+                    None => entry.value.clone(),
+                };
+                out.insert(Entry {
+                    key: entry.key.clone(),
+                    key_span: o.entry(&entry.key).map_or(entry.key_span, |e| e.key_span),
+                    value,
+                });
+            }
+            Node {
+                value: Value::Map(out),
+                ..own.clone()
+            }
+        }
+        (Value::Seq(g), Value::Seq(o)) => Node {
+            value: Value::Seq(g.iter().chain(o).cloned().collect()),
+            ..own.clone()
+        },
+        _ => own.clone(),
+    }
+}
+
+/// Whether a global value combines with the resource's own (two plain maps, two lists) rather
+/// than giving way to it.
+fn merges(global: &Node, own: &Node) -> bool {
+    match (&global.value, &own.value) {
+        (Value::Map(g), Value::Map(o)) => !is_intrinsic(g) && !is_intrinsic(o),
+        (Value::Seq(_), Value::Seq(_)) => true,
+        _ => false,
+    }
+}
+
+/// A map that is one intrinsic function call (`Ref`, `Fn::…`, `Condition`): a value, not a
+/// structure to merge.
+fn is_intrinsic(map: &Map) -> bool {
+    map.len() == 1
+        && map
+            .iter()
+            .next()
+            .is_some_and(|e| e.key == "Ref" || e.key == "Condition" || e.key.starts_with("Fn::"))
 }
 
 /// A value for a message: a short scalar as written, anything else by its kind.
