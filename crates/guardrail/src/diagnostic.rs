@@ -20,6 +20,12 @@ pub enum Severity {
     Info,
 }
 
+/// Whether any of `diagnostics` is an error: input that could not be read, so whatever
+/// relies on it must fail closed.
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity == Severity::Error)
+}
+
 /// A problem with the input, located at a file and, where known, a span in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {

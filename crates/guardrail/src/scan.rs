@@ -42,9 +42,7 @@ pub struct GraphScan {
 impl GraphScan {
     /// Whether any input could not be read: the scan is incomplete and a gate must fail.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
+        crate::diagnostic::has_errors(&self.diagnostics)
     }
 }
 
@@ -213,9 +211,7 @@ fn parse(file: &SourceFile) -> Parsed {
     }
 }
 
-fn has_error(diagnostics: &[Diagnostic]) -> bool {
-    diagnostics.iter().any(|d| d.severity == Severity::Error)
-}
+use crate::diagnostic::has_errors as has_error;
 
 fn not_ours_reason(data: &yaml::Parsed) -> String {
     if has_error(&data.diagnostics) {

@@ -140,8 +140,9 @@ pub enum Format {
 pub struct SourceFile {
     /// Its id within the scan.
     pub id: FileId,
-    /// The path as it should be shown: relative to the scan root when it was found by
-    /// walking a directory, as given when it was named on the command line.
+    /// The path as it should be shown: the directory given on the command line joined with
+    /// the file's path below it (`infra/main.tf` for `guardrail scan infra`), or the file as
+    /// given. Relative stays relative.
     pub path: PathBuf,
     /// The text, valid UTF-8 (files that are not are rejected at load time).
     pub text: String,

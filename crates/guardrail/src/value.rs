@@ -242,7 +242,60 @@ impl Node {
     }
 }
 
+impl Node {
+    /// A JSON value (a decoded policy string, `jsondecode`) as a tree whose every node has
+    /// `span` and `provenance`: the place of the string it was decoded from.
+    pub fn from_json(json: &serde_json::Value, span: Span, provenance: Provenance) -> Node {
+        use serde_json::Value as J;
+        let value = match json {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(*b),
+            J::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            J::String(s) => Value::String(s.clone()),
+            J::Array(items) => Value::Seq(
+                items
+                    .iter()
+                    .map(|i| Node::from_json(i, span, provenance))
+                    .collect(),
+            ),
+            J::Object(object) => {
+                let mut map = Map::new();
+                // JSON objects as serde_json holds them have unique keys already.
+                for (key, v) in object {
+                    map.push_unchecked(Entry {
+                        key: key.clone(),
+                        key_span: span,
+                        value: Node::from_json(v, span, provenance),
+                    });
+                }
+                Value::Map(map)
+            }
+        };
+        Node {
+            value,
+            span,
+            provenance,
+        }
+    }
+}
+
 impl Value {
+    /// A scalar as text, the way string contexts read it (`Fn::Join`, HCL templates, map
+    /// keys, regex matching): strings as they are, numbers and booleans printed; `None` for
+    /// null, collections and unknown values.
+    pub fn scalar_text(&self) -> Option<String> {
+        match self {
+            Value::String(s) => Some(s.clone()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
     /// A short name of the value's kind, for messages.
     pub fn kind_name(&self) -> &'static str {
         match self {

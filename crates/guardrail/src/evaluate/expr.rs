@@ -13,11 +13,11 @@ use std::borrow::Cow;
 use crate::graph::{EdgeKind, ResourceGraph, ResourceId};
 use crate::rules::helpers::{self, ArgValue, Blame, HelperCall, Truth, Verdict};
 use crate::rules::lang::{CompareOp, Expr, ExprKind, Literal, Path, Quantifier, Relation, Root};
-use crate::rules::model::{Binding, TypePattern};
+use crate::rules::model::{Binding, type_keys};
 use crate::source::Span;
 use crate::value::{Node, Provenance, Value};
 
-use super::values::{Reader, scalar_text};
+use super::values::Reader;
 
 /// Everything a condition is evaluated against.
 pub(crate) struct Ctx<'a> {
@@ -400,7 +400,7 @@ impl<'a> Ctx<'a> {
                     .is_some_and(|items| items.iter().any(|item| equal(n, item))),
             ),
             CompareOp::Matches(regex) => {
-                truth_of(scalar_text(n).is_some_and(|t| regex.is_match(&t)))
+                truth_of(n.value.scalar_text().is_some_and(|t| regex.is_match(&t)))
             }
             CompareOp::Contains => Truth::False,
         })
@@ -491,10 +491,8 @@ impl<'a> Ctx<'a> {
             let Some(neighbour) = graph.resource(id) else {
                 continue;
             };
-            if !types
-                .iter()
-                .any(|t| TypePattern(t.clone()).matches(neighbour))
-            {
+            let keys = type_keys(neighbour);
+            if !types.iter().any(|t| keys.contains(t)) {
                 continue;
             }
             let verdict = match condition {

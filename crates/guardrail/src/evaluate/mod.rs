@@ -14,9 +14,9 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::graph::{Framework, NodeKind, Resource, ResourceGraph, ResourceId};
+use crate::graph::{Framework, Resource, ResourceGraph, ResourceId};
 use crate::rules::helpers::{Blame, Truth};
-use crate::rules::model::{Binding, Rule};
+use crate::rules::model::{Binding, Rule, type_keys};
 use crate::source::Span;
 
 /// Whether a resource fails a rule or cannot be judged from the files.
@@ -130,27 +130,6 @@ impl RulePack {
             ))
         });
         findings
-    }
-}
-
-/// The keys under which bindings for this resource are indexed: its type, and for
-/// Kubernetes its kind and `workloads`, for Terraform `data.T` and `backend.T`.
-fn type_keys(resource: &Resource) -> Vec<String> {
-    match (resource.framework, resource.kind) {
-        (Framework::Kubernetes, _) => {
-            let kind = crate::adapt::kubernetes::kind_of(resource);
-            let mut keys = vec![resource.type_name.clone(), kind.to_owned()];
-            if crate::adapt::kubernetes::is_workload(kind) {
-                keys.push("workloads".into());
-            }
-            keys
-        }
-        (Framework::Terraform, NodeKind::Data) => vec![format!("data.{}", resource.type_name)],
-        (Framework::Terraform, NodeKind::Backend) => {
-            vec![format!("backend.{}", resource.type_name)]
-        }
-        (_, NodeKind::Resource) => vec![resource.type_name.clone()],
-        _ => Vec::new(),
     }
 }
 

@@ -169,7 +169,7 @@ impl<'a> Reader<'a> {
             let [value] = values.as_slice() else {
                 return None;
             };
-            parts.push(scalar_text(value)?);
+            parts.push(value.value.scalar_text()?);
         }
         Some(parts.join(separator))
     }
@@ -213,16 +213,5 @@ fn unknown_at(node: &Node, expression: String) -> Node {
         value: Value::Unknown(Unknown { expression }),
         span: node.span,
         provenance: node.provenance,
-    }
-}
-
-/// A scalar as text, the way CloudFormation stringifies it in `Fn::Join`.
-pub(crate) fn scalar_text(node: &Node) -> Option<String> {
-    match &node.value {
-        Value::String(s) => Some(s.clone()),
-        Value::Int(i) => Some(i.to_string()),
-        Value::Float(f) => Some(f.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
     }
 }

@@ -129,6 +129,22 @@ pub enum EdgeKind {
     Routes,
 }
 
+impl EdgeKind {
+    /// The kebab-case name used in output: `depends-on`, `selects`.
+    pub fn name(self) -> &'static str {
+        match self {
+            EdgeKind::Reference => "reference",
+            EdgeKind::DependsOn => "depends-on",
+            EdgeKind::Selects => "selects",
+            EdgeKind::Binds => "binds",
+            EdgeKind::Mounts => "mounts",
+            EdgeKind::Uses => "uses",
+            EdgeKind::Contains => "contains",
+            EdgeKind::Routes => "routes",
+        }
+    }
+}
+
 /// An unresolved reference, as an adapter reports it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {

@@ -405,7 +405,7 @@ impl<'a> Loader<'a> {
             (_, ScalarStyle::Plain) => plain_scalar(&text),
             _ => Value::String(text.into_owned()),
         };
-        // The event's span starts at the tag; the value's own span is what follows it.
+        // A tagged scalar's span covers its tag (`!Ref X`): the whole intrinsic as written.
         self.tagged(Node::new(value, span), tag)
     }
 

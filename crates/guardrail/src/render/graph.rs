@@ -223,11 +223,8 @@ pub fn mermaid(scan: &GraphScan) -> String {
     out
 }
 
-fn kind_name(edge: &Edge) -> String {
-    serde_json::to_value(edge.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+fn kind_name(edge: &Edge) -> &'static str {
+    edge.kind.name()
 }
 
 fn dot_escape(s: &str) -> String {

@@ -114,29 +114,29 @@ pub struct TypePattern(pub String);
 impl TypePattern {
     /// Whether `resource` has a type this pattern names.
     pub fn matches(&self, resource: &Resource) -> bool {
-        let pattern = self.0.as_str();
-        match resource.framework {
-            Framework::Kubernetes => {
-                let kind = crate::adapt::kubernetes::kind_of(resource);
-                if pattern == "workloads" {
-                    crate::adapt::kubernetes::is_workload(kind)
-                } else {
-                    kind == pattern || resource.type_name == pattern
-                }
+        type_keys(resource).contains(&self.0)
+    }
+}
+
+/// The type patterns a resource answers to: its type; for Kubernetes also its kind (in any
+/// API version) and `workloads` when it has a pod spec; for Terraform data sources `data.T`
+/// and backends `backend.T`. Declarations that are not resources (variables, outputs, …)
+/// answer to none. Rule dispatch indexes bindings by these keys.
+pub fn type_keys(resource: &Resource) -> Vec<String> {
+    match (resource.framework, resource.kind) {
+        (Framework::Kubernetes, _) => {
+            let kind = crate::adapt::kubernetes::kind_of(resource);
+            let mut keys = vec![resource.type_name.clone(), kind.to_owned()];
+            if crate::adapt::kubernetes::is_workload(kind) {
+                keys.push("workloads".into());
             }
-            Framework::Terraform => match pattern.strip_prefix("data.") {
-                Some(data_type) => {
-                    resource.kind == NodeKind::Data && resource.type_name == data_type
-                }
-                None => match resource.kind {
-                    NodeKind::Resource => resource.type_name == pattern,
-                    NodeKind::Backend => pattern == format!("backend.{}", resource.type_name),
-                    _ => false,
-                },
-            },
-            Framework::CloudFormation => {
-                resource.kind == NodeKind::Resource && resource.type_name == pattern
-            }
+            keys
         }
+        (Framework::Terraform, NodeKind::Data) => vec![format!("data.{}", resource.type_name)],
+        (Framework::Terraform, NodeKind::Backend) => {
+            vec![format!("backend.{}", resource.type_name)]
+        }
+        (_, NodeKind::Resource) => vec![resource.type_name.clone()],
+        _ => Vec::new(),
     }
 }

@@ -16,7 +16,8 @@
 //!   when their arguments are known.
 //!
 //! Everything else is [`Value::Unknown`] carrying the expression's source text: resource and
-//! data source attributes, variables without a default, function calls, `for` expressions,
+//! data source attributes, variables without a default, calls of functions not listed above (or
+//! with arguments not known), `for` expressions,
 //! splats, template directives, `count` / `each` / `path` values. Nothing is guessed and
 //! nothing is dropped. Functions, `*.tfvars`, module inputs and `count`/`for_each` expansion
 //! belong here too when they come: they are more arms of the same function, with more in the
@@ -256,7 +257,7 @@ impl<'a> Evaluator<'a> {
                     let key = match key {
                         ObjectKey::Ident(ident) => ident.as_str().to_owned(),
                         ObjectKey::Expression(e) => {
-                            match scalar_string(&self.eval(e, src).value) {
+                            match self.eval(e, src).value.scalar_text() {
                                 Some(k) => k,
                                 // A key only known after apply: the object's shape is unknown.
                                 None => return unknown(text, span),
@@ -362,7 +363,7 @@ impl<'a> Evaluator<'a> {
                 }
                 Element::Interpolation(interpolation) => {
                     let part = self.eval(&interpolation.expr, src);
-                    match scalar_string(&part.value) {
+                    match part.value.scalar_text() {
                         Some(s) => out.push_str(&s),
                         None => return unknown(text, span),
                     }
@@ -580,7 +581,7 @@ fn follow<'n>(node: &'n Node, path: &[Key]) -> Option<&'n Node> {
     path.iter()
         .try_fold(node, |node, key| match (&node.value, key) {
             (Value::Map(map), Key::Attr(name)) => map.get(name),
-            (Value::Map(map), Key::Index(k)) => map.get(&scalar_string(k)?),
+            (Value::Map(map), Key::Index(k)) => map.get(&k.scalar_text()?),
             (Value::Seq(items), Key::Index(k)) => {
                 let i = match k {
                     Value::Int(i) => usize::try_from(*i).ok()?,
@@ -681,17 +682,6 @@ fn number(n: &hcl_edit::Number) -> Value {
         (Some(i), _) => Value::Int(i),
         (None, Some(f)) => Value::Float(f),
         (None, None) => Value::Float(f64::NAN),
-    }
-}
-
-/// The string a primitive becomes in a template or as an object key.
-fn scalar_string(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Int(i) => Some(i.to_string()),
-        Value::Float(f) => Some(f.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
     }
 }
 

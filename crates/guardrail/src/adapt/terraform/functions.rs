@@ -7,7 +7,7 @@
 //! finding points at the offending statement instead of at the whole call.
 
 use crate::source::Span;
-use crate::value::{Entry, Map, Node, Value};
+use crate::value::{Map, Node, Value};
 
 /// Evaluates `name(args…)`; `None` when it cannot be known before apply or is not supported.
 pub(super) fn call(name: &str, args: Vec<Node>, span: Span) -> Option<Node> {
@@ -16,7 +16,7 @@ pub(super) fn call(name: &str, args: Vec<Node>, span: Span) -> Option<Node> {
         ("jsonencode", [x]) | ("tolist" | "toset" | "tomap", [x]) => return Some(x.clone()),
         ("jsondecode", [s]) => {
             let json: serde_json::Value = serde_json::from_str(s.as_str()?).ok()?;
-            return Some(from_json(&json, s.span));
+            return Some(Node::from_json(&json, s.span, s.provenance));
         }
         ("merge", maps) if maps.iter().all(known) => {
             let mut out = Map::new();
@@ -95,33 +95,6 @@ pub(super) fn call(name: &str, args: Vec<Node>, span: Span) -> Option<Node> {
         .find(|p| matches!(p, crate::value::Provenance::Resolved(_)))
         .unwrap_or(node.provenance);
     Some(node)
-}
-
-/// A decoded JSON value as a tree whose every node spans the string it came from.
-fn from_json(json: &serde_json::Value, span: Span) -> Node {
-    use serde_json::Value as J;
-    let value = match json {
-        J::Null => Value::Null,
-        J::Bool(b) => Value::Bool(*b),
-        J::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i),
-            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        J::String(s) => Value::String(s.clone()),
-        J::Array(items) => Value::Seq(items.iter().map(|i| from_json(i, span)).collect()),
-        J::Object(map) => {
-            let mut out = Map::new();
-            for (k, v) in map {
-                out.insert(Entry {
-                    key: k.clone(),
-                    key_span: span,
-                    value: from_json(v, span),
-                });
-            }
-            Value::Map(out)
-        }
-    };
-    Node::new(value, span)
 }
 
 #[cfg(test)]

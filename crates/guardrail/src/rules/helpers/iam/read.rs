@@ -7,7 +7,7 @@ use regex::Regex;
 use super::model::{Condition, Gap, Part, Policy, Principal, Statement, Term, normalized};
 use crate::graph::{Framework, NodeKind, ResourceGraph, ResourceId};
 use crate::rules::helpers::shown_expression;
-use crate::value::{Entry, Map, Node, Value};
+use crate::value::{Map, Node, Value};
 
 /// Reads the policy document `node` of `resource` into the normalized model, following
 /// Terraform `aws_iam_policy_document` data sources through `graph`.
@@ -228,37 +228,6 @@ pub(super) fn mark_holes(body: &str) -> Option<(String, Vec<Hole>)> {
     Some((out.replace("%%{", "%{"), holes))
 }
 
-/// A parsed JSON value as a node tree, every node at `at`'s span and provenance.
-fn json_node(value: &serde_json::Value, at: &Node) -> Node {
-    use serde_json::Value as J;
-    let value = match value {
-        J::Null => Value::Null,
-        J::Bool(b) => Value::Bool(*b),
-        J::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i),
-            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        J::String(s) => Value::String(s.clone()),
-        J::Array(items) => Value::Seq(items.iter().map(|v| json_node(v, at)).collect()),
-        J::Object(object) => {
-            let mut map = Map::new();
-            for (key, v) in object {
-                map.insert(Entry {
-                    key: key.clone(),
-                    key_span: at.span,
-                    value: json_node(v, at),
-                });
-            }
-            Value::Map(map)
-        }
-    };
-    Node {
-        value,
-        span: at.span,
-        provenance: at.provenance,
-    }
-}
-
 /// `map[key]`, the exact key first, then without regard to ASCII case.
 fn get_ci<'n>(map: &'n Map, key: &str) -> Option<&'n Node> {
     map.get(key).or_else(|| {
@@ -266,17 +235,6 @@ fn get_ci<'n>(map: &'n Map, key: &str) -> Option<&'n Node> {
             .find(|e| e.key.eq_ignore_ascii_case(key))
             .map(|e| &e.value)
     })
-}
-
-/// A scalar as text.
-fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Int(i) => Some(i.to_string()),
-        Value::Float(f) => Some(f.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
 }
 
 /// A CloudFormation intrinsic read as a value.
@@ -304,7 +262,7 @@ impl Reader<'_> {
 
     fn intrinsic(&self, node: &Node, depth: usize) -> Option<Intrinsic> {
         let (function, argument) = self.as_intrinsic(node)?;
-        let shown = match scalar_text(&argument.value) {
+        let shown = match argument.value.scalar_text() {
             Some(text) => format!("{function} {text}"),
             None => function.to_owned(),
         };
@@ -351,7 +309,7 @@ impl Reader<'_> {
                 match r
                     .attributes
                     .get("Default")
-                    .and_then(|d| scalar_text(&d.value))
+                    .and_then(|d| d.value.scalar_text())
                 {
                     Some(text) => vec![Part::Text(text)],
                     None => vec![Part::Any],
@@ -407,7 +365,7 @@ impl Reader<'_> {
                 Some(Intrinsic::NoValue) => continue,
                 Some(Intrinsic::If(_)) => vec![Part::Any],
                 Some(Intrinsic::Value(term)) => term.parts,
-                None => match scalar_text(&item.value) {
+                None => match item.value.scalar_text() {
                     Some(text) => vec![Part::Text(text)],
                     None => vec![Part::Any],
                 },
@@ -460,7 +418,7 @@ impl Reader<'_> {
         match &node.value {
             Value::String(s) => Some(self.string_term(s)),
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
-                scalar_text(&node.value).map(|t| Term::literal(&t))
+                node.value.scalar_text().map(|t| Term::literal(&t))
             }
             Value::Unknown(u) => {
                 let parts = match self.cfn_scope {
@@ -583,7 +541,7 @@ impl Reader<'_> {
     /// A JSON policy in a string; `None` when the text is not JSON.
     fn json_text(&self, text: &str, at: &Node, holes: Vec<Hole>) -> Option<Policy> {
         let json = serde_json::from_str::<serde_json::Value>(text.trim()).ok()?;
-        let node = json_node(&json, at);
+        let node = Node::from_json(&json, at.span, at.provenance);
         let reader = Reader {
             graph: self.graph,
             cfn_scope: None,
