@@ -42,6 +42,11 @@ enum Command {
     Explain(commands::rules::ExplainArgs),
     /// Show the resource graph guardrail builds from the given files and directories.
     Graph(commands::graph::GraphArgs),
+    /// Print a shell completion script: `guardrail completions bash > /etc/bash_completion.d/guardrail`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 fn main() -> ExitCode {
@@ -51,6 +56,16 @@ fn main() -> ExitCode {
         Command::Rules(args) => commands::rules::list(&args),
         Command::Explain(args) => commands::rules::explain(&args),
         Command::Graph(args) => commands::graph::run(&args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "guardrail",
+                &mut std::io::stdout(),
+            );
+            Ok(EXIT_OK)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),
