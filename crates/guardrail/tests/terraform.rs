@@ -166,3 +166,36 @@ fn empty_dynamic_blocks_make_no_block() {
         .collect();
     assert!(web_links.contains(&"aws_vpc.main"), "{web_links:?}");
 }
+
+/// Quoted `depends_on` items (Terraform 0.11 syntax, still accepted) are depends-on edges
+/// like bare ones; a string that is no reference is none. Found on terragoat's eks.tf.
+#[test]
+fn quoted_depends_on_items_are_edges() {
+    let scan = scan("legacy");
+    assert!(!scan.has_errors(), "{:?}", scan.diagnostics);
+    let graph = &scan.graph;
+    let address = |id| graph.resource(id).map_or("?", |r| r.address.as_str());
+    let depends: Vec<(&str, &str, u32)> = graph
+        .edges()
+        .iter()
+        .filter(|e| e.kind == EdgeKind::DependsOn)
+        .map(|e| {
+            let line = scan
+                .files
+                .get(e.span.file)
+                .map_or(0, |f| f.line_col(e.span.start).line);
+            (address(e.from), e.to.map_or("?", address), line)
+        })
+        .collect();
+    assert_eq!(
+        depends,
+        [
+            (
+                "aws_eks_cluster.main",
+                "aws_iam_role_policy_attachment.cluster",
+                22
+            ),
+            ("aws_eks_cluster.main", "aws_iam_role.eks", 23),
+        ]
+    );
+}

@@ -428,7 +428,7 @@ fn attribute(
         (k, "depends_on", Expression::Array(items)) if k.is_top() => {
             let mut out = Vec::new();
             for item in items.iter() {
-                match bare_reference(item) {
+                match bare_reference(item).or_else(|| quoted_reference(item)) {
                     Some(name) => ctx.link(EdgeKind::DependsOn, name, src.span(item.span())),
                     None => {
                         let mut c = Collector::with_bound(bound);
@@ -469,6 +469,17 @@ fn attribute(
         (BodyKind::Lifecycle, "ignore_changes", _) => text(expr),
         _ => generic(ctx, expr, src, bound),
     }
+}
+
+/// The reference a quoted `depends_on` item names (`"aws_iam_role.r"`): Terraform 0.11's
+/// syntax, which later versions still accept with a deprecation warning.
+fn quoted_reference(item: &Expression) -> Option<String> {
+    let Expression::String(s) = item else {
+        return None;
+    };
+    hcl_edit::parser::parse_expr(s.value())
+        .ok()
+        .and_then(|expr| bare_reference(&expr))
 }
 
 /// An ordinary attribute value: evaluated, and searched for references.
