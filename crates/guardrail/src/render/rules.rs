@@ -5,11 +5,12 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 
+use crate::render::markdown::{code_span, plain};
 use crate::rules::builtin::examples;
 use crate::rules::catalog::control;
 use crate::rules::helpers::HELPERS;
 use crate::rules::lang::Literal;
-use crate::rules::model::Rule;
+use crate::rules::model::{Binding, Rule};
 
 /// One line per rule: id, severity, frameworks, STRIDE, NIST.
 pub fn table(rules: &[Rule]) -> String {
@@ -103,41 +104,7 @@ pub fn helpers() -> String {
 
 /// Everything about one rule, with failing and passing examples from its fixtures.
 pub fn explain(rule: &Rule) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "{}: {}", rule.id, rule.title);
-    let stride: Vec<&str> = rule.stride.iter().map(|s| s.name()).collect();
-    let _ = writeln!(
-        out,
-        "severity: {} · STRIDE: {}",
-        rule.severity.name(),
-        stride.join(", ")
-    );
-    out.push_str("NIST SP 800-53 rev5:\n");
-    for id in &rule.nist {
-        let title = control(id).map_or("", |c| c.title);
-        let family = control(id).map_or("", |c| c.family_title);
-        let _ = writeln!(out, "  {id:<10} {title} ({family})");
-    }
-    let _ = writeln!(out, "\nWhy it matters\n{}", indent(&rule.rationale, 2));
-    let _ = writeln!(out, "\nHow to fix it\n{}", indent(&rule.remediation, 2));
-    out.push_str("\nWhat is checked\n");
-    for b in &rule.bindings {
-        let types: Vec<&str> = b.types.iter().map(|t| t.0.as_str()).collect();
-        let _ = writeln!(out, "  {}: {}", b.framework.name(), types.join(", "));
-        if let Some(when) = &b.when {
-            let _ = writeln!(out, "    applies when: {}", when.text.trim());
-        }
-        let _ = writeln!(out, "    requires:     {}", b.require.text.trim());
-        for (path, value) in &b.defaults {
-            let _ = writeln!(out, "    when absent:  {path} = {}", literal(value));
-        }
-    }
-    if !rule.references.is_empty() {
-        out.push_str("\nThe same check elsewhere\n");
-        for (tool, ids) in &rule.references {
-            let _ = writeln!(out, "  {tool}: {}", ids.join(", "));
-        }
-    }
+    let mut out = documentation(rule);
     for b in &rule.bindings {
         let framework = b.framework.name();
         let examples = examples(&rule.id, framework);
@@ -153,6 +120,136 @@ pub fn explain(rule: &Rule) -> String {
     }
     let _ = writeln!(out, "\nRule file: {}", rule.path);
     out
+}
+
+/// A rule's own documentation as plain text: title, severity, STRIDE, NIST controls with
+/// their titles, why it matters, how to fix it, what is checked per framework, and the same
+/// check in other tools. `explain` prints it before the examples; SARIF rule help carries it.
+pub fn documentation(rule: &Rule) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}: {}", rule.id, rule.title);
+    let _ = writeln!(
+        out,
+        "severity: {} · STRIDE: {}",
+        rule.severity.name(),
+        stride(rule)
+    );
+    out.push_str("NIST SP 800-53 rev5:\n");
+    for (id, title, family) in controls(rule) {
+        let _ = writeln!(out, "  {id:<10} {title} ({family})");
+    }
+    let _ = writeln!(out, "\nWhy it matters\n{}", indent(&rule.rationale, 2));
+    let _ = writeln!(out, "\nHow to fix it\n{}", indent(&rule.remediation, 2));
+    if !rule.bindings.is_empty() {
+        out.push_str("\nWhat is checked\n");
+    }
+    for b in &rule.bindings {
+        let _ = writeln!(out, "  {}: {}", b.framework.name(), types(b).join(", "));
+        for (label, text) in checks(b) {
+            let _ = writeln!(out, "    {:<13} {text}", format!("{label}:"));
+        }
+    }
+    if !rule.references.is_empty() {
+        out.push_str("\nThe same check elsewhere\n");
+        for (tool, ids) in &rule.references {
+            let _ = writeln!(out, "  {tool}: {}", ids.join(", "));
+        }
+    }
+    out
+}
+
+/// The same facts as [`documentation`], as Markdown (SARIF `help.markdown`, which GitHub
+/// code scanning shows beside an alert). The title is left out: viewers show it already.
+pub fn documentation_markdown(rule: &Rule) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "**Severity:** {} · **STRIDE:** {}\n",
+        rule.severity.name(),
+        stride(rule)
+    );
+    out.push_str("**NIST SP 800-53 rev5:**\n\n");
+    for (id, title, family) in controls(rule) {
+        let _ = writeln!(out, "- {} {title} ({family})", code(id));
+    }
+    let _ = writeln!(
+        out,
+        "\n### Why it matters\n\n{}",
+        plain(rule.rationale.trim_end())
+    );
+    let _ = writeln!(
+        out,
+        "\n### How to fix it\n\n{}",
+        plain(rule.remediation.trim_end())
+    );
+    if !rule.bindings.is_empty() {
+        out.push_str("\n### What is checked\n\n");
+    }
+    for b in &rule.bindings {
+        let types: Vec<String> = types(b).into_iter().map(code).collect();
+        let _ = writeln!(out, "- **{}**: {}", b.framework.name(), types.join(", "));
+        for (label, text) in checks(b) {
+            let _ = writeln!(out, "  - {label}: {}", code(&text));
+        }
+    }
+    if !rule.references.is_empty() {
+        out.push_str("\n### The same check elsewhere\n\n");
+        for (tool, ids) in &rule.references {
+            let ids: Vec<String> = ids.iter().map(|id| code(id)).collect();
+            let _ = writeln!(out, "- {tool}: {}", ids.join(", "));
+        }
+    }
+    out
+}
+
+/// The rule's STRIDE categories, comma-separated.
+fn stride(rule: &Rule) -> String {
+    rule.stride
+        .iter()
+        .map(|s| s.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Each NIST control of the rule with its title and family title from the catalog (empty
+/// when the catalog lacks it, which the rule loader already reports).
+fn controls(rule: &Rule) -> impl Iterator<Item = (&str, &'static str, &'static str)> {
+    rule.nist.iter().map(|id| {
+        let c = control(id);
+        (
+            id.as_str(),
+            c.map_or("", |c| c.title),
+            c.map_or("", |c| c.family_title),
+        )
+    })
+}
+
+fn types(b: &Binding) -> Vec<&str> {
+    b.types.iter().map(|t| t.0.as_str()).collect()
+}
+
+/// What a binding checks, as labelled lines: its filter, its requirement, its defaults.
+fn checks(b: &Binding) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Some(when) = &b.when {
+        out.push(("applies when", when.text.trim().to_owned()));
+    }
+    out.push(("requires", b.require.text.trim().to_owned()));
+    for (path, value) in &b.defaults {
+        out.push(("when absent", format!("{path} = {}", literal(value))));
+    }
+    out
+}
+
+/// `text` as one Markdown code span; line breaks become spaces (a span cannot hold them).
+fn code(text: &str) -> String {
+    let text = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    code_span(&text)
 }
 
 fn literal(value: &Literal) -> String {
