@@ -21,6 +21,10 @@ pub struct Candidate {
     pub path: PathBuf,
     /// Named on the command line rather than found by walking a directory.
     pub explicit: bool,
+    /// Read only as context: a Terraform file of the module of a file named on the command
+    /// line (pre-commit passes the changed files; their module's variables, locals and
+    /// split resources live in the others). Findings in it are not reported.
+    pub context: bool,
 }
 
 /// A file or directory entry that discovery passed over, with why.
@@ -65,18 +69,26 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
                 format!("cannot read this path: {e}"),
             )),
             Ok(meta) if meta.is_dir() => walk(path, &mut out),
-            Ok(_) => out.candidates.push(Candidate {
-                path: path.clone(),
-                explicit: true,
-            }),
+            Ok(_) => {
+                out.candidates.push(Candidate {
+                    path: path.clone(),
+                    explicit: true,
+                    context: false,
+                });
+                if is_terraform_name(path) {
+                    module_context(path, &mut out);
+                }
+            }
         }
     }
     out.candidates.sort();
-    // A file named explicitly and also found by walking is read once, as explicit.
+    // A file found more than once is read once: as explicit if it was named, and as
+    // context only if it was never found otherwise.
     out.candidates.dedup_by(|later, earlier| {
         let same = later.path == earlier.path;
         if same {
             earlier.explicit |= later.explicit;
+            earlier.context &= later.context;
         }
         same
     });
@@ -124,8 +136,48 @@ fn walk(root: &Path, out: &mut Discovered) {
             out.candidates.push(Candidate {
                 path: path.to_path_buf(),
                 explicit: false,
+                context: false,
             });
         }
+    }
+}
+
+fn is_terraform_name(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    name.ends_with(".tf") || name.ends_with(".tf.json")
+}
+
+/// The other Terraform files of `file`'s directory (not below it: a module is one
+/// directory), as context candidates. Links are not followed, as when walking.
+fn module_context(file: &Path, out: &mut Discovered) {
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut siblings: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| is_terraform_name(p) && p.file_name() != file.file_name())
+        .collect();
+    siblings.sort();
+    // Shown like the file that was named: `infra/main.tf` brings `infra/variables.tf`.
+    for sibling in siblings {
+        let path = match (file.parent(), sibling.file_name()) {
+            (Some(parent), Some(name)) => parent.join(name),
+            _ => sibling,
+        };
+        out.candidates.push(Candidate {
+            path,
+            explicit: false,
+            context: true,
+        });
     }
 }
 

@@ -37,6 +37,10 @@ pub struct GraphScan {
     pub diagnostics: Vec<Diagnostic>,
     /// Files passed over on purpose, sorted by path.
     pub skipped: Vec<Skipped>,
+    /// Files read only as context for files named on the command line (the rest of a
+    /// Terraform module): their resources are in the graph, but findings in them are not
+    /// reported.
+    pub context_only: std::collections::BTreeSet<FileId>,
 }
 
 impl GraphScan {
@@ -75,7 +79,11 @@ pub fn build_graph(paths: &[PathBuf], _options: &ScanOptions) -> GraphScan {
     for (candidate, loaded) in loaded {
         match loaded {
             Loaded::Text { text, format } => {
-                scan.files.add(candidate.path, text, format);
+                let context = candidate.context;
+                let id = scan.files.add(candidate.path, text, format);
+                if context {
+                    scan.context_only.insert(id);
+                }
             }
             Loaded::Skipped { reason, notable } => {
                 if notable {
