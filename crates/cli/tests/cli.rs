@@ -460,3 +460,238 @@ fn rules_lists_the_pack_and_explain_documents_a_rule() {
         String::from_utf8_lossy(&out.stdout).contains("iam.web_identity_without_subject(arg1)")
     );
 }
+
+// CI outputs: SARIF, JUnit, GitHub annotations, Markdown, and several from one run.
+
+const SARIF_SCHEMA: &str = "crates/guardrail/tests/data/sarif-schema-2.1.0.json";
+
+fn scan_output(args: &[&str]) -> (i32, String) {
+    let mut all = vec!["scan"];
+    all.extend_from_slice(args);
+    let out = guardrail(&all);
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8(out.stdout).expect("UTF-8 output"),
+    )
+}
+
+/// Validates a SARIF log against the official schema (bundled; nothing is fetched).
+fn assert_valid_sarif(log: &serde_json::Value) {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(SARIF_SCHEMA).expect("schema"))
+            .expect("schema JSON");
+    let validator = jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "invalid SARIF:\n{}", errors.join("\n"));
+}
+
+#[test]
+fn sarif_of_the_demo_is_valid_and_ready_for_code_scanning() {
+    let (code, text) = scan_output(&["fixtures/demo", "--format", "sarif"]);
+    assert_eq!(code, 1);
+    let log: serde_json::Value = serde_json::from_str(&text).expect("SARIF is JSON");
+    assert_valid_sarif(&log);
+    assert!(
+        !text.contains("/work/") && !text.contains("file://"),
+        "absolute path in output"
+    );
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+    let results = run["results"].as_array().expect("results");
+    // One line per result: what GitHub keys an alert on.
+    let lines: Vec<String> = results
+        .iter()
+        .map(|r| {
+            let location = &r["locations"][0]["physicalLocation"];
+            let region = &location["region"];
+            let rule = &rules[r["ruleIndex"].as_u64().expect("ruleIndex") as usize];
+            assert_eq!(rule["id"], r["ruleId"]);
+            format!(
+                "{} {} {} {}:{}:{}-{}:{} {} {}",
+                r["ruleId"].as_str().unwrap_or(""),
+                r["level"].as_str().unwrap_or(""),
+                rule["properties"]["security-severity"]
+                    .as_str()
+                    .unwrap_or("-"),
+                location["artifactLocation"]["uri"].as_str().unwrap_or(""),
+                region["startLine"],
+                region["startColumn"],
+                region["endLine"],
+                region["endColumn"],
+                r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+                    .as_str()
+                    .unwrap_or(""),
+                r["partialFingerprints"]["guardrailFingerprint/v1"]
+                    .as_str()
+                    .unwrap_or(""),
+            )
+        })
+        .collect();
+    insta::assert_snapshot!("demo_sarif_results", lines.join("\n"));
+    // The rest of the run, with one rule and one result in full.
+    let mut shape = run.clone();
+    // Every rule that ran is listed (counted apart so that a new rule does not churn this).
+    let (_, report, _) = scan_json(&["fixtures/demo"]);
+    assert_eq!(
+        Some(rules.len() as u64),
+        report["summary"]["rules"].as_u64()
+    );
+    shape["tool"]["driver"]["rules"] = serde_json::json!({
+        "AWS-EC2-005": rules.iter().find(|r| r["id"] == "AWS-EC2-005").expect("listed"),
+    });
+    shape["results"] = serde_json::json!({
+        "count": results.len(),
+        "AWS-EC2-005": results.iter().find(|r| r["ruleId"] == "AWS-EC2-005").expect("found"),
+    });
+    insta::assert_json_snapshot!("demo_sarif_shape", shape);
+}
+
+#[test]
+fn sarif_marks_unknown_findings_as_notes() {
+    let (code, text) = scan_output(&[
+        "fixtures/input/unknown",
+        "--select",
+        "AWS-RDS-001",
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(code, 0);
+    let log: serde_json::Value = serde_json::from_str(&text).expect("SARIF is JSON");
+    assert_valid_sarif(&log);
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["level"], "note");
+    assert_eq!(result["properties"]["status"], "unknown");
+    assert_eq!(
+        log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}
+
+#[test]
+fn junit_of_the_demo_parses_and_counts_rules_and_findings() {
+    let (code, xml) = scan_output(&["fixtures/demo", "--format", "junit"]);
+    assert_eq!(code, 1);
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let root = doc.root_element();
+    let count = |name: &str| root.descendants().filter(|n| n.has_tag_name(name)).count();
+    let (_, report, _) = scan_json(&["fixtures/demo"]);
+    let failing = report["summary"]["gate"]["failing"]
+        .as_u64()
+        .expect("failing") as usize;
+    assert_eq!(count("failure"), failing);
+    assert_eq!(
+        root.attribute("failures"),
+        Some(failing.to_string().as_str())
+    );
+    assert_eq!(
+        root.attribute("tests"),
+        Some(count("testcase").to_string().as_str())
+    );
+    let rules = report["summary"]["rules"].as_u64().expect("rules") as usize;
+    assert_eq!(count("testsuite"), rules);
+    // A smaller selection in full: passing suites, failing ones, escaping.
+    let (_, xml) = scan_output(&["fixtures/demo", "--select", "AWS-S3", "--format", "junit"]);
+    roxmltree::Document::parse(&xml).expect("well-formed XML");
+    insta::assert_snapshot!("demo_junit_s3", xml);
+}
+
+#[test]
+fn github_annotations_point_at_each_finding() {
+    let (code, text) = scan_output(&["fixtures/demo", "--format", "github"]);
+    assert_eq!(code, 1);
+    let line = text
+        .lines()
+        .find(|l| l.contains("title=AWS-EC2-005"))
+        .expect("AWS-EC2-005 annotated");
+    assert!(
+        line.starts_with(
+            "::error file=fixtures/demo/terraform/main.tf,line=42,col=20,endLine=42,endColumn="
+        ),
+        "{line}"
+    );
+    assert!(
+        line.contains(
+            "::aws_security_group.db: `ingress[0].cidr_blocks` is \"0.0.0.0/0\"%0AHow to fix: "
+        ),
+        "{line}"
+    );
+    assert!(text.lines().all(|l| l.starts_with("::")), "{text}");
+    insta::assert_snapshot!("demo_github", text);
+}
+
+#[test]
+fn markdown_summarises_the_demo() {
+    let (code, text) = scan_output(&["fixtures/demo", "--format", "markdown"]);
+    assert_eq!(code, 1);
+    // The size of the rule pack is checked here, not snapshotted: a new rule is no change.
+    let (_, report, _) = scan_json(&["fixtures/demo"]);
+    let rules = format!(" {} rules\n", report["summary"]["rules"]);
+    assert!(text.contains(&rules), "{text}");
+    insta::assert_snapshot!("demo_markdown", text.replacen(&rules, " [n] rules\n", 1));
+}
+
+#[test]
+fn report_writes_several_formats_from_one_scan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sarif = dir.path().join("results.sarif");
+    let junit = dir.path().join("junit.xml");
+    let markdown = dir.path().join("summary.md");
+    let arg = |format: &str, path: &Path| format!("{format}={}", path.display());
+    let (code, report, stderr) = scan_json(&[
+        "fixtures/demo",
+        "--report",
+        &arg("sarif", &sarif),
+        "--report",
+        &arg("junit", &junit),
+        "--report",
+        &arg("markdown", &markdown),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let failing = report["summary"]["gate"]["failing"]
+        .as_u64()
+        .expect("failing");
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).expect("SARIF written"))
+            .expect("SARIF is JSON");
+    assert_valid_sarif(&log);
+    assert_eq!(
+        log["runs"][0]["results"].as_array().map(Vec::len),
+        report["findings"].as_array().map(Vec::len)
+    );
+    let xml = std::fs::read_to_string(&junit).expect("JUnit written");
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    assert_eq!(
+        doc.root_element().attribute("failures"),
+        Some(failing.to_string().as_str())
+    );
+    // The same bytes as asking for the format on stdout.
+    let (_, stdout) = scan_output(&["fixtures/demo", "--format", "markdown"]);
+    assert_eq!(
+        std::fs::read_to_string(&markdown).expect("Markdown written"),
+        stdout
+    );
+
+    // One file cannot take two outputs; an unknown format is a usage error.
+    let same = arg("json", &sarif);
+    let out = guardrail(&[
+        "scan",
+        "fixtures/demo",
+        "--output",
+        &sarif.display().to_string(),
+        "--report",
+        &same,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("two outputs"));
+    let out = guardrail(&["scan", "fixtures/demo", "--report", "xml=out.xml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sarif, junit"));
+}

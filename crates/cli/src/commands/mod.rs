@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod graph;
+pub mod output;
 pub mod rules;
 pub mod scan;
 

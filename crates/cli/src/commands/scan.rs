@@ -12,6 +12,7 @@ use guardrail::rules::load::{LoadedRules, matches_selector};
 use guardrail::rules::model::Severity;
 use guardrail::scanner::rule_errors;
 
+use super::output::{Outputs, ReportTarget, ScanFormat, check_destinations, parse_report_target};
 use crate::{EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK};
 
 /// Arguments of `guardrail scan`.
@@ -20,12 +21,16 @@ pub struct ScanArgs {
     /// Files and directories to check (directories are walked; .gitignore is honoured).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Output format.
+    /// Output format (written to stdout, or to --output).
     #[arg(long, short, value_enum, default_value_t = ScanFormat::Text)]
     format: ScanFormat,
     /// Write the output to this file instead of stdout.
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Also write FORMAT to PATH, from the same scan (repeatable): `--report sarif=results.sarif
+    /// --report junit=junit.xml`. Formats: text, json, sarif, junit, github, markdown.
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_target)]
+    reports: Vec<ReportTarget>,
     /// Fail (exit 1) on findings of this severity or higher.
     #[arg(long, value_enum, default_value_t = FailOn::Low)]
     fail_on: FailOn,
@@ -47,14 +52,6 @@ pub struct ScanArgs {
     /// Do not fail closed when some input cannot be read or parsed.
     #[arg(long)]
     allow_parse_errors: bool,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum ScanFormat {
-    /// Findings with the source line under each, then a summary.
-    Text,
-    /// The report as JSON (documented in docs/report-json.md).
-    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -128,6 +125,7 @@ fn report_rule_errors(loaded: &LoadedRules) -> bool {
 
 /// Runs the command and returns the exit code.
 pub fn run(args: &ScanArgs) -> miette::Result<u8> {
+    check_destinations(args.output.as_deref(), &args.reports).map_err(|e| miette::miette!(e))?;
     let Some(rules) = load_rules(&args.rule_dirs, &args.select, &args.ignore) else {
         return Ok(EXIT_INCOMPLETE);
     };
@@ -137,30 +135,26 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
         fail_on: args.fail_on.into(),
         strict: args.strict,
     };
-    let text = match args.format {
-        ScanFormat::Text => {
-            let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-            let color = to_terminal && std::env::var_os("NO_COLOR").is_none();
-            guardrail::render::text::render(
-                &outcome.report,
-                &outcome.input.files,
-                &gate,
-                &TextOptions {
-                    color,
-                    ..TextOptions::default()
-                },
-            )
-        }
-        ScanFormat::Json => {
-            let value =
-                guardrail::render::json::render(&outcome.report, &outcome.input.files, &gate);
-            let mut text = serde_json::to_string_pretty(&value)
-                .map_err(|e| miette::miette!("cannot render JSON: {e}"))?;
-            text.push('\n');
-            text
-        }
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let text = TextOptions {
+        color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        ..TextOptions::default()
     };
-    super::write_output(args.output.as_deref(), &text)?;
+    let mut outputs = Outputs {
+        report: &outcome.report,
+        files: &outcome.input.files,
+        rules: scanner.rules(),
+        gate: &gate,
+        text,
+    };
+    let rendered = super::output::render(args.format, &outputs)?;
+    super::write_output(args.output.as_deref(), &rendered)?;
+    // Files never get colour.
+    outputs.text.color = false;
+    for target in &args.reports {
+        let rendered = super::output::render(target.format, &outputs)?;
+        super::write_output(Some(&target.path), &rendered)?;
+    }
     let incomplete =
         super::report_input_problems(&outcome.input, args.verbose, args.allow_parse_errors);
     Ok(if incomplete {

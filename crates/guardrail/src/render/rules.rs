@@ -189,7 +189,18 @@ pub fn documentation_markdown(rule: &Rule) -> String {
         let types: Vec<String> = types(b).into_iter().map(code).collect();
         let _ = writeln!(out, "- **{}**: {}", b.framework.name(), types.join(", "));
         for (label, text) in checks(b) {
-            let _ = writeln!(out, "  - {label}: {}", code(&text));
+            if text.contains('\n') {
+                // A condition written over several lines keeps its layout in a code block
+                // inside the list item.
+                let fence = "`".repeat(longest_backtick_run(&text).max(2) + 1);
+                let _ = writeln!(
+                    out,
+                    "  - {label}:\n\n    {fence}\n{}\n    {fence}",
+                    indent(&text, 4)
+                );
+            } else {
+                let _ = writeln!(out, "  - {label}: {}", code(&text));
+            }
         }
     }
     if !rule.references.is_empty() {
@@ -250,6 +261,10 @@ fn code(text: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ");
     code_span(&text)
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
 fn literal(value: &Literal) -> String {

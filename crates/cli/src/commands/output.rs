@@ -1,0 +1,149 @@
+//! The output formats of `guardrail scan`, and `--report FORMAT=PATH`: several formats
+//! written from one scan.
+
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+use guardrail::render::text::TextOptions;
+use guardrail::report::{Gate, Report};
+use guardrail::rules::model::Rule;
+use guardrail::source::SourceFiles;
+
+/// What `guardrail scan` can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// Findings with the source line under each, then a summary.
+    Text,
+    /// The report as JSON (docs/report-json.md).
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: a test suite per rule, a failing test per finding that fails the gate.
+    Junit,
+    /// GitHub Actions annotations (workflow commands) on the offending lines.
+    Github,
+    /// A Markdown summary for $GITHUB_STEP_SUMMARY or a pull request comment.
+    Markdown,
+}
+
+/// One `--report FORMAT=PATH`.
+#[derive(Debug, Clone)]
+pub struct ReportTarget {
+    /// The format to write.
+    pub format: ScanFormat,
+    /// The file to write it to.
+    pub path: PathBuf,
+}
+
+/// Parses `FORMAT=PATH` (`sarif=results.sarif`).
+pub fn parse_report_target(arg: &str) -> Result<ReportTarget, String> {
+    let names = || {
+        ScanFormat::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value())
+            .map(|v| v.get_name().to_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some((format, path)) = arg.split_once('=') else {
+        return Err(format!(
+            "expected FORMAT=PATH, such as sarif=results.sarif (formats: {})",
+            names()
+        ));
+    };
+    let format = ScanFormat::from_str(format.trim(), true)
+        .map_err(|_| format!("unknown format `{format}` (formats: {})", names()))?;
+    if path.is_empty() {
+        return Err("the PATH after `=` is empty".to_owned());
+    }
+    Ok(ReportTarget {
+        format,
+        path: PathBuf::from(path),
+    })
+}
+
+/// Two outputs to one file would leave only the last: a usage error, found before scanning.
+pub fn check_destinations(output: Option<&Path>, reports: &[ReportTarget]) -> Result<(), String> {
+    let mut seen: Vec<&Path> = output.into_iter().collect();
+    for target in reports {
+        if seen.contains(&target.path.as_path()) {
+            return Err(format!(
+                "{} is the destination of two outputs",
+                target.path.display()
+            ));
+        }
+        seen.push(&target.path);
+    }
+    Ok(())
+}
+
+/// What every format is rendered from.
+#[derive(Debug, Clone)]
+pub struct Outputs<'a> {
+    /// The findings.
+    pub report: &'a Report,
+    /// The files read, for positions and source lines.
+    pub files: &'a SourceFiles,
+    /// The rules that ran (SARIF lists them, JUnit has a suite for each).
+    pub rules: &'a [Rule],
+    /// The gate, for verdicts and JUnit failures.
+    pub gate: &'a Gate,
+    /// How text is drawn.
+    pub text: TextOptions,
+}
+
+/// Renders one format.
+pub fn render(format: ScanFormat, out: &Outputs<'_>) -> miette::Result<String> {
+    Ok(match format {
+        ScanFormat::Text => {
+            guardrail::render::text::render(out.report, out.files, out.gate, &out.text)
+        }
+        ScanFormat::Json => pretty(&guardrail::render::json::render(
+            out.report, out.files, out.gate,
+        ))?,
+        ScanFormat::Sarif => pretty(&guardrail::render::sarif::render(
+            out.report, out.rules, out.files,
+        ))?,
+        ScanFormat::Junit => {
+            guardrail::render::junit::render(out.report, out.rules, out.files, out.gate)
+        }
+        ScanFormat::Github => guardrail::render::github::render(out.report, out.files),
+        ScanFormat::Markdown => {
+            guardrail::render::markdown::render(out.report, out.files, out.gate)
+        }
+    })
+}
+
+fn pretty(value: &serde_json::Value) -> miette::Result<String> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| miette::miette!("cannot render JSON: {e}"))?;
+    text.push('\n');
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_targets_parse() {
+        let t = parse_report_target("sarif=out/results.sarif").expect("parses");
+        assert_eq!(t.format, ScanFormat::Sarif);
+        assert_eq!(t.path, PathBuf::from("out/results.sarif"));
+        let t = parse_report_target("JUnit=a=b.xml").expect("parses");
+        assert_eq!(t.format, ScanFormat::Junit);
+        assert_eq!(t.path, PathBuf::from("a=b.xml"));
+        assert!(parse_report_target("sarif").is_err());
+        assert!(parse_report_target("xml=a.xml").is_err());
+        assert!(parse_report_target("json=").is_err());
+    }
+
+    #[test]
+    fn one_file_takes_one_output() {
+        let a = parse_report_target("json=a.json").expect("parses");
+        let b = parse_report_target("sarif=a.json").expect("parses");
+        assert!(check_destinations(None, std::slice::from_ref(&a)).is_ok());
+        assert!(check_destinations(Some(Path::new("a.json")), std::slice::from_ref(&a)).is_err());
+        assert!(check_destinations(None, &[a, b]).is_err());
+    }
+}
