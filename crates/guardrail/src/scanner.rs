@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::RulePack;
-use crate::report::Report;
+use crate::report::{Report, suppress};
 use crate::rules::builtin::builtin;
 use crate::rules::load::LoadedRules;
 use crate::rules::model::Rule;
@@ -48,7 +48,8 @@ pub struct Scanner {
 }
 
 impl Scanner {
-    /// A scanner with these rules.
+    /// A scanner with these rules. Include [`suppress::meta_rules`] to have wrong
+    /// suppressions reported (without a reason, or silencing nothing).
     pub fn new(rules: Vec<Rule>) -> Self {
         Scanner {
             pack: RulePack::new(rules),
@@ -56,13 +57,15 @@ impl Scanner {
         }
     }
 
-    /// A scanner with the built-in rules.
+    /// A scanner with the built-in rules and the suppression meta rules.
     pub fn builtin() -> Result<Self, RuleErrors> {
         let loaded = builtin();
         if let Some(errors) = rule_errors(loaded) {
             return Err(errors);
         }
-        Ok(Scanner::new(loaded.rules.clone()))
+        let mut rules = loaded.rules.clone();
+        rules.extend(suppress::meta_rules().iter().cloned());
+        Ok(Scanner::new(rules))
     }
 
     /// The rules this scanner runs.
@@ -74,7 +77,8 @@ impl Scanner {
     pub fn scan(&self, paths: &[PathBuf]) -> ScanOutcome {
         let input = build_graph(paths, &self.options);
         let findings = self.pack.evaluate(&input.graph);
-        let report = Report::new(&input, &self.pack, &findings);
+        let mut report = Report::new(&input, &self.pack, &findings);
+        suppress::apply(&mut report, &input, &self.pack);
         ScanOutcome { input, report }
     }
 }

@@ -1,6 +1,8 @@
 //! Reporting: findings joined with what a reader needs (rule metadata, resource, position,
 //! message, fingerprint) into one [`Report`] that every renderer reads and none recomputes.
 
+pub mod suppress;
+
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::{Finding, RulePack, Status};
 use crate::graph::Framework;
@@ -90,10 +92,12 @@ pub struct Summary {
     pub resources: usize,
     /// Rules in the pack that ran.
     pub rules: usize,
-    /// Failed findings.
+    /// Failed findings, suppressed ones excepted.
     pub failed: usize,
-    /// Unknown findings.
+    /// Unknown findings, suppressed ones excepted.
     pub unknown: usize,
+    /// Suppressed findings (failed or unknown).
+    pub suppressed: usize,
 }
 
 /// Everything a scan found, sorted by file, position and rule.
@@ -179,14 +183,32 @@ impl Report {
             files: scan.frameworks.len(),
             resources: scan.graph.len(),
             rules: pack.rules().len(),
-            failed: out.iter().filter(|f| f.status == Status::Fail).count(),
-            unknown: out.iter().filter(|f| f.status == Status::Unknown).count(),
+            ..Summary::default()
         };
-        Report {
+        let mut report = Report {
             findings: out,
             diagnostics: scan.diagnostics.clone(),
             summary,
-        }
+        };
+        report.recount();
+        report
+    }
+
+    /// Recounts failed, unknown and suppressed findings; call it after marking suppressions.
+    pub fn recount(&mut self) {
+        let count = |status: Status| {
+            self.findings
+                .iter()
+                .filter(|f| f.suppression.is_none() && f.status == status)
+                .count()
+        };
+        self.summary.failed = count(Status::Fail);
+        self.summary.unknown = count(Status::Unknown);
+        self.summary.suppressed = self
+            .findings
+            .iter()
+            .filter(|f| f.suppression.is_some())
+            .count();
     }
 
     /// The findings that fail `gate`: at or above its severity, failed (or unknown when
