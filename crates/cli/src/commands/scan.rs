@@ -46,7 +46,7 @@ pub struct ScanArgs {
     /// Skip rules whose id is or starts with this (repeatable).
     #[arg(long, value_name = "ID")]
     ignore: Vec<String>,
-    /// Also list the files passed over, and why.
+    /// Also show suppressed findings, and list the files passed over, and why.
     #[arg(long, short)]
     verbose: bool,
     /// Do not fail closed when some input cannot be read or parsed.
@@ -82,6 +82,9 @@ pub fn load_rules(
     ignore: &[String],
 ) -> Option<Vec<guardrail::rules::model::Rule>> {
     let mut rules = builtin().rules.clone();
+    // The suppression meta rules (GEN-SUPPRESS-*) are listed, explained and selected like
+    // any other rule.
+    rules.extend(guardrail::report::suppress::meta_rules().iter().cloned());
     let mut failed = report_rule_errors(builtin());
     if !dirs.is_empty() {
         let mut user = LoadedRules::default();
@@ -138,6 +141,7 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let text = TextOptions {
         color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        show_suppressed: args.verbose,
         ..TextOptions::default()
     };
     let mut outputs = Outputs {

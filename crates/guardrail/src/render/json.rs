@@ -32,6 +32,16 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate) -> Json {
                 "nist": f.nist,
                 "remediation": f.remediation,
                 "fingerprint": f.fingerprint,
+                "suppressed": f.suppression.as_ref().map(|s| {
+                    let at = files.start_of(s.span);
+                    json!({
+                        "kind": s.kind,
+                        "reason": s.reason,
+                        "file": files.get(s.span.file).map(|f| f.display_path()),
+                        "line": at.line,
+                        "column": at.column,
+                    })
+                }),
             })
         })
         .collect();
@@ -45,6 +55,7 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate) -> Json {
             "rules": s.rules,
             "failed": s.failed,
             "unknown": s.unknown,
+            "suppressed": s.suppressed,
             "gate": {
                 "fail_on": gate.fail_on,
                 "strict": gate.strict,

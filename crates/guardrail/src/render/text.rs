@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
 
 use crate::evaluate::Status;
-use crate::report::{Gate, Report, ReportFinding};
+use crate::report::{Gate, Report, ReportFinding, SuppressionKind};
 use crate::rules::model::Severity;
 use crate::source::SourceFiles;
 
@@ -17,6 +17,8 @@ pub struct TextOptions {
     pub color: bool,
     /// Line width to wrap messages at.
     pub width: usize,
+    /// Also show suppressed findings (marked as such); they are always counted.
+    pub show_suppressed: bool,
 }
 
 impl Default for TextOptions {
@@ -24,11 +26,13 @@ impl Default for TextOptions {
         TextOptions {
             color: false,
             width: 100,
+            show_suppressed: false,
         }
     }
 }
 
-/// Every finding, then the summary line.
+/// Every finding (suppressed ones only with [`TextOptions::show_suppressed`]), then the
+/// summary line.
 pub fn render(report: &Report, files: &SourceFiles, gate: &Gate, options: &TextOptions) -> String {
     let theme = if options.color {
         GraphicalTheme::unicode()
@@ -38,6 +42,9 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate, options: &TextO
     let handler = GraphicalReportHandler::new_themed(theme).with_width(options.width);
     let mut out = String::new();
     for finding in &report.findings {
+        if finding.suppression.is_some() && !options.show_suppressed {
+            continue;
+        }
         let diagnostic = diagnostic(finding);
         let source = files.get(finding.span.file);
         let rendered = match source {
@@ -78,11 +85,19 @@ fn diagnostic(f: &ReportFinding) -> MietteDiagnostic {
         Status::Fail => "",
         Status::Unknown => " (unknown until deployment)",
     };
+    let suppressed = match &f.suppression {
+        Some(s) => format!(
+            " (suppressed by {}: {})",
+            suppression_kind(s.kind),
+            s.reason.as_deref().unwrap_or("no reason given")
+        ),
+        None => String::new(),
+    };
     let stride: Vec<&str> = f.stride.iter().map(|s| s.name()).collect();
     let start = f.span.start as usize;
     let len = (f.span.end - f.span.start) as usize;
     MietteDiagnostic::new(format!(
-        "[{}] {}{status}\n{} ({}) at {}:{}",
+        "[{}] {}{status}{suppressed}\n{} ({}) at {}:{}",
         f.severity.name(),
         f.title,
         f.resource,
@@ -91,7 +106,11 @@ fn diagnostic(f: &ReportFinding) -> MietteDiagnostic {
         f.start
     ))
     .with_code(f.rule_id.clone())
-    .with_severity(severity)
+    .with_severity(if f.suppression.is_some() {
+        miette::Severity::Advice
+    } else {
+        severity
+    })
     .with_label(LabeledSpan::at(start..start + len, f.message.clone()))
     .with_help(format!(
         "{}\nSTRIDE: {} · NIST 800-53: {} · more: guardrail explain {}",
@@ -102,7 +121,19 @@ fn diagnostic(f: &ReportFinding) -> MietteDiagnostic {
     ))
 }
 
-/// The last line: counts by severity, unknowns, what was read, and whether the gate fails.
+/// How a suppression kind is named in text.
+fn suppression_kind(kind: SuppressionKind) -> &'static str {
+    match kind {
+        SuppressionKind::Comment => "a guardrail:ignore comment",
+        SuppressionKind::Metadata => "Metadata.guardrail.ignore",
+        SuppressionKind::Annotation => "the guardrail.dev/ignore annotation",
+        SuppressionKind::Checkov => "a Checkov skip",
+        SuppressionKind::Baseline => "the baseline",
+    }
+}
+
+/// The last line: counts by severity, unknowns, suppressed findings, what was read, and
+/// whether the gate fails.
 pub fn summary(report: &Report, gate: &Gate) -> String {
     let s = &report.summary;
     let mut by_severity = Vec::new();
@@ -110,7 +141,9 @@ pub fn summary(report: &Report, gate: &Gate) -> String {
         let n = report
             .findings
             .iter()
-            .filter(|f| f.status == Status::Fail && f.severity == *severity)
+            .filter(|f| {
+                f.status == Status::Fail && f.severity == *severity && f.suppression.is_none()
+            })
             .count();
         if n > 0 {
             by_severity.push(format!("{n} {}", severity.name()));
@@ -118,7 +151,7 @@ pub fn summary(report: &Report, gate: &Gate) -> String {
     }
     let failing = report.failing(gate).count();
     let mut line = format!(
-        "{} failed{}, {} unknown · {} files, {} resources, {} rules",
+        "{} failed{}, {} unknown{} · {} files, {} resources, {} rules",
         s.failed,
         if by_severity.is_empty() {
             String::new()
@@ -126,6 +159,11 @@ pub fn summary(report: &Report, gate: &Gate) -> String {
             format!(" ({})", by_severity.join(", "))
         },
         s.unknown,
+        if s.suppressed > 0 {
+            format!(", {} suppressed", s.suppressed)
+        } else {
+            String::new()
+        },
         s.files,
         s.resources,
         s.rules
