@@ -695,3 +695,188 @@ fn report_writes_several_formats_from_one_scan() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("sarif, junit"));
 }
+
+// Suppressions: comments, CloudFormation Metadata, Kubernetes annotations, Checkov's forms,
+// and the info findings about wrong suppressions.
+
+/// Each finding with what decides whether it is suppressed, and by what.
+fn suppression_view(report: &serde_json::Value) -> serde_json::Value {
+    let findings = report["findings"].as_array().expect("findings");
+    serde_json::Value::Array(
+        findings
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "rule": f["rule"],
+                    "severity": f["severity"],
+                    "at": format!(
+                        "{}:{}:{}",
+                        f["file"].as_str().unwrap_or(""),
+                        f["line"],
+                        f["column"]
+                    ),
+                    "resource": f["resource"],
+                    "message": f["message"],
+                    "suppressed": f["suppressed"],
+                })
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn suppressions_in_every_framework_are_marked_and_wrong_ones_reported() {
+    for framework in ["cloudformation", "kubernetes", "terraform"] {
+        let dir = format!("fixtures/suppressions/{framework}");
+        let (code, report, stderr) = scan_json(&[&dir]);
+        assert_eq!(code, 1, "{framework}: {stderr}");
+        let findings = report["findings"].as_array().expect("findings");
+        let suppressed = findings
+            .iter()
+            .filter(|f| !f["suppressed"].is_null())
+            .count();
+        assert!(suppressed >= 3, "{framework}: {suppressed} suppressed");
+        assert_eq!(report["summary"]["suppressed"], suppressed, "{framework}");
+        // Each fixture has a suppression without a reason, one that silences nothing and one
+        // naming an unknown rule id.
+        let messages = |rule: &str| -> Vec<&str> {
+            findings
+                .iter()
+                .filter(|f| f["rule"] == rule)
+                .filter_map(|f| f["message"].as_str())
+                .collect()
+        };
+        assert!(
+            messages("GEN-SUPPRESS-001")
+                .iter()
+                .any(|m| m.contains("gives no reason")),
+            "{framework}"
+        );
+        let nothing = messages("GEN-SUPPRESS-002");
+        assert!(
+            nothing.iter().any(|m| m.contains("has no finding")),
+            "{framework}: {nothing:?}"
+        );
+        assert!(
+            nothing.iter().any(|m| m.contains("is not a known rule id")),
+            "{framework}: {nothing:?}"
+        );
+        for meta in findings.iter().filter(|f| {
+            f["rule"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("GEN-SUPPRESS"))
+        }) {
+            assert_eq!(meta["severity"], "info");
+            assert_eq!(meta["stride"], serde_json::json!(["repudiation"]));
+            assert!(meta["suppressed"].is_null());
+        }
+        insta::assert_json_snapshot!(
+            format!("suppressions_{framework}"),
+            suppression_view(&report)
+        );
+    }
+}
+
+#[test]
+fn a_suppression_above_the_resource_takes_exactly_its_findings_out_of_the_gate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("main.tf");
+    let db = "resource \"aws_db_instance\" \"orders\" {\n  engine                  = \"postgres\"\n  \
+              instance_class          = \"db.t4g.micro\"\n  storage_encrypted       = false\n  \
+              backup_retention_period = 7\n  deletion_protection     = true\n}\n";
+    write(&file, db);
+    let path = dir.path().to_str().expect("utf-8 temp path");
+    let (code, report, _) = scan_json(&[path]);
+    assert_eq!(code, 1);
+    let failing: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert_eq!(failing, ["AWS-RDS-001"]);
+
+    write(
+        &file,
+        &format!(
+            "# guardrail:ignore AWS-RDS-001 -- restored from an encrypted copy in CHG-1234\n{db}"
+        ),
+    );
+    let (code, report, stderr) = scan_json(&[path]);
+    assert_eq!(code, 0, "{stderr}");
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["rule"], "AWS-RDS-001");
+    assert_eq!(
+        findings[0]["suppressed"],
+        serde_json::json!({
+            "kind": "comment",
+            "reason": "restored from an encrypted copy in CHG-1234",
+            "file": format!("{path}/main.tf"),
+            "line": 1,
+            "column": 1,
+        })
+    );
+    assert_eq!(report["summary"]["failed"], 0);
+    assert_eq!(report["summary"]["suppressed"], 1);
+    assert_eq!(report["summary"]["gate"]["failing"], 0);
+
+    // Text hides suppressed findings but counts them; --verbose shows them, marked.
+    let out = guardrail(&["scan", path]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("AWS-RDS-001"), "{text}");
+    assert!(text.contains("0 failed, 0 unknown, 1 suppressed"), "{text}");
+    let out = guardrail(&["scan", path, "--verbose"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("AWS-RDS-001"), "{text}");
+    assert!(
+        text.contains("suppressed by a guardrail:ignore comment"),
+        "{text}"
+    );
+
+    // Another rule's id suppresses nothing: the finding fails again, and the stale suppression
+    // is an info finding that fails only `--fail-on info`.
+    write(
+        &file,
+        &format!("# guardrail:ignore AWS-RDS-002 -- not public\n{db}"),
+    );
+    let (code, report, _) = scan_json(&[path]);
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["suppressed"], 0);
+    write(
+        &file,
+        &db.replace("false", "true")
+            .replace("resource", "# guardrail:ignore AWS-RDS-001\nresource"),
+    );
+    let (code, report, _) = scan_json(&[path]);
+    assert_eq!(code, 0);
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert_eq!(rules, ["GEN-SUPPRESS-001", "GEN-SUPPRESS-002"]);
+    let (code, _, _) = scan_json(&[path, "--fail-on", "info"]);
+    assert_eq!(code, 1);
+    let (code, report, _) = scan_json(&[path, "--fail-on", "info", "--ignore", "GEN-SUPPRESS"]);
+    assert_eq!(code, 0);
+    assert_eq!(report["findings"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn the_suppression_meta_rules_are_listed_and_explained() {
+    let out = guardrail(&["rules"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("GEN-SUPPRESS-001"), "{table}");
+    assert!(table.contains("GEN-SUPPRESS-002"), "{table}");
+    let out = guardrail(&["explain", "gen-suppress-001"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("GEN-SUPPRESS-001: A suppression says why"),
+        "{text}"
+    );
+    assert!(text.contains("CM-6"), "{text}");
+    assert!(text.contains("repudiation"), "{text}");
+}
