@@ -199,3 +199,44 @@ fn quoted_depends_on_items_are_edges() {
         ]
     );
 }
+
+/// A reference to a local is also a reference to the resources the local refers to, through
+/// chains of locals, at the place the local is used; variables are not followed. Found on
+/// terraform-aws-vpc, whose flow log names its VPC as `local.vpc_id`, so that AWS-VPC-001
+/// found no flow log for the VPC.
+#[test]
+fn references_through_locals_reach_the_resources() {
+    let scan = scan("locals");
+    let graph = &scan.graph;
+    let address = |id| graph.resource(id).map_or("?", |r| r.address.as_str());
+    let from_flow_log: Vec<(String, String)> = graph
+        .edges()
+        .iter()
+        .filter(|e| address(e.from) == "aws_flow_log.this")
+        .map(|e| {
+            let text = scan
+                .files
+                .get(e.span.file)
+                .map_or("", |f| f.slice(e.span))
+                .to_owned();
+            (e.to.map_or("?", address).to_owned(), text)
+        })
+        .collect();
+    assert_eq!(
+        from_flow_log,
+        [
+            ("local.network_id".to_owned(), "local.network_id".to_owned()),
+            ("aws_vpc.this".to_owned(), "local.network_id".to_owned()),
+            ("local.bucket".to_owned(), "local.bucket".to_owned()),
+            ("aws_s3_bucket.logs".to_owned(), "local.bucket".to_owned()),
+        ]
+    );
+    // `local.tags` refers only to a variable: the VPC gets no other edge from it.
+    let from_vpc: Vec<&str> = graph
+        .edges()
+        .iter()
+        .filter(|e| address(e.from) == "aws_vpc.this")
+        .filter_map(|e| e.to.map(address))
+        .collect();
+    assert_eq!(from_vpc, ["local.tags"]);
+}

@@ -50,7 +50,10 @@
 //! # Links
 //!
 //! Every reference in every expression is a [`EdgeKind::Reference`] link to the local name it
-//! names (`aws_s3_bucket.b.id` → `aws_s3_bucket.b`); `depends_on` entries are
+//! names (`aws_s3_bucket.b.id` → `aws_s3_bucket.b`), and a reference to a local is also one
+//! to every resource, data source or module the local refers to through chains of locals
+//! (`vpc_id = local.vpc_id` → `aws_vpc.this`), at the place the local is used, as graph
+//! predicates need for modules that name resources through locals; `depends_on` entries are
 //! [`EdgeKind::DependsOn`]; `provider = aws.west` refers to `provider.aws.west`. A module call
 //! whose `source` is a local path contains the module in that directory
 //! ([`EdgeKind::Contains`] to the scope `tf:<dir>`): its resources are scanned as their own
@@ -88,7 +91,7 @@ mod hcl;
 mod json;
 mod refs;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::adapt::Adapted;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -150,6 +153,7 @@ pub fn adapt_module(module_dir: &str, files: &[TerraformFile<'_>]) -> Adapted {
     }
 
     let mut out = Adapted::default();
+    let mut adapted: Vec<(Resource, Vec<RawLink>)> = Vec::new();
     let mut first_seen: HashMap<String, (String, crate::source::LineCol)> = HashMap::new();
     for decl in decls {
         let mut ctx = Ctx {
@@ -196,6 +200,24 @@ pub fn adapt_module(module_dir: &str, files: &[TerraformFile<'_>]) -> Adapted {
             first_seen.insert(address.clone(), here);
         }
 
+        let resource = Resource {
+            local_name: address.clone(),
+            address,
+            type_name: decl.type_name,
+            kind: decl.kind,
+            framework: Framework::Terraform,
+            span: decl.span,
+            name_span: decl.name_span,
+            attributes,
+            scope: scope.clone(),
+            labels: None,
+        };
+        adapted.push((resource, links));
+    }
+    let through = local_targets(&adapted);
+    for (resource, mut links) in adapted {
+        links = through_locals(links, &through);
+        let address = &resource.address;
         let links = links
             .into_iter()
             .filter_map(|l| {
@@ -203,7 +225,7 @@ pub fn adapt_module(module_dir: &str, files: &[TerraformFile<'_>]) -> Adapted {
                     EdgeKind::Contains => Target::Scope {
                         scope: format!("tf:{}", l.name),
                     },
-                    _ if l.name == address => return None,
+                    _ if &l.name == address => return None,
                     _ => Target::Name {
                         scope: scope.clone(),
                         name: l.name.clone(),
@@ -217,22 +239,114 @@ pub fn adapt_module(module_dir: &str, files: &[TerraformFile<'_>]) -> Adapted {
                 })
             })
             .collect();
-        let resource = Resource {
-            local_name: address.clone(),
-            address,
-            type_name: decl.type_name,
-            kind: decl.kind,
-            framework: Framework::Terraform,
-            span: decl.span,
-            name_span: decl.name_span,
-            attributes,
-            scope: scope.clone(),
-            labels: None,
-        };
         out.resources.push((resource, links));
     }
     diagnostics.append(&mut ev.diagnostics);
     out.diagnostics = diagnostics;
+    out
+}
+
+/// For every local of the module, the declarations it refers to other than locals and
+/// variables, following chains of locals. Each local is resolved once, after the locals it
+/// uses (iteratively: a chain of thousands is no deep recursion); in a cycle, which Terraform
+/// rejects, the local being resolved contributes nothing to itself.
+fn local_targets(adapted: &[(Resource, Vec<RawLink>)]) -> HashMap<String, Vec<String>> {
+    let direct: HashMap<&str, &[RawLink]> = adapted
+        .iter()
+        .filter(|(r, _)| r.kind == NodeKind::Local)
+        .map(|(r, links)| (r.address.as_str(), links.as_slice()))
+        .collect();
+    let references = |local: &str| {
+        direct
+            .get(local)
+            .copied()
+            .unwrap_or_default()
+            .iter()
+            .filter(|l| l.kind == EdgeKind::Reference)
+    };
+    let mut memo: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut on_stack: HashSet<&str> = HashSet::new();
+    for (resource, _) in adapted {
+        let local = resource.address.as_str();
+        if !direct.contains_key(local) || memo.contains_key(local) {
+            continue;
+        }
+        let mut stack: Vec<(&str, usize)> = vec![(local, 0)];
+        on_stack.insert(local);
+        while let Some(&(node, next)) = stack.last() {
+            let pending = references(node)
+                .skip(next)
+                .position(|l| {
+                    let name = l.name.as_str();
+                    direct.contains_key(name)
+                        && !memo.contains_key(name)
+                        && !on_stack.contains(name)
+                })
+                .map(|i| next + i);
+            if let Some(i) = pending {
+                if let Some(top) = stack.last_mut() {
+                    top.1 = i + 1;
+                }
+                let child = references(node).nth(i).map_or("", |l| l.name.as_str());
+                on_stack.insert(child);
+                stack.push((child, 0));
+                continue;
+            }
+            let mut found: Vec<&str> = Vec::new();
+            let mut seen: HashSet<&str> = HashSet::new();
+            for link in references(node) {
+                let name = link.name.as_str();
+                let names: Vec<&str> = if direct.contains_key(name) {
+                    memo.get(name).cloned().unwrap_or_default()
+                } else if name.starts_with("var.") {
+                    Vec::new()
+                } else {
+                    vec![name]
+                };
+                for n in names {
+                    if seen.insert(n) {
+                        found.push(n);
+                    }
+                }
+            }
+            memo.insert(node, found);
+            on_stack.remove(node);
+            stack.pop();
+        }
+    }
+    memo.into_iter()
+        .map(|(k, v)| (k.to_owned(), v.into_iter().map(str::to_owned).collect()))
+        .collect()
+}
+
+/// A declaration's links, with one more reference for each declaration a local it uses
+/// refers to, at the place the local is used: `vpc_id = local.vpc_id` with
+/// `vpc_id = aws_vpc.this[0].id` in `locals` refers to `aws_vpc.this`, which is what graph
+/// predicates (a flow log for this VPC, a versioning resource for this bucket) look for.
+fn through_locals(links: Vec<RawLink>, through: &HashMap<String, Vec<String>>) -> Vec<RawLink> {
+    let mut out = Vec::with_capacity(links.len());
+    for link in links {
+        let derived: Vec<RawLink> = match (link.kind, through.get(link.name.as_str())) {
+            (EdgeKind::Reference, Some(targets)) => targets
+                .iter()
+                .map(|t| RawLink {
+                    kind: EdgeKind::Reference,
+                    name: t.clone(),
+                    span: link.span,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        out.push(link);
+        for d in derived {
+            let duplicate = out
+                .iter()
+                .any(|l| l.kind == d.kind && l.name == d.name && l.span == d.span);
+            if !duplicate {
+                out.push(d);
+            }
+        }
+    }
     out
 }
 
