@@ -42,6 +42,12 @@ enum Command {
     Explain(commands::rules::ExplainArgs),
     /// Show the resource graph guardrail builds from the given files and directories.
     Graph(commands::graph::GraphArgs),
+    /// Write a commented starter configuration, guardrail.toml, in DIR (default: here).
+    Init {
+        /// Where to write it.
+        #[arg(default_value = ".")]
+        dir: std::path::PathBuf,
+    },
     /// Print a shell completion script: `guardrail completions bash > /etc/bash_completion.d/guardrail`.
     Completions {
         /// The shell.
@@ -56,6 +62,21 @@ fn main() -> ExitCode {
         Command::Rules(args) => commands::rules::list(&args),
         Command::Explain(args) => commands::rules::explain(&args),
         Command::Graph(args) => commands::graph::run(&args),
+        Command::Init { dir } => {
+            let path = dir.join("guardrail.toml");
+            if path.exists() {
+                Err(miette::miette!(
+                    help = "edit it, or remove it first",
+                    "{} already exists",
+                    path.display()
+                ))
+            } else {
+                commands::write_output(Some(&path), guardrail::config::STARTER).map(|()| {
+                    eprintln!("wrote {}", path.display());
+                    EXIT_OK
+                })
+            }
+        }
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
             clap_complete::generate(

@@ -461,6 +461,22 @@ fn rules_lists_the_pack_and_explain_documents_a_rule() {
     );
 }
 
+#[test]
+fn shell_completions_name_every_subcommand() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = guardrail(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        for command in ["scan", "rules", "explain", "graph"] {
+            assert!(
+                script.contains(command),
+                "{shell} completion lacks {command}"
+            );
+        }
+    }
+    assert_eq!(guardrail(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
 // CI outputs: SARIF, JUnit, GitHub annotations, Markdown, and several from one run.
 
 const SARIF_SCHEMA: &str = "crates/guardrail/tests/data/sarif-schema-2.1.0.json";
@@ -879,4 +895,160 @@ fn the_suppression_meta_rules_are_listed_and_explained() {
     );
     assert!(text.contains("CM-6"), "{text}");
     assert!(text.contains("repudiation"), "{text}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn a_baseline_passes_known_findings_survives_line_shifts_and_fails_new_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = dir.path().join("demo");
+    copy_dir(Path::new("fixtures/demo"), &demo);
+    let demo_arg = demo.to_str().expect("utf-8");
+    let baseline = dir.path().join("baseline.json");
+    let baseline_arg = baseline.to_str().expect("utf-8");
+
+    let out = guardrail(&["scan", demo_arg, "--write-baseline", baseline_arg]);
+    assert_eq!(out.status.code(), Some(0));
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).expect("baseline")).expect("JSON");
+    assert!(written["findings"].as_array().is_some_and(|f| f.len() > 20));
+
+    assert_eq!(
+        guardrail(&["scan", demo_arg, "--baseline", baseline_arg])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // Lines move: fingerprints do not.
+    let main_tf = demo.join("terraform/main.tf");
+    let text = std::fs::read_to_string(&main_tf).expect("read");
+    std::fs::write(&main_tf, format!("\n\n# moved down\n\n{text}")).expect("write");
+    assert_eq!(
+        guardrail(&["scan", demo_arg, "--baseline", baseline_arg])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // A new insecure resource fails, and is the only failure.
+    std::fs::write(
+        demo.join("terraform/new.tf"),
+        "resource \"aws_db_instance\" \"new\" {\n  engine = \"mysql\"\n  instance_class = \"db.t4g.micro\"\n  storage_encrypted = false\n}\n",
+    )
+    .expect("write");
+    let (code, report, _) = scan_json(&[demo_arg, "--baseline", baseline_arg]);
+    assert_eq!(code, 1);
+    let open: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["suppressed"].is_null())
+        .filter_map(|f| f["resource"].as_str())
+        .collect();
+    assert!(
+        !open.is_empty() && open.iter().all(|r| *r == "aws_db_instance.new"),
+        "{open:?}"
+    );
+}
+
+#[test]
+fn the_configuration_file_is_found_upward_and_its_mistakes_are_located() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = dir.path().join("infra");
+    copy_dir(Path::new("fixtures/demo"), &demo);
+    let demo_arg = demo.to_str().expect("utf-8");
+    let config = dir.path().join("guardrail.toml");
+
+    std::fs::write(
+        &config,
+        "fail_on = \"critical\"\n[frameworks]\nkubernetes = false\n",
+    )
+    .expect("write");
+    let (code, report, _) = scan_json(&[demo_arg]);
+    assert_eq!(code, 0, "no critical findings in the demo");
+    let frameworks: std::collections::BTreeSet<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["framework"].as_str())
+        .collect();
+    assert!(!frameworks.contains("kubernetes"), "{frameworks:?}");
+    assert_eq!(report["summary"]["gate"]["fail_on"], "critical");
+
+    std::fs::write(
+        &config,
+        "exclude = [\"**/terraform/**\"]\nignore = [\"K8S\"]\n",
+    )
+    .expect("write");
+    let (_, report, _) = scan_json(&[demo_arg]);
+    let files: std::collections::BTreeSet<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["framework"].as_str())
+        .collect();
+    assert_eq!(files.into_iter().collect::<Vec<_>>(), ["cloudformation"]);
+
+    std::fs::write(&config, "fail_on = \"hgih\"\n").expect("write");
+    let out = guardrail(&["scan", demo_arg]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("guardrail.toml:1:11"), "{stderr}");
+
+    // `--config` names another file; `init` writes a starter that loads.
+    let other = dir.path().join("custom");
+    std::fs::create_dir_all(&other).expect("mkdir");
+    let out = guardrail(&["init", other.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        guardrail(&["init", other.to_str().expect("utf-8")])
+            .status
+            .code(),
+        Some(2)
+    );
+    let starter = other.join("guardrail.toml");
+    let out = guardrail(&[
+        "scan",
+        demo_arg,
+        "--config",
+        starter.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_named_terraform_file_is_read_with_its_module_but_only_it_is_reported() {
+    let (code, report, stderr) = scan_json(&["fixtures/demo/terraform/main.tf"]);
+    assert_eq!(code, 1, "{stderr}");
+    let lines = finding_lines(&report);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains("fixtures/demo/terraform/main.tf:")),
+        "{lines:#?}"
+    );
+    // The open CIDR comes from a variable default in variables.tf: only the module context
+    // makes it known.
+    assert!(
+        lines.iter().any(|l| l.starts_with("AWS-EC2-005 [high/fail] fixtures/demo/terraform/main.tf:42:20")),
+        "{lines:#?}"
+    );
 }

@@ -22,7 +22,19 @@ use crate::value::Node;
 /// Settings of a scan.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct ScanOptions {}
+pub struct ScanOptions {
+    /// The project configuration: its `include`/`exclude` globs choose the files found by
+    /// walking (files named explicitly are always read) and its `frameworks` switch readers
+    /// off.
+    pub config: crate::config::Config,
+}
+
+impl ScanOptions {
+    /// Options that follow `config`.
+    pub fn with_config(config: crate::config::Config) -> Self {
+        ScanOptions { config }
+    }
+}
 
 /// Everything a scan read and understood.
 #[derive(Debug, Default)]
@@ -59,8 +71,20 @@ enum Parsed {
 }
 
 /// Reads `paths` and builds the resource graph.
-pub fn build_graph(paths: &[PathBuf], _options: &ScanOptions) -> GraphScan {
-    let discovered = discover::discover(paths);
+pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
+    let mut discovered = discover::discover(paths);
+    let config = &options.config;
+    let (admitted, excluded): (Vec<Candidate>, Vec<Candidate>) = discovered
+        .candidates
+        .into_iter()
+        .partition(|c| c.explicit || config.admits(&c.path));
+    discovered.candidates = admitted;
+    discovered
+        .skipped
+        .extend(excluded.into_iter().map(|c| Skipped {
+            path: c.path,
+            reason: "excluded by the configuration's include/exclude globs".into(),
+        }));
     let mut scan = GraphScan {
         diagnostics: discovered.diagnostics,
         skipped: discovered.skipped,
@@ -129,6 +153,19 @@ pub fn build_graph(paths: &[PathBuf], _options: &ScanOptions) -> GraphScan {
         let Some(file) = scan.files.get(*id) else {
             continue;
         };
+        let switched_off = |framework: Framework| config.disabled_frameworks.contains(&framework);
+        let is_terraform = matches!(parsed, Parsed::Hcl(_)) || file.format == Format::TerraformJson;
+        let framework = match parsed {
+            Parsed::Data(data) if !is_terraform => adapt::classify(&data.documents),
+            _ => Some(Framework::Terraform),
+        };
+        if framework.is_some_and(switched_off) {
+            scan.skipped.push(Skipped {
+                path: file.path.clone(),
+                reason: "its framework is switched off in the configuration".into(),
+            });
+            continue;
+        }
         match parsed {
             Parsed::Hcl(Ok(body)) => {
                 scan.frameworks.insert(*id, Framework::Terraform);
@@ -151,7 +188,7 @@ pub fn build_graph(paths: &[PathBuf], _options: &ScanOptions) -> GraphScan {
                         .push(TerraformFile::Json { file, root });
                 }
             }
-            Parsed::Data(data) => match adapt::classify(&data.documents) {
+            Parsed::Data(data) => match framework {
                 Some(framework) => {
                     scan.frameworks.insert(*id, framework);
                     scan.diagnostics.extend(data.diagnostics.iter().cloned());

@@ -68,6 +68,12 @@ impl Scanner {
         Ok(Scanner::new(rules))
     }
 
+    /// The same scanner, reading input with these options (a project configuration).
+    pub fn with_options(mut self, options: ScanOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// The rules this scanner runs.
     pub fn rules(&self) -> &[Rule] {
         self.pack.rules()

@@ -5,12 +5,16 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use guardrail::Scanner;
+use guardrail::config::{self, Config};
 use guardrail::render::text::TextOptions;
 use guardrail::report::Gate;
+use guardrail::report::baseline::Baseline;
 use guardrail::rules::builtin::builtin;
 use guardrail::rules::load::{LoadedRules, matches_selector};
 use guardrail::rules::model::Severity;
+use guardrail::scan::ScanOptions;
 use guardrail::scanner::rule_errors;
+use guardrail::source::SourceFiles;
 
 use super::output::{Outputs, ReportTarget, ScanFormat, check_destinations, parse_report_target};
 use crate::{EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK};
@@ -31,19 +35,21 @@ pub struct ScanArgs {
     /// --report junit=junit.xml`. Formats: text, json, sarif, junit, github, markdown.
     #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_target)]
     reports: Vec<ReportTarget>,
-    /// Fail (exit 1) on findings of this severity or higher.
-    #[arg(long, value_enum, default_value_t = FailOn::Low)]
-    fail_on: FailOn,
+    /// Fail (exit 1) on findings of this severity or higher [default: the configuration's
+    /// `fail_on`, else low].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Unknown findings (values known only at deployment) fail the gate too.
     #[arg(long)]
     strict: bool,
     /// Also load the rules in this directory (same format as the built-in ones; repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     rule_dirs: Vec<PathBuf>,
-    /// Run only rules whose id is or starts with this (`AWS-S3`, `K8S-POD-001`; repeatable).
+    /// Run only these rules: an id (`K8S-POD-001`) or a prefix of whole id parts (`AWS-S3`,
+    /// `K8S`), any case; repeatable.
     #[arg(long, value_name = "ID")]
     select: Vec<String>,
-    /// Skip rules whose id is or starts with this (repeatable).
+    /// Skip these rules: an id or a prefix of whole id parts, any case; repeatable.
     #[arg(long, value_name = "ID")]
     ignore: Vec<String>,
     /// Also show suppressed findings, and list the files passed over, and why.
@@ -52,6 +58,41 @@ pub struct ScanArgs {
     /// Do not fail closed when some input cannot be read or parsed.
     #[arg(long)]
     allow_parse_errors: bool,
+    /// Read this configuration file instead of looking for guardrail.toml or
+    /// .guardrail.toml in the scanned directory and its parents.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Fail only on findings whose fingerprint is not in this baseline file [default: the
+    /// configuration's `baseline`].
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in FILE as a baseline (and exit 0 unless input could not
+    /// be read).
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+}
+
+/// The configuration that applies: `--config`, or the one found upward from the first path,
+/// or none. Prints its mistakes and returns `Err` when it has any.
+fn project_config(args: &ScanArgs) -> Result<Config, ()> {
+    let path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => args.paths.first().and_then(|p| config::discover(p)),
+    };
+    let Some(path) = path else {
+        return Ok(Config::default());
+    };
+    let mut files = SourceFiles::default();
+    config::load(&path, &mut files).map_err(|problems| {
+        for d in &problems {
+            eprintln!("{:?}", d.to_report(&files));
+        }
+        eprintln!(
+            "guardrail: {} problem(s) in {}",
+            problems.len(),
+            path.display()
+        );
+    })
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -129,15 +170,53 @@ fn report_rule_errors(loaded: &LoadedRules) -> bool {
 /// Runs the command and returns the exit code.
 pub fn run(args: &ScanArgs) -> miette::Result<u8> {
     check_destinations(args.output.as_deref(), &args.reports).map_err(|e| miette::miette!(e))?;
-    let Some(rules) = load_rules(&args.rule_dirs, &args.select, &args.ignore) else {
+    let Ok(config) = project_config(args) else {
         return Ok(EXIT_INCOMPLETE);
     };
-    let scanner = Scanner::new(rules);
-    let outcome = scanner.scan(&args.paths);
-    let gate = Gate {
-        fail_on: args.fail_on.into(),
-        strict: args.strict,
+    // The command line adds to the configuration, and its --select replaces the file's.
+    let rule_dirs: Vec<PathBuf> = config
+        .rule_dirs
+        .iter()
+        .chain(&args.rule_dirs)
+        .cloned()
+        .collect();
+    let select = if args.select.is_empty() {
+        &config.select
+    } else {
+        &args.select
     };
+    let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
+    let Some(mut rules) = load_rules(&rule_dirs, select, &ignore) else {
+        return Ok(EXIT_INCOMPLETE);
+    };
+    for rule in &mut rules {
+        if let Some(severity) = config.severity.get(&rule.id) {
+            rule.severity = *severity;
+        }
+    }
+    let baseline = match args.baseline.as_ref().or(config.baseline.as_ref()) {
+        Some(path) => match Baseline::read(path) {
+            Ok(baseline) => Some(baseline),
+            Err(problem) => {
+                eprintln!("{:?}", problem.to_report(&SourceFiles::default()));
+                return Ok(EXIT_INCOMPLETE);
+            }
+        },
+        None => None,
+    };
+    let gate = Gate {
+        fail_on: args
+            .fail_on
+            .map(Severity::from)
+            .or(config.fail_on)
+            .unwrap_or(Severity::Low),
+        strict: args.strict || config.strict.unwrap_or(false),
+    };
+    let scanner = Scanner::new(rules).with_options(ScanOptions::with_config(config));
+    let mut outcome = scanner.scan(&args.paths);
+    if let Some(baseline) = &baseline {
+        baseline.apply(&mut outcome.report);
+    }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let text = TextOptions {
         color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
@@ -161,6 +240,10 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
     }
     let incomplete =
         super::report_input_problems(&outcome.input, args.verbose, args.allow_parse_errors);
+    if let Some(path) = &args.write_baseline {
+        super::write_output(Some(path), &Baseline::render(&outcome.report))?;
+        return Ok(if incomplete { EXIT_INCOMPLETE } else { EXIT_OK });
+    }
     Ok(if incomplete {
         EXIT_INCOMPLETE
     } else if outcome.report.failing(&gate).next().is_some() {

@@ -20,13 +20,18 @@ pub struct Baseline {
 }
 
 impl Baseline {
-    /// The baseline of a report: every finding that is not already suppressed otherwise.
+    /// The baseline of a report: every finding that is not suppressed in the code (findings
+    /// silenced by an earlier baseline stay, so rewriting a baseline keeps them).
     pub fn of(report: &Report) -> Baseline {
         Baseline {
             fingerprints: report
                 .findings
                 .iter()
-                .filter(|f| f.suppression.is_none())
+                .filter(|f| {
+                    f.suppression
+                        .as_ref()
+                        .is_none_or(|s| s.kind == SuppressionKind::Baseline)
+                })
                 .map(|f| f.fingerprint.clone())
                 .collect(),
         }

@@ -1,6 +1,7 @@
 //! Reporting: findings joined with what a reader needs (rule metadata, resource, position,
 //! message, fingerprint) into one [`Report`] that every renderer reads and none recomputes.
 
+pub mod baseline;
 pub mod suppress;
 
 use crate::diagnostic::Diagnostic;
@@ -137,6 +138,11 @@ impl Report {
             .filter_map(|f| {
                 let rule = pack.rule(f.rule)?;
                 let resource = scan.graph.resource(f.resource)?;
+                // Resources of files read only as context (the rest of a named file's
+                // Terraform module) are not reported on.
+                if scan.context_only.contains(&resource.span.file) {
+                    return None;
+                }
                 let file = scan.files.get(f.span.file)?;
                 let message = if f.path.is_empty() {
                     f.seen.clone()
@@ -223,9 +229,7 @@ impl Report {
 
     /// Whether the input could not be read completely.
     pub fn incomplete(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == crate::diagnostic::Severity::Error)
+        crate::diagnostic::has_errors(&self.diagnostics)
     }
 }
 
