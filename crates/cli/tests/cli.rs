@@ -15,13 +15,19 @@ fn guardrail(args: &[&str]) -> Output {
         .expect("run guardrail")
 }
 
-fn graph_json(args: &[&str]) -> (i32, serde_json::Value, String) {
-    let mut all = vec!["graph", "--format", "json"];
+/// Runs `guardrail <command> --format json ARGS…` and returns the exit code, the JSON on
+/// stdout and stderr.
+fn json_output(command: &str, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut all = vec![command, "--format", "json"];
     all.extend_from_slice(args);
     let out = guardrail(&all);
-    let json = serde_json::from_slice(&out.stdout).expect("graph JSON on stdout");
+    let json = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     (out.status.code().expect("exit code"), json, stderr)
+}
+
+fn graph_json(args: &[&str]) -> (i32, serde_json::Value, String) {
+    json_output("graph", args)
 }
 
 fn diagnostics(json: &serde_json::Value) -> Vec<String> {
@@ -241,12 +247,7 @@ fn unreadable_inputs_are_errors() {
 }
 
 fn scan_json(args: &[&str]) -> (i32, serde_json::Value, String) {
-    let mut all = vec!["scan", "--format", "json"];
-    all.extend_from_slice(args);
-    let out = guardrail(&all);
-    let json = serde_json::from_slice(&out.stdout).expect("report JSON on stdout");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    (out.status.code().expect("exit code"), json, stderr)
+    json_output("scan", args)
 }
 
 /// `rule file:line:col resource attribute: message`, one line per finding.
