@@ -90,6 +90,7 @@ impl Baseline {
                 });
             }
         }
+        report.recount();
     }
 
     /// How many fingerprints it holds.
