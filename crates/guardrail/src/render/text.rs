@@ -1,14 +1,16 @@
 //! Human output: each finding as a miette diagnostic with the source line under it, then a
 //! summary. Rendered to a string; the CLI decides where it goes and whether it has colour.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
 
 use crate::evaluate::Status;
 use crate::report::{Gate, Report, ReportFinding, SuppressionKind};
 use crate::rules::model::Severity;
-use crate::source::SourceFiles;
+use crate::source::{FileId, SourceFiles};
 
 /// How to draw.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +43,8 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate, options: &TextO
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(options.width);
     let mut out = String::new();
+    // miette wants to own the source it shows: one shared copy per file, not per finding.
+    let mut sources: HashMap<FileId, Arc<String>> = HashMap::new();
     for finding in &report.findings {
         if finding.suppression.is_some() && !options.show_suppressed {
             continue;
@@ -49,8 +53,12 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate, options: &TextO
         let source = files.get(finding.span.file);
         let rendered = match source {
             Some(file) => {
+                let text = sources
+                    .entry(file.id)
+                    .or_insert_with(|| Arc::new(file.text.clone()))
+                    .clone();
                 let report = miette::Report::new(diagnostic)
-                    .with_source_code(NamedSource::new(file.display_path(), file.text.clone()));
+                    .with_source_code(NamedSource::new(file.display_path(), text));
                 let mut s = String::new();
                 handler.render_report(&mut s, report.as_ref()).map(|()| s)
             }
