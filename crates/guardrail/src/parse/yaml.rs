@@ -90,8 +90,8 @@ enum Frame {
         /// The key read, waiting for its value, and whether it was a plain `<<`.
         key: Option<(String, Span, bool)>,
         merges: Vec<Node>,
-        /// Position of each key in `map`, so that a map with many keys loads in linear time.
-        positions: HashMap<String, usize>,
+        /// Finds keys already in `map`, to report duplicates.
+        keys: KeyIndex,
     },
 }
 
@@ -190,7 +190,7 @@ impl<'a> Loader<'a> {
                         tag: tag.map(Cow::into_owned),
                         key: None,
                         merges: Vec::new(),
-                        positions: HashMap::new(),
+                        keys: KeyIndex::default(),
                     });
                 }
                 Event::SequenceEnd | Event::MappingEnd => self.close(span)?,
@@ -269,11 +269,11 @@ impl<'a> Loader<'a> {
                 anchor,
                 tag,
                 merges,
-                positions,
+                keys,
                 ..
             } => {
                 let last = map.iter().last().map_or(start, |e| e.value.span.end);
-                let map = self.apply_merges(map, merges, positions)?;
+                let map = self.apply_merges(map, merges, keys)?;
                 (Value::Map(map), start, anchor, tag, last)
             }
         };
@@ -288,7 +288,7 @@ impl<'a> Loader<'a> {
         &self,
         mut map: Map,
         merges: Vec<Node>,
-        mut positions: HashMap<String, usize>,
+        mut keys: KeyIndex,
     ) -> Result<Map, Fail> {
         for merged in merges {
             let sources: Vec<Node> = match merged.value {
@@ -311,9 +311,9 @@ impl<'a> Loader<'a> {
                     ));
                 };
                 for entry in source_map.iter() {
-                    if !positions.contains_key(&entry.key) {
-                        positions.insert(entry.key.clone(), map.len());
+                    if keys.find(&map, &entry.key).is_none() {
                         map.push_unchecked(entry.clone());
+                        keys.added(&map);
                     }
                 }
             }
@@ -339,7 +339,7 @@ impl<'a> Loader<'a> {
                 map,
                 key,
                 merges,
-                positions,
+                keys,
                 ..
             }) => match key.take() {
                 None => {
@@ -359,11 +359,11 @@ impl<'a> Loader<'a> {
                         key_span,
                         value: node,
                     };
-                    let replaced = match positions.get(&entry.key) {
-                        Some(&at) => map.replace_at(at, entry),
+                    let replaced = match keys.find(map, &entry.key) {
+                        Some(at) => map.replace_at(at, entry),
                         None => {
-                            positions.insert(entry.key.clone(), map.len());
                             map.push_unchecked(entry);
+                            keys.added(map);
                             None
                         }
                     };
@@ -457,6 +457,41 @@ impl<'a> Loader<'a> {
             span,
             provenance: Provenance::Explicit,
         })
+    }
+}
+
+/// The keys of a map being built: a linear scan while the map is small (almost every map),
+/// a hash index from [`KeyIndex::FROM`] keys on, so a map with many keys still loads in
+/// linear time without a hash table for every small map.
+#[derive(Default)]
+struct KeyIndex {
+    positions: HashMap<String, usize>,
+}
+
+impl KeyIndex {
+    /// Maps with this many keys or more are indexed.
+    const FROM: usize = 16;
+
+    /// The position of `key` in `map`.
+    fn find(&mut self, map: &Map, key: &str) -> Option<usize> {
+        if map.len() < Self::FROM {
+            return map.iter().position(|e| e.key == key);
+        }
+        if self.positions.is_empty() {
+            self.positions = map
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.clone(), i))
+                .collect();
+        }
+        self.positions.get(key).copied()
+    }
+
+    /// Records the entry just pushed onto `map`.
+    fn added(&mut self, map: &Map) {
+        if let (false, Some(entry)) = (self.positions.is_empty(), map.iter().last()) {
+            self.positions.insert(entry.key.clone(), map.len() - 1);
+        }
     }
 }
 
@@ -672,6 +707,19 @@ mod tests {
             parsed.diagnostics.last().map(|d| d.code),
             Some("parse::too-deep")
         );
+    }
+
+    #[test]
+    fn duplicates_are_found_in_large_maps_too() {
+        // Past KeyIndex::FROM keys the index is used instead of a scan.
+        let mut text: String = (0..30).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k3: again\nk25: again\n");
+        let (_, parsed) = parse_str(&text);
+        let codes: Vec<&str> = parsed.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["parse::duplicate-key", "parse::duplicate-key"]);
+        let doc = &parsed.documents[0];
+        assert_eq!(doc.get("k25").and_then(Node::as_str), Some("again"));
+        assert_eq!(doc.as_map().map(Map::len), Some(30));
     }
 
     #[test]
