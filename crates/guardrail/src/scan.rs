@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::adapt::terraform::TerraformFile;
 use crate::adapt::{self, Adapted};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, has_errors};
 pub use crate::discover::Skipped;
 use crate::discover::{self, Candidate};
 use crate::graph::{Framework, GraphBuilder, ResourceGraph};
@@ -194,7 +194,7 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
                     scan.diagnostics.extend(data.diagnostics.iter().cloned());
                     data_files.push((file, framework, &data.documents));
                 }
-                None if has_error(&data.diagnostics) && load::looks_like_ours(&file.text) => {
+                None if has_errors(&data.diagnostics) && load::looks_like_ours(&file.text) => {
                     scan.diagnostics.extend(data.diagnostics.iter().cloned());
                 }
                 None => scan.skipped.push(Skipped {
@@ -256,10 +256,8 @@ fn parse(file: &SourceFile) -> Parsed {
     }
 }
 
-use crate::diagnostic::has_errors as has_error;
-
 fn not_ours_reason(data: &yaml::Parsed) -> String {
-    if has_error(&data.diagnostics) {
+    if has_errors(&data.diagnostics) {
         "could not be parsed and does not look like CloudFormation or Kubernetes".into()
     } else if data.documents.is_empty() {
         "empty".into()

@@ -66,7 +66,7 @@
 //! `cloudformation::parameter`, `cloudformation::output`, `cloudformation::unknown-section`.
 
 mod refs;
-mod sub;
+pub(crate) mod sub;
 
 use std::collections::HashSet;
 

@@ -135,8 +135,9 @@ impl<'a> Reader<'a> {
                 _ => unknown(out),
             },
             "Fn::Sub" => match argument.as_str() {
-                // `${!Literal}` is an escape for a literal `${Literal}`, not a placeholder.
-                Some(text) if !text.replace("${!", "").contains("${") => {
+                // No placeholders (escapes such as `${!Literal}` are literal text): the
+                // string is known.
+                Some(text) if crate::adapt::cloudformation::sub::placeholders(text).is_empty() => {
                     out.push(Cow::Owned(Node {
                         value: Value::String(text.replace("${!", "${")),
                         span: node.span,

@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 
-use crate::graph::Edge;
 use crate::scan::GraphScan;
 use crate::source::{SourceFiles, Span, display_path};
 use crate::value::{Node, Provenance, Value};
@@ -174,7 +173,7 @@ pub fn dot(scan: &GraphScan) -> String {
                     "  n{} -> n{} [label=\"{}\"];",
                     e.from.0,
                     to.0,
-                    kind_name(e)
+                    e.kind.name()
                 );
             }
             None => {
@@ -183,7 +182,7 @@ pub fn dot(scan: &GraphScan) -> String {
                     "  d{i} [label=\"{}\\n(not in scan)\", style=dashed];\n  n{} -> d{i} [label=\"{}\", style=dashed];",
                     dot_escape(&e.dangling),
                     e.from.0,
-                    kind_name(e)
+                    e.kind.name()
                 );
             }
         }
@@ -207,7 +206,7 @@ pub fn mermaid(scan: &GraphScan) -> String {
     for (i, e) in scan.graph.edges().iter().enumerate() {
         match e.to {
             Some(to) => {
-                let _ = writeln!(out, "  n{} -->|{}| n{}", e.from.0, kind_name(e), to.0);
+                let _ = writeln!(out, "  n{} -->|{}| n{}", e.from.0, e.kind.name(), to.0);
             }
             None => {
                 let _ = writeln!(
@@ -215,16 +214,12 @@ pub fn mermaid(scan: &GraphScan) -> String {
                     "  d{i}[\"{} (not in scan)\"]\n  n{} -.->|{}| d{i}",
                     mermaid_escape(&e.dangling),
                     e.from.0,
-                    kind_name(e)
+                    e.kind.name()
                 );
             }
         }
     }
     out
-}
-
-fn kind_name(edge: &Edge) -> &'static str {
-    edge.kind.name()
 }
 
 fn dot_escape(s: &str) -> String {

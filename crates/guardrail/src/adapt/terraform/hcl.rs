@@ -250,18 +250,7 @@ pub(super) fn local_body(ctx: &mut Ctx<'_, '_>, decl: &Decl<'_>, value: &Express
     let mut c = Collector::with_bound(&[]);
     c.expr(value, &src);
     ctx.references(c.found);
-    let name = decl.address.trim_start_matches("local.");
-    let value = match ctx.ev.local_value(name, decl.name_span) {
-        Some(node) => node,
-        None => ctx.ev.eval(value, &src),
-    };
-    let mut map = Map::new();
-    map.push_unchecked(Entry {
-        key: "value".into(),
-        key_span: decl.name_span,
-        value,
-    });
-    Node::new(Value::Map(map), decl.span)
+    ctx.local_node(decl, |ev| ev.eval(value, &src))
 }
 
 /// Converts the attributes and blocks of `body` into `entries`; `bound` holds the iterator

@@ -8,7 +8,7 @@ use super::{BodyKind, Ctx, Decl, DeclBody, SKIPPED_BLOCKS, label_rule, unknown_b
 use crate::diagnostic::Diagnostic;
 use crate::graph::{EdgeKind, NodeKind};
 use crate::source::{SourceFile, Span};
-use crate::value::{Entry, Map, Node, Value};
+use crate::value::{Entry, Node, Value};
 
 /// A `.tf.json` structure that is not Terraform's.
 fn structure_error(file: &SourceFile, span: Span, message: impl Into<String>) -> Diagnostic {
@@ -222,18 +222,7 @@ pub(super) fn block_body(ctx: &mut Ctx<'_, '_>, decl: &Decl<'_>, body: &Node) ->
 /// The attribute tree of a local: `{value: …}`.
 pub(super) fn local_body(ctx: &mut Ctx<'_, '_>, decl: &Decl<'_>, value: &Node) -> Node {
     references(ctx, decl.file, value, &[]);
-    let name = decl.address.trim_start_matches("local.");
-    let value = match ctx.ev.local_value(name, decl.name_span) {
-        Some(node) => node,
-        None => ctx.ev.eval_json(value, decl.file),
-    };
-    let mut map = Map::new();
-    map.push_unchecked(Entry {
-        key: "value".into(),
-        key_span: decl.name_span,
-        value,
-    });
-    Node::new(Value::Map(map), decl.span)
+    ctx.local_node(decl, |ev| ev.eval_json(value, decl.file))
 }
 
 /// Converts a block body object; `bound` holds the iterator names of enclosing `dynamic`

@@ -97,7 +97,7 @@ use crate::adapt::Adapted;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{EdgeKind, Framework, Link, NodeKind, Resource, Target};
 use crate::source::{SourceFile, Span};
-use crate::value::{Node, Value};
+use crate::value::{Entry, Map, Node, Value};
 
 use self::expr::Evaluator;
 use self::refs::Reference;
@@ -443,6 +443,27 @@ struct Ctx<'c, 'a> {
 }
 
 impl Ctx<'_, '_> {
+    /// A local's node, `{value: …}`: the value evaluated once for the module (and shared
+    /// with every use), or by `evaluate` when the definition is not the one in force.
+    fn local_node(
+        &mut self,
+        decl: &Decl<'_>,
+        evaluate: impl FnOnce(&mut Evaluator<'_>) -> Node,
+    ) -> Node {
+        let name = decl.address.trim_start_matches("local.");
+        let value = match self.ev.local_value(name, decl.name_span) {
+            Some(node) => node,
+            None => evaluate(self.ev),
+        };
+        let mut map = Map::new();
+        map.push_unchecked(Entry {
+            key: "value".into(),
+            key_span: decl.name_span,
+            value,
+        });
+        Node::new(Value::Map(map), decl.span)
+    }
+
     fn references(&mut self, found: Vec<Reference>) {
         self.links.extend(found.into_iter().map(|r| RawLink {
             kind: EdgeKind::Reference,
