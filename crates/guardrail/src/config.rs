@@ -9,6 +9,8 @@
 //! select = ["AWS", "K8S-POD"]   # rule ids or prefixes to run (default: all)
 //! ignore = ["AWS-S3-007"]       # rule ids or prefixes to skip
 //! rules = ["policies"]          # extra rule directories, relative to this file
+//! guard = ["guard/nist.guard"]  # AWS CloudFormation Guard rule files or directories
+//! guard_mappings = ["guard/map.toml"]  # severity, STRIDE, NIST for Guard rules
 //! include = ["infra/**"]        # only files matching these globs (relative to this file)
 //! exclude = ["**/testdata/**"]  # never files matching these globs
 //! baseline = ".guardrail-baseline.json"
@@ -42,6 +44,8 @@ struct Raw {
     select: Option<Vec<String>>,
     ignore: Option<Vec<String>>,
     rules: Option<Vec<String>>,
+    guard: Option<Vec<String>>,
+    guard_mappings: Option<Vec<String>>,
     include: Option<Vec<toml::Spanned<String>>>,
     exclude: Option<Vec<toml::Spanned<String>>>,
     baseline: Option<String>,
@@ -65,6 +69,10 @@ pub struct Config {
     pub ignore: Vec<String>,
     /// Extra rule directories.
     pub rule_dirs: Vec<PathBuf>,
+    /// AWS CloudFormation Guard rule files or directories.
+    pub guard: Vec<PathBuf>,
+    /// Mapping files that give Guard rules severity, STRIDE and NIST controls.
+    pub guard_mappings: Vec<PathBuf>,
     /// Only scan files that match one of these (empty: all).
     pub include: Option<globset::GlobSet>,
     /// Never scan files that match one of these.
@@ -112,17 +120,21 @@ pub fn load(path: &Path, files: &mut SourceFiles) -> Result<Config, Vec<Diagnost
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
     let mut problems = Vec::new();
+    let relative = |paths: Option<Vec<String>>| -> Vec<PathBuf> {
+        paths
+            .unwrap_or_default()
+            .iter()
+            .map(|p| base.join(p))
+            .collect()
+    };
     let mut config = Config {
         path: Some(path.to_path_buf()),
         strict: raw.strict,
         select: raw.select.unwrap_or_default(),
         ignore: raw.ignore.unwrap_or_default(),
-        rule_dirs: raw
-            .rules
-            .unwrap_or_default()
-            .iter()
-            .map(|d| base.join(d))
-            .collect(),
+        rule_dirs: relative(raw.rules),
+        guard: relative(raw.guard),
+        guard_mappings: relative(raw.guard_mappings),
         baseline: raw.baseline.map(|b| base.join(b)),
         ..Config::default()
     };
@@ -259,6 +271,12 @@ strict = false
 # Directories of your own rules (docs/rules.md), relative to this file.
 # rules = ["policies"]
 
+# AWS CloudFormation Guard rule files or directories (docs/guard.md), run on every
+# CloudFormation template and Kubernetes document; and files that map their rules to
+# severity, STRIDE and NIST controls.
+# guard = ["guard/nist80053r5.guard"]
+# guard_mappings = ["guard/mapping.toml"]
+
 # Which files to scan, as globs relative to this file.
 # include = ["infra/**", "k8s/**"]
 # exclude = ["**/testdata/**"]
@@ -311,13 +329,15 @@ mod tests {
     #[test]
     fn every_key_is_read() {
         let config = load_text(
-            "fail_on = \"high\"\nselect = [\"AWS\"]\nignore = [\"AWS-S3-007\"]\nrules = [\"p\"]\ninclude = [\"infra/**\"]\nexclude = [\"**/test/**\"]\nbaseline = \"b.json\"\n[frameworks]\nkubernetes = false\n[severity]\nAWS-S3-007 = \"critical\"\n",
+            "fail_on = \"high\"\nselect = [\"AWS\"]\nignore = [\"AWS-S3-007\"]\nrules = [\"p\"]\nguard = [\"g.guard\"]\nguard_mappings = [\"m.json\"]\ninclude = [\"infra/**\"]\nexclude = [\"**/test/**\"]\nbaseline = \"b.json\"\n[frameworks]\nkubernetes = false\n[severity]\nAWS-S3-007 = \"critical\"\n",
         )
         .expect("loads");
         assert_eq!(config.fail_on, Some(Severity::High));
         assert_eq!(config.disabled_frameworks, [Framework::Kubernetes]);
         assert_eq!(config.severity.get("AWS-S3-007"), Some(&Severity::Critical));
         assert!(config.rule_dirs[0].ends_with("p"));
+        assert!(config.guard[0].ends_with("g.guard"));
+        assert!(config.guard_mappings[0].ends_with("m.json"));
         assert!(
             config
                 .baseline

@@ -21,6 +21,8 @@ pub mod diagnostic;
 pub mod discover;
 pub mod evaluate;
 pub mod graph;
+#[cfg(feature = "guard")]
+pub mod guard;
 pub mod load;
 pub mod parse;
 pub mod render;

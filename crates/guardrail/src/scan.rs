@@ -27,12 +27,18 @@ pub struct ScanOptions {
     /// walking (files named explicitly are always read) and its `frameworks` switch readers
     /// off.
     pub config: crate::config::Config,
+    /// Keep the parsed CloudFormation and Kubernetes documents in
+    /// [`GraphScan::documents`] (Guard rules read whole documents, not resources).
+    pub keep_documents: bool,
 }
 
 impl ScanOptions {
     /// Options that follow `config`.
     pub fn with_config(config: crate::config::Config) -> Self {
-        ScanOptions { config }
+        ScanOptions {
+            config,
+            keep_documents: false,
+        }
     }
 }
 
@@ -53,6 +59,9 @@ pub struct GraphScan {
     /// Terraform module): their resources are in the graph, but findings in them are not
     /// reported.
     pub context_only: std::collections::BTreeSet<FileId>,
+    /// The parsed documents of every CloudFormation and Kubernetes file, when
+    /// [`ScanOptions::keep_documents`] asked for them (empty otherwise).
+    pub documents: BTreeMap<FileId, Vec<Node>>,
 }
 
 impl GraphScan {
@@ -205,6 +214,12 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         }
     }
 
+    if options.keep_documents {
+        scan.documents = data_files
+            .iter()
+            .map(|(file, _, docs)| (file.id, docs.to_vec()))
+            .collect();
+    }
     adapted.par_extend(
         data_files
             .into_par_iter()

@@ -14,7 +14,7 @@
 use std::path::PathBuf;
 
 use crate::diagnostic::Diagnostic;
-use crate::evaluate::RulePack;
+use crate::evaluate::{Finding, RulePack};
 use crate::report::{Report, suppress};
 use crate::rules::builtin::builtin;
 use crate::rules::load::LoadedRules;
@@ -45,6 +45,8 @@ pub struct ScanOutcome {
 pub struct Scanner {
     pack: RulePack,
     options: ScanOptions,
+    #[cfg(feature = "guard")]
+    guard: Option<crate::guard::GuardRules>,
 }
 
 impl Scanner {
@@ -54,6 +56,8 @@ impl Scanner {
         Scanner {
             pack: RulePack::new(rules),
             options: ScanOptions::default(),
+            #[cfg(feature = "guard")]
+            guard: None,
         }
     }
 
@@ -74,6 +78,21 @@ impl Scanner {
         self
     }
 
+    /// The same scanner, also running these AWS CloudFormation Guard rules on every
+    /// CloudFormation template and Kubernetes document. Their [`GuardRules::rules`] join the
+    /// scanner's rules, so reports, suppressions and `--select` treat them like any other;
+    /// a Guard rule left out of that list (deselected) is evaluated but not reported.
+    ///
+    /// [`GuardRules::rules`]: crate::guard::GuardRules::rules
+    #[cfg(feature = "guard")]
+    pub fn with_guard(mut self, guard: crate::guard::GuardRules) -> Self {
+        let mut rules = self.pack.rules().to_vec();
+        rules.extend(guard.rules.iter().cloned());
+        self.pack = RulePack::new(rules);
+        self.guard = Some(guard);
+        self
+    }
+
     /// The rules this scanner runs.
     pub fn rules(&self) -> &[Rule] {
         self.pack.rules()
@@ -81,9 +100,24 @@ impl Scanner {
 
     /// Reads `paths` and checks every resource.
     pub fn scan(&self, paths: &[PathBuf]) -> ScanOutcome {
+        #[cfg(feature = "guard")]
+        if let Some(guard) = &self.guard {
+            let mut options = self.options.clone();
+            options.keep_documents = true;
+            let mut input = build_graph(paths, &options);
+            let mut findings = self.pack.evaluate(&input.graph);
+            let (more, problems) = crate::guard::evaluate(guard, &input, &self.pack);
+            findings.extend(more);
+            input.diagnostics.extend(problems);
+            return self.report(input, &findings);
+        }
         let input = build_graph(paths, &self.options);
         let findings = self.pack.evaluate(&input.graph);
-        let mut report = Report::new(&input, &self.pack, &findings);
+        self.report(input, &findings)
+    }
+
+    fn report(&self, input: GraphScan, findings: &[Finding]) -> ScanOutcome {
+        let mut report = Report::new(&input, &self.pack, findings);
         suppress::apply(&mut report, &input, &self.pack);
         ScanOutcome { input, report }
     }

@@ -45,6 +45,18 @@ pub struct ScanArgs {
     /// Also load the rules in this directory (same format as the built-in ones; repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     rule_dirs: Vec<PathBuf>,
+    /// Also run the AWS CloudFormation Guard rules in FILE, or in every *.guard / *.ruleset
+    /// file under DIR (repeatable), on every CloudFormation template and Kubernetes document.
+    /// Their failures are findings like any other, at the offending property's line.
+    #[cfg(feature = "guard")]
+    #[arg(long = "guard", value_name = "FILE|DIR")]
+    guard: Vec<PathBuf>,
+    /// Give Guard rules severity, STRIDE categories and NIST controls from FILE: the Guard
+    /// Rules Registry's rule-set JSON, its per-rule controls JSON, or guardrail's TOML
+    /// (docs/guard.md). Repeatable.
+    #[cfg(feature = "guard")]
+    #[arg(long = "guard-mapping", value_name = "FILE")]
+    guard_mappings: Vec<PathBuf>,
     /// Run only these rules: an id (`K8S-POD-001`) or a prefix of whole id parts (`AWS-S3`,
     /// `K8S`), any case; repeatable.
     #[arg(long, value_name = "ID")]
@@ -167,6 +179,44 @@ fn report_rule_errors(loaded: &LoadedRules) -> bool {
     }
 }
 
+/// The Guard rules of the configuration and `--guard`, selected and with severity overrides;
+/// `None` when there are none; `Err` (after printing why) when a file does not load.
+#[cfg(feature = "guard")]
+fn load_guard(
+    args: &ScanArgs,
+    config: &Config,
+    select: &[String],
+    ignore: &[String],
+) -> Result<Option<guardrail::guard::GuardRules>, ()> {
+    let paths: Vec<PathBuf> = config.guard.iter().chain(&args.guard).cloned().collect();
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let mappings: Vec<PathBuf> = config
+        .guard_mappings
+        .iter()
+        .chain(&args.guard_mappings)
+        .cloned()
+        .collect();
+    let mut guard = guardrail::guard::GuardRules::load(&paths, &mappings);
+    for d in &guard.diagnostics {
+        eprintln!("{:?}", d.to_report(&guard.files));
+    }
+    if guard.has_errors() {
+        eprintln!("guardrail: problem(s) in Guard rule or mapping files");
+        return Err(());
+    }
+    guard.rules.retain(|r| {
+        (select.is_empty() || matches_selector(&r.id, select)) && !matches_selector(&r.id, ignore)
+    });
+    for rule in &mut guard.rules {
+        if let Some(severity) = config.severity.get(&rule.id) {
+            rule.severity = *severity;
+        }
+    }
+    Ok(Some(guard))
+}
+
 /// Runs the command and returns the exit code.
 pub fn run(args: &ScanArgs) -> miette::Result<u8> {
     check_destinations(args.output.as_deref(), &args.reports).map_err(|e| miette::miette!(e))?;
@@ -212,7 +262,14 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
             .unwrap_or(Severity::Low),
         strict: args.strict || config.strict.unwrap_or(false),
     };
-    let scanner = Scanner::new(rules).with_options(ScanOptions::with_config(config));
+    let scanner = Scanner::new(rules);
+    #[cfg(feature = "guard")]
+    let scanner = match load_guard(args, &config, select, &ignore) {
+        Ok(Some(guard)) => scanner.with_guard(guard),
+        Ok(None) => scanner,
+        Err(()) => return Ok(EXIT_INCOMPLETE),
+    };
+    let scanner = scanner.with_options(ScanOptions::with_config(config));
     let mut outcome = scanner.scan(&args.paths);
     if let Some(baseline) = &baseline {
         baseline.apply(&mut outcome.report);

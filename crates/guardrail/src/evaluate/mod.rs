@@ -34,8 +34,9 @@ pub enum Status {
 pub struct Finding {
     /// Index of the rule in the pack.
     pub rule: usize,
-    /// The resource.
-    pub resource: ResourceId,
+    /// The resource; `None` for a finding about a document as a whole (a Guard rule on a
+    /// template's top-level keys).
+    pub resource: Option<ResourceId>,
     /// Fail or unknown.
     pub status: Status,
     /// Where to point: the offending attribute, or the resource's name when it is absent.
@@ -112,7 +113,7 @@ impl RulePack {
                     let binding = self.rules.get(r)?.bindings.get(b)?;
                     check(graph, id, binding).map(|(status, blame)| Finding {
                         rule: r,
-                        resource: id,
+                        resource: Some(id),
                         status,
                         span: blame.span,
                         path: blame.path,

@@ -38,7 +38,7 @@ fn run(
             };
             let address = scan
                 .graph
-                .resource(f.resource)
+                .resource(f.resource.expect("built-in rules judge resources"))
                 .map(|r| r.address.clone())
                 .unwrap_or_default();
             let address = address.rsplit('#').next().unwrap_or("").to_owned();

@@ -137,13 +137,24 @@ impl Report {
             .iter()
             .filter_map(|f| {
                 let rule = pack.rule(f.rule)?;
-                let resource = scan.graph.resource(f.resource)?;
-                // Resources of files read only as context (the rest of a named file's
-                // Terraform module) are not reported on.
-                if scan.context_only.contains(&resource.span.file) {
-                    return None;
-                }
                 let file = scan.files.get(f.span.file)?;
+                let subject = match f.resource {
+                    Some(id) => {
+                        let resource = scan.graph.resource(id)?;
+                        // Resources of files read only as context (the rest of a named
+                        // file's Terraform module) are not reported on.
+                        if scan.context_only.contains(&resource.span.file) {
+                            return None;
+                        }
+                        Subject {
+                            address: resource.address.clone(),
+                            type_name: resource.type_name.clone(),
+                            framework: resource.framework,
+                            scope: resource.scope.clone(),
+                        }
+                    }
+                    None => Subject::document(scan, file)?,
+                };
                 let message = if f.path.is_empty() {
                     f.seen.clone()
                 } else {
@@ -156,9 +167,15 @@ impl Report {
                     status: f.status,
                     stride: rule.stride.clone(),
                     nist: rule.nist.clone(),
-                    resource: resource.address.clone(),
-                    resource_type: resource.type_name.clone(),
-                    framework: resource.framework,
+                    fingerprint: fingerprint(&[
+                        &rule.id,
+                        &subject.scope,
+                        &subject.address,
+                        &f.path,
+                    ]),
+                    resource: subject.address,
+                    resource_type: subject.type_name,
+                    framework: subject.framework,
                     file: file.display_path(),
                     span: f.span,
                     start: file.line_col(f.span.start),
@@ -166,12 +183,6 @@ impl Report {
                     attribute: f.path.clone(),
                     message,
                     remediation: rule.remediation.clone(),
-                    fingerprint: fingerprint(&[
-                        &rule.id,
-                        &resource.scope,
-                        &resource.address,
-                        &f.path,
-                    ]),
                     suppression: None,
                 })
             })
@@ -230,6 +241,33 @@ impl Report {
     /// Whether the input could not be read completely.
     pub fn incomplete(&self) -> bool {
         crate::diagnostic::has_errors(&self.diagnostics)
+    }
+}
+
+/// What a finding is about: a resource, or a whole document.
+struct Subject {
+    address: String,
+    type_name: String,
+    framework: Framework,
+    scope: String,
+}
+
+impl Subject {
+    /// A document as a whole: its file stands for it (`template.yaml`, of type `template`
+    /// for CloudFormation, `document` otherwise).
+    fn document(scan: &GraphScan, file: &crate::source::SourceFile) -> Option<Subject> {
+        let framework = *scan.frameworks.get(&file.id)?;
+        let address = file.display_path();
+        Some(Subject {
+            type_name: match framework {
+                Framework::CloudFormation => "template",
+                _ => "document",
+            }
+            .to_owned(),
+            framework,
+            scope: format!("file:{address}"),
+            address,
+        })
     }
 }
 

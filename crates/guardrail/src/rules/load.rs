@@ -74,35 +74,12 @@ impl LoadedRules {
 
     /// Loads every `*.yaml` / `*.yml` file under `dir` (sorted, recursively).
     pub fn add_dir(&mut self, dir: &Path) {
-        let mut paths = Vec::new();
-        for entry in ignore::WalkBuilder::new(dir)
-            .standard_filters(false)
-            .follow_links(false)
-            .sort_by_file_name(|a, b| a.cmp(b))
-            .build()
-        {
-            match entry {
-                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                    let p = e.path();
-                    if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
-                        paths.push(p.to_path_buf());
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => self.diagnostics.push(Diagnostic::error(
-                    "rule::unreadable",
-                    dir,
-                    format!("cannot read rule directory: {e}"),
-                )),
-            }
-        }
-        if paths.is_empty() && self.diagnostics.is_empty() {
-            self.diagnostics.push(Diagnostic::error(
-                "rule::unreadable",
-                dir,
-                "no rule files (*.yaml) in this directory",
-            ));
-        }
+        let paths = files_with_extensions(
+            dir,
+            &["yaml", "yml"],
+            "rule::unreadable",
+            &mut self.diagnostics,
+        );
         let mut texts = Vec::new();
         for path in paths {
             match std::fs::read_to_string(&path) {
@@ -116,6 +93,55 @@ impl LoadedRules {
         }
         self.add_texts(texts);
     }
+}
+
+/// The files under `dir` whose extension is one of `extensions`, sorted by name, recursively;
+/// symbolic links are not followed. An unreadable directory, or one without such files, is a
+/// `code` error.
+pub(crate) fn files_with_extensions(
+    dir: &Path,
+    extensions: &[&str],
+    code: &'static str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    let mut failed = false;
+    for entry in ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .follow_links(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build()
+    {
+        match entry {
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                let p = e.path();
+                if p.extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| extensions.contains(&x))
+                {
+                    paths.push(p.to_path_buf());
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                failed = true;
+                diagnostics.push(Diagnostic::error(
+                    code,
+                    dir,
+                    format!("cannot read rule directory: {e}"),
+                ));
+            }
+        }
+    }
+    if paths.is_empty() && !failed {
+        let wanted: Vec<String> = extensions.iter().map(|x| format!("*.{x}")).collect();
+        diagnostics.push(Diagnostic::error(
+            code,
+            dir,
+            format!("no rule files ({}) in this directory", wanted.join(", ")),
+        ));
+    }
+    paths
 }
 
 struct Checker<'a> {

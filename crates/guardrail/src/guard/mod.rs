@@ -1,0 +1,374 @@
+//! AWS CloudFormation Guard rule files, run through the `cfn-guard` crate, their failures
+//! reported as guardrail findings with exact lines.
+//!
+//! ```text
+//! .guard files ─load: cfn-guard's parser checks them once─► GuardRules (one Rule each, for reports)
+//! GraphScan.documents ─data: re-typed as cfn-guard reads YAML─► cfn-guard validate (payload,
+//!   structured JSON), one run per worker ─locate: report paths in guardrail's tree─► Findings
+//! ```
+//!
+//! Verdicts are cfn-guard's own: a rule fails on a document exactly when `cfn-guard validate`
+//! says FAIL for it. What guardrail adds is where: the resource and the line and column of the
+//! offending property, found by resolving the path in cfn-guard's report in guardrail's own
+//! spanned tree. Every CloudFormation template and every Kubernetes document (as plain data) is
+//! evaluated; Terraform is not (Guard's Terraform support reads plan JSON, not source).
+//!
+//! Where guardrail's reading of a file is more complete than cfn-guard's, guardrail's wins:
+//! aliases and merge keys are expanded (cfn-guard rejects aliases), every document of a stream
+//! is evaluated (cfn-guard reads only the first), and nesting is bounded before cfn-guard sees
+//! anything (its loader has no limit).
+//!
+//! cfn-guard 3.2.1 can evaluate only rule *text*, so each worker thread parses the rules once
+//! for its share of the documents; the check for syntax errors parses each file once more,
+//! up front, so that a broken rule file stops the scan instead of silently skipping.
+
+mod data;
+mod load;
+mod locate;
+mod meta;
+mod run;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Severity as DiagnosticSeverity, has_errors};
+use crate::evaluate::{Finding, RulePack, Status};
+use crate::graph::ResourceId;
+use crate::rules::builtin::builtin;
+use crate::rules::model::{Rule, Severity};
+use crate::scan::GraphScan;
+use crate::source::{FileId, SourceFile, SourceFiles, Span};
+use crate::value::Node;
+
+/// Guard rule files, checked, with a guardrail [`Rule`] describing each named rule in them.
+#[derive(Debug, Default)]
+pub struct GuardRules {
+    /// The rule files and mapping files, so diagnostics can show their lines.
+    pub files: SourceFiles,
+    /// One rule per named Guard rule, in file order: its id is the Guard rule's name; title
+    /// and remediation come from its custom message (`Violation:` / `Fix:`), severity, STRIDE
+    /// and NIST from mapping files, else from the built-in rules that reference it, else from
+    /// its message's `Controls:` line (registry rule sets) and defaults. It has no bindings:
+    /// cfn-guard evaluates it.
+    pub rules: Vec<Rule>,
+    /// Problems with the rule and mapping files; any error means they must not be used.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The rule files handed to cfn-guard.
+    rule_files: Vec<FileId>,
+}
+
+impl GuardRules {
+    /// Loads the Guard rule files at `rule_paths` (files, or directories searched for
+    /// `*.guard` and `*.ruleset`) and the mapping files at `mapping_paths` (see the module
+    /// docs of `meta` in the source, or `docs/guard.md`).
+    pub fn load(rule_paths: &[PathBuf], mapping_paths: &[PathBuf]) -> GuardRules {
+        let mut guard = GuardRules::default();
+        let ids = load::load_files(rule_paths, &mut guard.files, &mut guard.diagnostics);
+        let checked: Vec<(FileId, Option<Diagnostic>)> = ids
+            .par_iter()
+            .map(|&id| (id, guard.files.get(id).and_then(load::syntax_error)))
+            .collect();
+        for (id, error) in checked {
+            match error {
+                Some(error) => guard.diagnostics.push(error),
+                None => guard.rule_files.push(id),
+            }
+        }
+        let mut mappings = meta::Mappings::default();
+        for path in mapping_paths {
+            mappings.load(path, &mut guard.files, &mut guard.diagnostics);
+        }
+        let mut defined: BTreeMap<String, Span> = BTreeMap::new();
+        for &id in &guard.rule_files {
+            let Some(file) = guard.files.get(id) else {
+                continue;
+            };
+            for written in load::written_rules(file) {
+                if let Some(first) = defined.get(&written.name) {
+                    let first = guard.files.start_of(*first);
+                    guard.diagnostics.push(
+                        Diagnostic::error(
+                            "guard::duplicate-rule",
+                            file.path.clone(),
+                            format!(
+                                "Guard rule `{}` is also defined at {first} of another file; \
+                                 findings would be ambiguous",
+                                written.name
+                            ),
+                        )
+                        .at(written.name_span),
+                    );
+                    continue;
+                }
+                defined.insert(written.name.clone(), written.name_span);
+                guard.rules.push(describe(&written, file, &mappings));
+            }
+        }
+        guard
+    }
+
+    /// Whether any rule or mapping file has an error.
+    pub fn has_errors(&self) -> bool {
+        has_errors(&self.diagnostics)
+    }
+}
+
+/// The guardrail rule that stands for a Guard rule in reports, `explain` and `rules`.
+fn describe(written: &load::WrittenRule, file: &SourceFile, mappings: &meta::Mappings) -> Rule {
+    let shown = file.display_path();
+    let message = written.message.as_deref().unwrap_or_default();
+    let mapped = mappings.for_rule(&written.name, &shown);
+    let referencing: Vec<&Rule> = builtin()
+        .rules
+        .iter()
+        .filter(|r| {
+            r.references
+                .get("guard")
+                .is_some_and(|names| names.contains(&written.name))
+        })
+        .collect();
+    let mut nist = mapped.nist.clone();
+    if nist.is_empty() {
+        nist = referencing.iter().flat_map(|r| r.nist.clone()).collect();
+    }
+    if nist.is_empty() {
+        nist = load::message_line(message, "Controls")
+            .map(meta::controls_in_message)
+            .unwrap_or_default();
+    }
+    nist.sort();
+    nist.dedup();
+    let mut stride = mapped.stride.clone();
+    if stride.is_empty() {
+        stride = referencing.iter().flat_map(|r| r.stride.clone()).collect();
+    }
+    if stride.is_empty() {
+        stride = meta::stride_of_controls(&nist);
+    }
+    stride.sort();
+    stride.dedup();
+    let severity = mapped
+        .severity
+        .or_else(|| referencing.iter().map(|r| r.severity).max())
+        .unwrap_or(Severity::Medium);
+    let at = format!("{shown}:{}", file.line_col(written.name_span.start));
+    let title = load::message_line(message, "Violation")
+        .map(str::to_owned)
+        .or_else(|| written.description.clone())
+        .unwrap_or_else(|| format!("Guard rule {}", written.name));
+    let mut references = BTreeMap::new();
+    references.insert("guard".to_owned(), vec![written.name.clone()]);
+    if !referencing.is_empty() {
+        references.insert(
+            "guardrail".to_owned(),
+            referencing.iter().map(|r| r.id.clone()).collect(),
+        );
+    }
+    Rule {
+        id: written.name.clone(),
+        title,
+        severity,
+        stride,
+        nist,
+        rationale: match &written.description {
+            Some(d) => format!(
+                "{d} (AWS CloudFormation Guard rule `{}`, {at}.)",
+                written.name
+            ),
+            None => format!("AWS CloudFormation Guard rule `{}`, {at}.", written.name),
+        },
+        remediation: load::message_line(message, "Fix")
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("Make the resource satisfy the Guard rule at {at}.")),
+        references,
+        bindings: Vec::new(),
+        path: shown,
+    }
+}
+
+/// Runs the Guard rules on every document of `scan` (which must have kept its documents:
+/// [`crate::scan::ScanOptions::keep_documents`]). Failures of rules that are in `pack` (by id)
+/// become findings; documents cfn-guard could not evaluate are error diagnostics.
+pub fn evaluate(
+    guard: &GuardRules,
+    scan: &GraphScan,
+    pack: &RulePack,
+) -> (Vec<Finding>, Vec<Diagnostic>) {
+    let rule_index: HashMap<&str, usize> = pack
+        .rules()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let documents: Vec<(&SourceFile, &Node)> = scan
+        .documents
+        .iter()
+        .filter_map(|(id, docs)| Some((scan.files.get(*id)?, docs)))
+        .flat_map(|(file, docs)| docs.iter().map(move |d| (file, d)))
+        .collect();
+    let texts: Vec<&str> = guard
+        .rule_files
+        .iter()
+        .filter_map(|id| guard.files.get(*id))
+        .map(|f| f.text.as_str())
+        .collect();
+    if documents.is_empty() || texts.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let data: Vec<String> = documents
+        .par_iter()
+        .map(|(file, doc)| data::guard_input(doc, file))
+        .collect();
+    let reports = run::evaluate(&texts, &data, rayon::current_num_threads());
+    let resources = ResourceIndex::new(scan);
+    let mut findings = Vec::new();
+    let mut diagnostics = Vec::new();
+    for ((file, doc), report) in documents.iter().zip(reports) {
+        let report = match report {
+            Ok(report) => report,
+            Err(error) => {
+                let why = match error {
+                    run::RunError::Panicked(m) => format!("cfn-guard panicked: {m}"),
+                    run::RunError::Failed(m) => m,
+                };
+                diagnostics.push(
+                    Diagnostic::new(
+                        DiagnosticSeverity::Error,
+                        "guard::failed",
+                        file.path.clone(),
+                        format!("Guard rules could not be evaluated on this document: {why}"),
+                    )
+                    .at(Span::new(
+                        doc.span.file,
+                        doc.span.start,
+                        doc.span.start,
+                    )),
+                );
+                continue;
+            }
+        };
+        for failure in locate::failures(&report) {
+            let Some(&rule) = rule_index.get(failure.rule.as_str()) else {
+                continue;
+            };
+            findings.push(finding(rule, &failure, doc, &resources, pack));
+        }
+    }
+    (findings, diagnostics)
+}
+
+/// One failure placed in guardrail's tree.
+fn finding(
+    rule: usize,
+    failure: &locate::Failure,
+    doc: &Node,
+    resources: &ResourceIndex<'_>,
+    pack: &RulePack,
+) -> Finding {
+    // A path guardrail's tree does not have (it should not happen) is the document's.
+    let found = locate::resolve(doc, &failure.path).unwrap_or(locate::Found {
+        node: doc,
+        key_span: None,
+        keys: Vec::new(),
+    });
+    let owner = resources.owner(found.node.span);
+    let (resource, root_depth, name_span) = match owner {
+        Some((id, depth, name_span)) => (Some(id), depth, Some(name_span)),
+        None => (None, 0, None),
+    };
+    let mut attribute: Vec<String> = found.keys.iter().skip(root_depth).cloned().collect();
+    if let Some(missing) = &failure.missing {
+        attribute.push(missing.clone());
+    }
+    let at_root = found.keys.len() <= root_depth;
+    let span = match (&failure.missing, at_root) {
+        // The whole resource or document: point at its name.
+        (None, true) | (Some(_), true) => {
+            name_span.unwrap_or(Span::new(doc.span.file, doc.span.start, doc.span.start))
+        }
+        // Something missing below an attribute that exists: point at that attribute's key.
+        (Some(_), false) => found.key_span.unwrap_or(found.node.span),
+        // The value judged.
+        (None, false) => found.node.span,
+    };
+    let seen = if attribute.is_empty() {
+        failure
+            .message
+            .as_deref()
+            .and_then(|m| load::message_line(m, "Violation"))
+            .map(str::to_owned)
+            .or_else(|| pack.rule(rule).map(|r| format!("fails: {}", r.title)))
+            .unwrap_or_default()
+    } else if failure.missing.is_some() {
+        "absent".to_owned()
+    } else {
+        failure.seen.as_ref().map(show_value).unwrap_or_default()
+    };
+    Finding {
+        rule,
+        resource,
+        status: Status::Fail,
+        span,
+        path: attribute.join("."),
+        seen,
+    }
+}
+
+/// A value as a finding shows it: compact JSON, cut short.
+fn show_value(value: &serde_json::Value) -> String {
+    const LIMIT: usize = 80;
+    let text = value.to_string();
+    match text.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
+/// The resources of the scanned documents, to find which one a node belongs to.
+struct ResourceIndex<'g> {
+    by_file: HashMap<FileId, Vec<(ResourceId, &'g crate::graph::Resource)>>,
+}
+
+impl<'g> ResourceIndex<'g> {
+    fn new(scan: &'g GraphScan) -> Self {
+        let mut by_file: HashMap<FileId, Vec<_>> = HashMap::new();
+        for (id, resource) in scan.graph.iter() {
+            if scan.documents.contains_key(&resource.span.file) {
+                by_file
+                    .entry(resource.span.file)
+                    .or_default()
+                    .push((id, resource));
+            }
+        }
+        ResourceIndex { by_file }
+    }
+
+    /// The innermost resource whose body contains `span`: its id, how many path keys lead from
+    /// the document to its body, and its name's span.
+    fn owner(&self, span: Span) -> Option<(ResourceId, usize, Span)> {
+        let (id, resource) = self
+            .by_file
+            .get(&span.file)?
+            .iter()
+            .filter(|(_, r)| r.span.start <= span.start && span.end <= r.span.end)
+            .min_by_key(|(_, r)| r.span.end - r.span.start)?;
+        let body = resource.attributes.span;
+        let depth = if body.start <= span.start && span.end <= body.end {
+            depth_of_body(resource)
+        } else {
+            0
+        };
+        Some((*id, depth, resource.name_span))
+    }
+}
+
+/// How many keys lead from a document to a resource's body: `Resources/<id>` in a
+/// CloudFormation template, none for a Kubernetes object (the document is the object).
+fn depth_of_body(resource: &crate::graph::Resource) -> usize {
+    match resource.framework {
+        crate::graph::Framework::CloudFormation => 2,
+        _ => 0,
+    }
+}
