@@ -1058,3 +1058,110 @@ fn a_named_terraform_file_is_read_with_its_module_but_only_it_is_reported() {
         "{lines:#?}"
     );
 }
+
+#[test]
+fn var_files_from_the_command_line_and_the_configuration_set_terraform_variables() {
+    let rds = ["fixtures/tfvars/rds", "--select", "AWS-RDS-002"];
+    let (code, report, stderr) = scan_json(&rds);
+    assert_eq!(code, 0, "private by default: {stderr}");
+    assert!(finding_lines(&report).is_empty());
+
+    let mut prod = rds.to_vec();
+    prod.extend(["--var-file", "fixtures/tfvars/rds/env/prod.tfvars"]);
+    let (code, report, stderr) = scan_json(&prod);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        finding_lines(&report),
+        [
+            "AWS-RDS-002 [high/fail] fixtures/tfvars/rds/main.tf:15:25 aws_db_instance.app — \
+          `publicly_accessible` is true (the value of the variable, local or parameter it \
+          refers to)"
+        ]
+    );
+    // Later files win.
+    prod.extend(["--var-file", "fixtures/tfvars/rds/env/staging.tfvars.json"]);
+    let (code, _, stderr) = scan_json(&prod);
+    assert_eq!(code, 0, "{stderr}");
+
+    // guardrail.toml's var_files make it public; --var-file comes after them.
+    let (code, report, stderr) = scan_json(&["fixtures/tfvars/configured"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(finding_lines(&report).len(), 1);
+    let (code, _, stderr) = scan_json(&[
+        "fixtures/tfvars/configured",
+        "--var-file",
+        "fixtures/tfvars/configured/env/private.tfvars",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+
+    // `graph` reads them too: the value shows where it came from. A file named alone (as
+    // pre-commit passes it) is read with its module's terraform.tfvars.
+    let (code, graph, stderr) = graph_json(&[
+        "fixtures/tfvars/rds/main.tf",
+        "--attributes",
+        "--var-file",
+        "fixtures/tfvars/rds/env/prod.tfvars",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let db = graph["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["address"] == "aws_db_instance.app")
+        .expect("the database");
+    assert_eq!(
+        db["attributes"]["value"]["publicly_accessible"]["from"],
+        "fixtures/tfvars/rds/env/prod.tfvars:2:10"
+    );
+    assert_eq!(
+        db["attributes"]["value"]["engine"]["from"],
+        "fixtures/tfvars/rds/terraform.tfvars:1:10"
+    );
+
+    let help = guardrail(&["scan", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--var-file <FILE>"), "{help}");
+}
+
+#[test]
+fn a_var_file_that_cannot_be_read_fails_closed_with_its_position() {
+    let out = guardrail(&["scan", "fixtures/tfvars/broken", "--select", "AWS-RDS-002"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for at in [
+        "fixtures/tfvars/broken/terraform.tfvars:2:1",
+        "fixtures/tfvars/broken/blocks.auto.tfvars:3:1",
+        "fixtures/tfvars/broken/unclosed.auto.tfvars.json:3:1",
+    ] {
+        assert!(stderr.contains(at), "{at} missing: {stderr}");
+    }
+    let out = guardrail(&[
+        "scan",
+        "fixtures/tfvars/rds",
+        "--var-file",
+        "fixtures/tfvars/rds/env/missing.tfvars",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("fixtures/tfvars/rds/env/missing.tfvars: this var file does not exist"),
+        "{stderr}"
+    );
+
+    // A var_files entry that does not exist is a mistake in the configuration, at its line.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("guardrail.toml");
+    std::fs::write(&config, "strict = true\nvar_files = [\"prod.tfvars\"]\n").expect("write");
+    let out = guardrail(&[
+        "scan",
+        "fixtures/tfvars/rds",
+        "--config",
+        config.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("guardrail.toml:2:14") && stderr.contains("does not exist"),
+        "{stderr}"
+    );
+}

@@ -14,6 +14,7 @@
 //! include = ["infra/**"]        # only files matching these globs (relative to this file)
 //! exclude = ["**/testdata/**"]  # never files matching these globs
 //! baseline = ".guardrail-baseline.json"
+//! var_files = ["env/prod.tfvars"]  # Terraform variable values, relative to this file
 //!
 //! [frameworks]                  # all on by default
 //! kubernetes = false
@@ -21,6 +22,12 @@
 //! [severity]                    # per-rule severity overrides
 //! AWS-S3-007 = "high"
 //! ```
+//!
+//! `var_files` are Terraform variable definitions files read as `terraform -var-file` reads
+//! them, in order, before those of the command line's `--var-file`; each applies to every
+//! scanned module that declares the variable it sets. A file that does not exist is a mistake
+//! in the configuration, at its line. `terraform.tfvars` and `*.auto.tfvars` need no entry:
+//! they are read from each scanned module directory.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -49,6 +56,7 @@ struct Raw {
     include: Option<Vec<toml::Spanned<String>>>,
     exclude: Option<Vec<toml::Spanned<String>>>,
     baseline: Option<String>,
+    var_files: Option<Vec<toml::Spanned<String>>>,
     frameworks: Option<BTreeMap<toml::Spanned<String>, bool>>,
     severity: Option<BTreeMap<String, toml::Spanned<String>>>,
 }
@@ -79,6 +87,8 @@ pub struct Config {
     pub exclude: Option<globset::GlobSet>,
     /// The baseline file.
     pub baseline: Option<PathBuf>,
+    /// Terraform variable definitions files, in increasing precedence.
+    pub var_files: Vec<PathBuf>,
     /// Frameworks switched off.
     pub disabled_frameworks: Vec<Framework>,
     /// Severity per rule id.
@@ -183,6 +193,26 @@ pub fn load(path: &Path, files: &mut SourceFiles) -> Result<Config, Vec<Diagnost
             config.disabled_frameworks.push(framework);
         }
     }
+    for var_file in raw.var_files.unwrap_or_default() {
+        let resolved = base.join(var_file.get_ref());
+        if resolved.is_file() {
+            config.var_files.push(resolved);
+        } else {
+            problems.push(
+                Diagnostic::error(
+                    "config::invalid",
+                    path,
+                    format!(
+                        "var file `{}` does not exist (looked for {})",
+                        var_file.get_ref(),
+                        resolved.display()
+                    ),
+                )
+                .at(span(var_file.span()))
+                .with_help("var_files are relative to the configuration file"),
+            );
+        }
+    }
     for (globs, slot) in [
         (raw.include, &mut config.include),
         (raw.exclude, &mut config.exclude),
@@ -284,6 +314,11 @@ strict = false
 # Fail only on findings that are not in this baseline (guardrail scan --write-baseline FILE).
 # baseline = ".guardrail-baseline.json"
 
+# Terraform variable values, as `terraform -var-file` reads them, relative to this file; later
+# files win, and `guardrail scan --var-file` comes after them. Each applies to every scanned
+# module that declares the variable. terraform.tfvars and *.auto.tfvars are read without this.
+# var_files = ["env/prod.tfvars"]
+
 # Frameworks to read (all on by default).
 # [frameworks]
 # cloudformation = true
@@ -300,20 +335,25 @@ mod tests {
     use super::*;
 
     fn load_text(text: &str) -> Result<Config, Vec<String>> {
+        load_with(text, &[])
+    }
+
+    /// Like [`load_text`], with these files next to the configuration.
+    fn load_with(text: &str, files: &[&str]) -> Result<Config, Vec<String>> {
         let dir = tempfile::tempdir().expect("tempdir");
+        for f in files {
+            let path = dir.path().join(f);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, "").expect("write");
+        }
         let path = dir.path().join("guardrail.toml");
         std::fs::write(&path, text).expect("write");
-        let mut files = SourceFiles::default();
-        load(&path, &mut files).map_err(|ds| {
+        let mut sources = SourceFiles::default();
+        load(&path, &mut sources).map_err(|ds| {
             ds.iter()
                 .map(|d| {
-                    format!(
-                        "{} {}",
-                        d.span
-                            .map(|s| files.start_of(s).to_string())
-                            .unwrap_or_default(),
-                        d.message
-                    )
+                    let at = d.span.map(|s| sources.start_of(s).to_string());
+                    format!("{} {}", at.unwrap_or_default(), d.message)
                 })
                 .collect()
         })
@@ -328,10 +368,14 @@ mod tests {
 
     #[test]
     fn every_key_is_read() {
-        let config = load_text(
-            "fail_on = \"high\"\nselect = [\"AWS\"]\nignore = [\"AWS-S3-007\"]\nrules = [\"p\"]\nguard = [\"g.guard\"]\nguard_mappings = [\"m.json\"]\ninclude = [\"infra/**\"]\nexclude = [\"**/test/**\"]\nbaseline = \"b.json\"\n[frameworks]\nkubernetes = false\n[severity]\nAWS-S3-007 = \"critical\"\n",
+        let config = load_with(
+            "fail_on = \"high\"\nselect = [\"AWS\"]\nignore = [\"AWS-S3-007\"]\nrules = [\"p\"]\nguard = [\"g.guard\"]\nguard_mappings = [\"m.json\"]\ninclude = [\"infra/**\"]\nexclude = [\"**/test/**\"]\nbaseline = \"b.json\"\nvar_files = [\"env/prod.tfvars\", \"extra.tfvars.json\"]\n[frameworks]\nkubernetes = false\n[severity]\nAWS-S3-007 = \"critical\"\n",
+            &["env/prod.tfvars", "extra.tfvars.json"],
         )
         .expect("loads");
+        assert_eq!(config.var_files.len(), 2);
+        assert!(config.var_files[0].ends_with("env/prod.tfvars"));
+        assert!(config.var_files[1].ends_with("extra.tfvars.json"));
         assert_eq!(config.fail_on, Some(Severity::High));
         assert_eq!(config.disabled_frameworks, [Framework::Kubernetes]);
         assert_eq!(config.severity.get("AWS-S3-007"), Some(&Severity::Critical));
@@ -377,6 +421,16 @@ mod tests {
         );
         let errors = load_text("strict = \"yes\"\n").expect_err("wrong type");
         assert!(errors[0].starts_with("1:10 "), "{errors:?}");
+        let errors = load_with(
+            "var_files = [\"there.tfvars\", \"missing.tfvars\"]\n",
+            &["there.tfvars"],
+        )
+        .expect_err("missing var file");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("1:30 var file `missing.tfvars` does not exist"),
+            "{errors:?}"
+        );
         let errors = load_text("fial_on = 1\n").expect_err("unknown key");
         assert!(
             errors[0].starts_with("1:1 unknown field `fial_on`"),

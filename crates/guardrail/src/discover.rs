@@ -5,6 +5,12 @@
 //! `node_modules/` are never entered, and symbolic links are not followed, so a link loop
 //! cannot hang the walk and a link cannot lead outside the paths given. Files named
 //! explicitly (as pre-commit passes them) are always read, whatever their name.
+//!
+//! Terraform variable definition files are read when Terraform loads them by itself from a
+//! module directory (`terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars`,
+//! `*.auto.tfvars.json`; see [`auto_var_file_rank`]). Any other `*.tfvars` or `*.tfvars.json`
+//! applies only when it is named with `--var-file` or the configuration's `var_files`, so
+//! finding it, or being given it as a path to scan, reads nothing: it is listed as passed over.
 
 use std::path::{Path, PathBuf};
 
@@ -53,10 +59,51 @@ pub fn is_candidate_name(path: &Path) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    [".tf", ".tf.json", ".yaml", ".yml", ".json", ".template"]
-        .iter()
-        .any(|ext| name.ends_with(ext))
+    [
+        ".tf",
+        ".tf.json",
+        ".yaml",
+        ".yml",
+        ".json",
+        ".template",
+        ".tfvars",
+    ]
+    .iter()
+    .any(|ext| name.ends_with(ext))
 }
+
+/// Whether a file name is a Terraform variable definitions file: `*.tfvars` or
+/// `*.tfvars.json`, in any case (so that `PROD.TFVARS` is not taken for a `.tf` file).
+pub fn is_var_file_name(path: &Path) -> bool {
+    let name = file_name(path).to_ascii_lowercase();
+    name.ends_with(".tfvars") || name.ends_with(".tfvars.json")
+}
+
+/// Where a file of this name stands among the variable definitions files Terraform loads by
+/// itself from a module directory, lowest precedence first: `terraform.tfvars` (0), then
+/// `terraform.tfvars.json` (1), then every `*.auto.tfvars` and `*.auto.tfvars.json` (2) in
+/// lexical order of their names (the second part of the key). `None` for any other name.
+/// Names are compared as Terraform compares them: case-sensitively.
+pub fn auto_var_file_rank(path: &Path) -> Option<(u8, String)> {
+    let name = file_name(path);
+    let rank = match name.as_str() {
+        "terraform.tfvars" => 0,
+        "terraform.tfvars.json" => 1,
+        n if n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json") => 2,
+        _ => return None,
+    };
+    Some((rank, name))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Why a variable definitions file that Terraform does not load by itself is not read.
+const NOT_AUTO_LOADED: &str = "a Terraform var file that Terraform does not load by itself: \
+                                name it with --var-file or the configuration's var_files";
 
 /// Finds the files under `paths`.
 pub fn discover(paths: &[PathBuf]) -> Discovered {
@@ -69,6 +116,12 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
                 format!("cannot read this path: {e}"),
             )),
             Ok(meta) if meta.is_dir() => walk(path, &mut out),
+            Ok(_) if is_var_file_name(path) && auto_var_file_rank(path).is_none() => {
+                out.skipped.push(Skipped {
+                    path: path.clone(),
+                    reason: NOT_AUTO_LOADED.into(),
+                });
+            }
             Ok(_) => {
                 out.candidates.push(Candidate {
                     path: path.clone(),
@@ -132,6 +185,14 @@ fn walk(root: &Path, out: &mut Discovered) {
                     reason: "symbolic link: not followed (name the target to scan it)".into(),
                 });
             }
+        } else if file_type.is_file()
+            && is_var_file_name(path)
+            && auto_var_file_rank(path).is_none()
+        {
+            out.skipped.push(Skipped {
+                path: path.to_path_buf(),
+                reason: NOT_AUTO_LOADED.into(),
+            });
         } else if file_type.is_file() && is_candidate_name(path) {
             out.candidates.push(Candidate {
                 path: path.to_path_buf(),
@@ -151,7 +212,8 @@ fn is_terraform_name(path: &Path) -> bool {
 }
 
 /// The other Terraform files of `file`'s directory (not below it: a module is one
-/// directory), as context candidates. Links are not followed, as when walking.
+/// directory), its auto-loaded var files included, as context candidates. Links are not
+/// followed, as when walking.
 fn module_context(file: &Path, out: &mut Discovered) {
     let dir = match file.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -164,7 +226,10 @@ fn module_context(file: &Path, out: &mut Discovered) {
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .map(|e| e.path())
-        .filter(|p| is_terraform_name(p) && p.file_name() != file.file_name())
+        .filter(|p| {
+            (is_terraform_name(p) || auto_var_file_rank(p).is_some())
+                && p.file_name() != file.file_name()
+        })
         .collect();
     siblings.sort();
     // Shown like the file that was named: `infra/main.tf` brings `infra/variables.tf`.
@@ -189,5 +254,60 @@ fn error_path(error: &ignore::Error) -> Option<PathBuf> {
         }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_loaded_var_files_rank_as_terraform_loads_them() {
+        let rank = |name: &str| auto_var_file_rank(Path::new("infra").join(name).as_path());
+        assert_eq!(
+            rank("terraform.tfvars"),
+            Some((0, "terraform.tfvars".into()))
+        );
+        assert_eq!(
+            rank("terraform.tfvars.json"),
+            Some((1, "terraform.tfvars.json".into()))
+        );
+        assert_eq!(rank("a.auto.tfvars"), Some((2, "a.auto.tfvars".into())));
+        assert_eq!(
+            rank("b.auto.tfvars.json"),
+            Some((2, "b.auto.tfvars.json".into()))
+        );
+        // Sorting by the key puts auto files after terraform.tfvars.json whatever their names.
+        let mut names = [
+            "b.auto.tfvars.json",
+            "terraform.tfvars.json",
+            "a.auto.tfvars",
+            "terraform.tfvars",
+            "c.auto.tfvars",
+        ];
+        names.sort_by_key(|n| rank(n));
+        assert_eq!(
+            names,
+            [
+                "terraform.tfvars",
+                "terraform.tfvars.json",
+                "a.auto.tfvars",
+                "b.auto.tfvars.json",
+                "c.auto.tfvars"
+            ]
+        );
+        for other in [
+            "prod.tfvars",
+            "prod.tfvars.json",
+            "Terraform.tfvars",
+            "x.auto.tfvars.bak",
+            "main.tf",
+        ] {
+            assert_eq!(rank(other), None, "{other}");
+        }
+        assert!(is_var_file_name(Path::new("env/prod.tfvars")));
+        assert!(is_var_file_name(Path::new("prod.tfvars.json")));
+        assert!(is_var_file_name(Path::new("PROD.TFVARS")));
+        assert!(!is_var_file_name(Path::new("main.tf.json")));
     }
 }

@@ -59,13 +59,22 @@ pub fn format_by_name(path: &Path) -> Format {
         .unwrap_or_default();
     if name.ends_with(".tf.json") {
         Format::TerraformJson
-    } else if name.ends_with(".tf") {
+    } else if name.ends_with(".tf") || name.ends_with(".tfvars") {
         Format::Hcl
     } else if name.ends_with(".json") {
         Format::Json
     } else {
         Format::Yaml
     }
+}
+
+/// The format of a Terraform variable definitions file, which Terraform decides by name
+/// alone: JSON when it ends in `.json`, native syntax otherwise (`--var-file prod.vars`).
+pub fn var_file_format(path: &Path) -> Format {
+    let json = path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with(".json"));
+    if json { Format::Json } else { Format::Hcl }
 }
 
 /// Reads and checks one file.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::adapt::terraform::TerraformFile;
+use crate::adapt::terraform::{ModuleVars, TerraformFile, VarFile};
 use crate::adapt::{self, Adapted};
 use crate::diagnostic::{Diagnostic, Severity, has_errors};
 pub use crate::discover::Skipped;
@@ -24,12 +24,18 @@ use crate::value::Node;
 #[non_exhaustive]
 pub struct ScanOptions {
     /// The project configuration: its `include`/`exclude` globs choose the files found by
-    /// walking (files named explicitly are always read) and its `frameworks` switch readers
-    /// off.
+    /// walking (files named explicitly are always read), its `frameworks` switch readers
+    /// off, and its `var_files` set Terraform variables.
     pub config: crate::config::Config,
     /// Keep the parsed CloudFormation and Kubernetes documents in
     /// [`GraphScan::documents`] (Guard rules read whole documents, not resources).
     pub keep_documents: bool,
+    /// Terraform variable definitions files to read (the command line's `--var-file`), in
+    /// increasing precedence, after the configuration's `var_files`. Each applies to every
+    /// scanned module that declares the variable it sets (see
+    /// [`adapt::terraform`](crate::adapt::terraform#variable-values)). A file that cannot be
+    /// read or parsed is an error diagnostic.
+    pub var_files: Vec<PathBuf>,
 }
 
 impl ScanOptions {
@@ -37,8 +43,14 @@ impl ScanOptions {
     pub fn with_config(config: crate::config::Config) -> Self {
         ScanOptions {
             config,
-            keep_documents: false,
+            ..ScanOptions::default()
         }
+    }
+
+    /// The same options, with these Terraform var files read after the configuration's.
+    pub fn with_var_files(mut self, var_files: Vec<PathBuf>) -> Self {
+        self.var_files = var_files;
+        self
     }
 }
 
@@ -146,6 +158,15 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         }
     }
 
+    // Files up to here came from discovery; var files named by the user come next (or are
+    // the same file, when discovery found it too).
+    let discovered = scan.files.len();
+    let explicit_vars = load_var_files(
+        config.var_files.iter().chain(&options.var_files),
+        &mut scan,
+        &mut unparseable,
+    );
+
     let parsed: Vec<(FileId, Parsed)> = scan
         .files
         .iter()
@@ -158,11 +179,40 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
     let mut adapted: Vec<Adapted> = Vec::new();
     let mut terraform_modules: BTreeMap<String, Vec<TerraformFile<'_>>> = BTreeMap::new();
     let mut data_files: Vec<(&SourceFile, Framework, &[Node])> = Vec::new();
+    // Auto-loaded var files by module directory, and named ones by id.
+    let mut auto_vars: BTreeMap<String, Vec<TerraformFile<'_>>> = BTreeMap::new();
+    let mut named_vars: BTreeMap<FileId, TerraformFile<'_>> = BTreeMap::new();
     for (id, parsed) in &parsed {
         let Some(file) = scan.files.get(*id) else {
             continue;
         };
         let switched_off = |framework: Framework| config.disabled_frameworks.contains(&framework);
+        let auto =
+            (id.0 as usize) < discovered && discover::auto_var_file_rank(&file.path).is_some();
+        let named = explicit_vars.contains(id);
+        if auto || named {
+            if switched_off(Framework::Terraform) {
+                scan.skipped.push(Skipped {
+                    path: file.path.clone(),
+                    reason: "its framework is switched off in the configuration".into(),
+                });
+                continue;
+            }
+            scan.frameworks.insert(*id, Framework::Terraform);
+            let Some(var_file) = var_file(file, parsed, &mut scan.diagnostics) else {
+                continue;
+            };
+            if auto {
+                auto_vars
+                    .entry(module_dir(&file.path))
+                    .or_default()
+                    .push(var_file);
+            }
+            if named {
+                named_vars.insert(*id, var_file);
+            }
+            continue;
+        }
         let is_terraform = matches!(parsed, Parsed::Hcl(_)) || file.format == Format::TerraformJson;
         let framework = match parsed {
             Parsed::Data(data) if !is_terraform => adapt::classify(&data.documents),
@@ -231,11 +281,34 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
                 _ => adapt::kubernetes::adapt(file, docs),
             }),
     );
-    adapted.par_extend(
-        terraform_modules
-            .into_par_iter()
-            .map(|(dir, files)| adapt::terraform::adapt_module(&dir, &files)),
-    );
+    let mut auto_var_files: BTreeMap<String, Vec<VarFile<'_>>> = BTreeMap::new();
+    for (dir, mut files) in auto_vars {
+        files.sort_by_cached_key(|f| discover::auto_var_file_rank(&f.file().path));
+        let files: Vec<VarFile<'_>> = files
+            .into_iter()
+            .map(|f| VarFile::read(f, &mut scan.diagnostics))
+            .collect();
+        if !terraform_modules.contains_key(&dir) {
+            scan.diagnostics.extend(files.iter().map(VarFile::unused));
+        }
+        auto_var_files.insert(dir, files);
+    }
+    let named_var_files: Vec<VarFile<'_>> = explicit_vars
+        .iter()
+        .filter_map(|id| named_vars.get(id))
+        .map(|f| VarFile::read(*f, &mut scan.diagnostics))
+        .collect();
+    let terraform_start = adapted.len();
+    adapted.par_extend(terraform_modules.into_par_iter().map(|(dir, files)| {
+        let var_files = ModuleVars {
+            auto: auto_var_files.get(&dir).map_or(&[], Vec::as_slice),
+            explicit: &named_var_files,
+        };
+        adapt::terraform::adapt_module(&dir, &files, var_files)
+    }));
+    let terraform_adapted = adapted.get(terraform_start..).unwrap_or_default();
+    let undeclared = adapt::terraform::undeclared_anywhere(&named_var_files, terraform_adapted);
+    scan.diagnostics.extend(undeclared);
 
     let mut resources = Vec::new();
     for a in adapted {
@@ -262,6 +335,97 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
     scan.diagnostics.dedup();
     scan.skipped.sort();
     scan
+}
+
+/// Loads the var files the user named (in order, repeats kept) into `scan.files`, reusing an
+/// auto-loaded var file that discovery loaded already, and returns their ids. A file that
+/// cannot be used is an error diagnostic: its values would be missing from every check.
+fn load_var_files<'p>(
+    paths: impl Iterator<Item = &'p PathBuf>,
+    scan: &mut GraphScan,
+    unparseable: &mut std::collections::HashSet<FileId>,
+) -> Vec<FileId> {
+    let mut ids = Vec::new();
+    for path in paths {
+        let found = scan
+            .files
+            .iter()
+            .find(|f| f.path == *path && discover::auto_var_file_rank(path).is_some());
+        if let Some(file) = found {
+            ids.push(file.id);
+            continue;
+        }
+        if !path.is_file() {
+            let what = if path.exists() {
+                "is not a file"
+            } else {
+                "does not exist"
+            };
+            scan.diagnostics.push(Diagnostic::error(
+                "terraform::var-file",
+                path.clone(),
+                format!("this var file {what}"),
+            ));
+            continue;
+        }
+        let candidate = Candidate {
+            path: path.clone(),
+            explicit: true,
+            context: false,
+        };
+        match load::load(&candidate) {
+            Loaded::Text { text, .. } => {
+                let format = load::var_file_format(path);
+                ids.push(scan.files.add(path.clone(), text, format));
+            }
+            Loaded::Skipped { reason, .. } => scan.diagnostics.push(Diagnostic::error(
+                "terraform::var-file",
+                path.clone(),
+                format!("this var file is not read: {reason}"),
+            )),
+            Loaded::Failed(error) => {
+                let mut diagnostic = Diagnostic::error(error.code, path.clone(), error.message);
+                if let Some(text) = error.lossy_text {
+                    let id = scan.files.add(path.clone(), text, Format::Hcl);
+                    unparseable.insert(id);
+                    diagnostic = diagnostic.at(Span::new(id, error.offset, error.offset));
+                }
+                scan.diagnostics.push(diagnostic);
+            }
+        }
+    }
+    ids
+}
+
+/// A parsed var file ready to read, or `None` after reporting why it cannot be.
+fn var_file<'a>(
+    file: &'a SourceFile,
+    parsed: &'a Parsed,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<TerraformFile<'a>> {
+    match parsed {
+        Parsed::Hcl(Ok(body)) => Some(TerraformFile::Hcl { file, body }),
+        Parsed::Hcl(Err(diagnostic)) => {
+            diagnostics.push((**diagnostic).clone());
+            None
+        }
+        Parsed::Data(data) => {
+            diagnostics.extend(data.diagnostics.iter().cloned());
+            match data.documents.as_slice() {
+                [root] => Some(TerraformFile::Json { file, root }),
+                _ => {
+                    if !has_errors(&data.diagnostics) {
+                        diagnostics.push(Diagnostic::error(
+                            "terraform::var-file",
+                            file.path.clone(),
+                            "a JSON var file must hold one object of variable values",
+                        ));
+                    }
+                    None
+                }
+            }
+        }
+    }
 }
 
 fn parse(file: &SourceFile) -> Parsed {

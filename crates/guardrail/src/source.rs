@@ -129,7 +129,7 @@ pub enum Format {
     Yaml,
     /// JSON text (CloudFormation; decided after parsing).
     Json,
-    /// Terraform native syntax (`.tf`).
+    /// Terraform native syntax (`.tf`, and `.tfvars` variable definitions files).
     Hcl,
     /// Terraform JSON syntax (`.tf.json`).
     TerraformJson,

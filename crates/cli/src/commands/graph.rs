@@ -29,6 +29,10 @@ pub struct GraphArgs {
     /// Exit 0 even when some input could not be read or parsed.
     #[arg(long)]
     allow_parse_errors: bool,
+    /// Read Terraform variable values from FILE, as `guardrail scan --var-file` does
+    /// (repeatable; later files win).
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -43,7 +47,8 @@ enum GraphFormat {
 
 /// Runs the command and returns the exit code.
 pub fn run(args: &GraphArgs) -> miette::Result<u8> {
-    let scan = build_graph(&args.paths, &ScanOptions::default());
+    let options = ScanOptions::default().with_var_files(args.var_files.clone());
+    let scan = build_graph(&args.paths, &options);
     let text = match args.format {
         GraphFormat::Json => {
             let value = graph::json(

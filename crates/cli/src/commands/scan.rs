@@ -78,6 +78,13 @@ pub struct ScanArgs {
     /// configuration's `baseline`].
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Read Terraform variable values from FILE, as `terraform -var-file` does (repeatable;
+    /// later files win, and they come after the configuration's `var_files`). Each file
+    /// applies to every scanned module that declares the variable. terraform.tfvars,
+    /// terraform.tfvars.json and *.auto.tfvars(.json) are read from each module directory
+    /// without it. TF_VAR_* environment variables and -var values are not read.
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
     /// Record the current findings in FILE as a baseline (and exit 0 unless input could not
     /// be read).
     #[arg(long, value_name = "FILE")]
@@ -269,7 +276,8 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
         Ok(None) => scanner,
         Err(()) => return Ok(EXIT_INCOMPLETE),
     };
-    let scanner = scanner.with_options(ScanOptions::with_config(config));
+    let options = ScanOptions::with_config(config).with_var_files(args.var_files.clone());
+    let scanner = scanner.with_options(options);
     let mut outcome = scanner.scan(&args.paths);
     if let Some(baseline) = &baseline {
         baseline.apply(&mut outcome.report);

@@ -5,7 +5,8 @@
 //! and locals. What it evaluates today:
 //!
 //! - literals, lists, objects, parentheses;
-//! - `var.X` when the variable has a default, and `local.L` when the local evaluates,
+//! - `var.X` when the variable has a default or a value from a variable definitions file
+//!   (`*.tfvars`, see [`super::vars`]), and `local.L` when the local evaluates,
 //!   through any chain of other locals and variables; the result keeps the span of the use and
 //!   records the literal's definition as [`Provenance::Resolved`]; index and attribute access
 //!   into such values (`var.tags["env"]`, `local.cfg.port`);
@@ -19,9 +20,8 @@
 //! data source attributes, variables without a default, calls of functions not listed above (or
 //! with arguments not known), `for` expressions,
 //! splats, template directives, `count` / `each` / `path` values. Nothing is guessed and
-//! nothing is dropped. Functions, `*.tfvars`, module inputs and `count`/`for_each` expansion
-//! belong here too when they come: they are more arms of the same function, with more in the
-//! context.
+//! nothing is dropped. Module inputs and `count`/`for_each` expansion belong here too when
+//! they come: they are more arms of the same function, with more in the context.
 //!
 //! Hostile input cannot make evaluation explode: recursion depth is bounded, a local that
 //! (through others) refers to itself is unknown and reported, and the total size of resolved
@@ -123,21 +123,23 @@ impl<'s> Source<'s> {
     }
 }
 
-/// Where a local's or a variable default's expression is written.
+/// Where a local's or a variable's value is written.
 #[derive(Clone, Copy)]
 pub(super) enum Def<'a> {
     /// An expression in a `.tf` file.
     Hcl(Source<'a>, &'a Expression),
     /// A value in a `.tf.json` file whose strings are templates (a local).
     Json(&'a SourceFile, &'a Node),
-    /// A literal value in a `.tf.json` file (a variable default).
+    /// A literal value in JSON (a variable default in a `.tf.json` file, a value in a
+    /// `.tfvars.json` file).
     Literal(&'a Node),
 }
 
 /// A local or variable as the evaluator sees it.
 #[derive(Clone, Copy)]
 pub(super) struct Definition<'a> {
-    /// The expression that gives its value; `None` for a variable without a default.
+    /// The expression that gives its value: a local's expression, a variable's default or
+    /// the value a var file assigns it; `None` for a variable without either.
     pub value: Option<Def<'a>>,
     /// Where it is declared, for diagnostics.
     pub span: Span,
@@ -209,6 +211,20 @@ impl<'a> Evaluator<'a> {
             self.definitions.insert(key, definition);
         } else {
             self.definitions.entry(key).or_insert(definition);
+        }
+    }
+
+    /// Sets the value of the declared variable `name` from a variable definitions file,
+    /// replacing its default (and any value an earlier file set). Returns false, and changes
+    /// nothing, when no variable of that name is declared. Call it after every declaration and
+    /// before any evaluation: values already evaluated are cached.
+    pub fn assign(&mut self, name: &str, value: Def<'a>) -> bool {
+        match self.definitions.get_mut(&(Named::Var, name.to_owned())) {
+            Some(definition) => {
+                definition.value = Some(value);
+                true
+            }
+            None => false,
         }
     }
 

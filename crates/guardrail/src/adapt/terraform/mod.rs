@@ -39,13 +39,36 @@
 //! values, so they are kept as the text of the names (`["aws_iam_role.r"]`, `"aws.west"`),
 //! and so are a variable's `type` (`"list(string)"`) and `lifecycle.ignore_changes`.
 //!
-//! Values are evaluated as far as the module alone allows: literals, lists and objects;
-//! `var.X` with a default and `local.L` (through chains of locals, with cycle protection),
-//! which keep the span of the use and record the literal's definition as
-//! [`Provenance::Resolved`](crate::value::Provenance::Resolved); templates, heredocs,
+//! Values are evaluated as far as the module alone allows: literals, lists and objects; `var.X`
+//! with a default or a value from a var file (below) and `local.L` (through chains of locals,
+//! with cycle protection), which keep the span of the use and record the literal's definition
+//! as [`Provenance::Resolved`](crate::value::Provenance::Resolved); templates, heredocs,
 //! conditionals and operators whose inputs are known. Everything else (resource attributes,
-//! variables without a default, function calls, `for` expressions, splats, `count` / `each`)
-//! is [`Value::Unknown`] with the expression's source text: never absent, never guessed.
+//! variables without a default or a value, function calls, `for` expressions, splats, `count` /
+//! `each`) is [`Value::Unknown`] with the expression's source text: never absent, never
+//! guessed.
+//!
+//! # Variable values
+//!
+//! A variable's value is, lowest precedence first as in Terraform: its `default`; then the
+//! module directory's own `terraform.tfvars`, `terraform.tfvars.json`, and its `*.auto.tfvars`
+//! and `*.auto.tfvars.json` in lexical order of their names; then the var files the user names
+//! (`--var-file`, the configuration's `var_files`), in the order given. Each value replaces the
+//! one before it, and a use of the variable resolves to the value in force, with the var file's
+//! value as its definition ([`ModuleVars`], [`VarFile`]). Environment variables (`TF_VAR_name`)
+//! and `-var` arguments are not read: guardrail checks files.
+//!
+//! Terraform applies var files to the root module only. guardrail adapts every module directory
+//! on its own, so a directory's auto-loaded files apply to that directory's module only, never
+//! to the modules it calls (and a called module's own `terraform.tfvars`, which Terraform
+//! ignores, applies to it: the directory may be a root too). Named var files apply to every
+//! scanned module that declares the variable: a scan may cover several roots (`envs/prod`,
+//! `envs/dev`) or start below the root, so guardrail cannot know which directory is the root,
+//! and checking with the user's values wherever they could apply is the reading that misses
+//! fewer problems. A value for a variable its module does not declare is a warning, as in
+//! Terraform (for named files: when no scanned module declares it). Values are not converted to
+//! the variable's `type` (`"true"` stays a string), and `null` replaces the default even with
+//! `nullable = false`.
 //!
 //! # Links
 //!
@@ -90,6 +113,9 @@ mod functions;
 mod hcl;
 mod json;
 mod refs;
+mod vars;
+
+pub use self::vars::{ModuleVars, VarFile, undeclared_anywhere};
 
 use std::collections::{HashMap, HashSet};
 
@@ -123,7 +149,12 @@ pub enum TerraformFile<'a> {
 
 /// Adapts the files of one module directory. `module_dir` is the directory as displayed
 /// (`""` or `"."` for the scan root); it names the module's scope, `tf:<module_dir>`.
-pub fn adapt_module(module_dir: &str, files: &[TerraformFile<'_>]) -> Adapted {
+/// `var_files` are the variable definitions files that set its variables.
+pub fn adapt_module<'a>(
+    module_dir: &str,
+    files: &[TerraformFile<'a>],
+    var_files: ModuleVars<'_, 'a>,
+) -> Adapted {
     let dir = normalize_dir(module_dir);
     let scope = format!("tf:{dir}");
     let mut diagnostics = Vec::new();
@@ -149,6 +180,23 @@ pub fn adapt_module(module_dir: &str, files: &[TerraformFile<'_>]) -> Adapted {
             TerraformFile::Json { file, root } => {
                 json::declarations(file, root, &mut decls, &mut ev, &mut diagnostics);
             }
+        }
+    }
+
+    // Var files set values after every declaration is known, as Terraform reads them after
+    // the configuration; later files win.
+    for var_file in var_files.auto {
+        for a in var_file.assignments() {
+            if !ev.assign(a.name, a.value) {
+                diagnostics.push(vars::undeclared_here(var_file.file(), a.name, a.name_span));
+            }
+        }
+    }
+    for var_file in var_files.explicit {
+        for a in var_file.assignments() {
+            // Applied wherever the variable is declared; `undeclared_anywhere` reports a
+            // value that no module takes.
+            ev.assign(a.name, a.value);
         }
     }
 

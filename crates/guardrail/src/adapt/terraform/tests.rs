@@ -42,7 +42,7 @@ fn adapt(dir: &str, files: &[(&str, &str)]) -> (SourceFiles, Adapted) {
             tf.push(TerraformFile::Json { file, root });
         }
     }
-    let adapted = adapt_module(dir, &tf);
+    let adapted = adapt_module(dir, &tf, ModuleVars::default());
     (sources, adapted)
 }
 
