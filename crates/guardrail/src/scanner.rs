@@ -106,10 +106,12 @@ impl Scanner {
             options.keep_documents = true;
             let mut input = build_graph(paths, &options);
             let mut findings = self.pack.evaluate(&input.graph);
-            let (more, problems) = crate::guard::evaluate(guard, &input, &self.pack);
-            findings.extend(more);
-            input.diagnostics.extend(problems);
-            return self.report(input, &findings);
+            let guarded = crate::guard::evaluate(guard, &input, &self.pack);
+            findings.extend(guarded.findings);
+            input.diagnostics.extend(guarded.diagnostics);
+            let mut outcome = self.report(input, &findings);
+            outcome.report.guard = guarded.verdicts;
+            return outcome;
         }
         let input = build_graph(paths, &self.options);
         let findings = self.pack.evaluate(&input.graph);

@@ -43,7 +43,10 @@ fn findings(rule: &guardrail::rules::model::Rule, dir: &Path) -> Vec<(Status, St
     pack.evaluate(&scan.graph)
         .into_iter()
         .map(|f| {
-            let resource = f.resource.and_then(|id| scan.graph.resource(id)).expect("resource");
+            let resource = f
+                .resource
+                .and_then(|id| scan.graph.resource(id))
+                .expect("resource");
             let at = scan.files.start_of(f.span);
             let file = scan
                 .files

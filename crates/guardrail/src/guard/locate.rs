@@ -28,6 +28,39 @@ pub(super) struct Failure {
     pub message: Option<String>,
 }
 
+/// cfn-guard's verdict on a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Verdict {
+    Fail,
+    Pass,
+    Skip,
+}
+
+/// The rules of one document's report with this verdict, sorted, without repeats.
+pub(super) fn verdicts(report: &Json, verdict: Verdict) -> Vec<String> {
+    let names = |key: &str| -> Vec<String> {
+        report
+            .get(key)
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| match verdict {
+                Verdict::Fail => entry.get("Rule")?.get("name")?.as_str(),
+                _ => entry.as_str(),
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut out = names(match verdict {
+        Verdict::Fail => "not_compliant",
+        Verdict::Pass => "compliant",
+        Verdict::Skip => "not_applicable",
+    });
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// What one check of a failed rule points at.
 enum Leaf {
     At(Failure),

@@ -36,6 +36,7 @@ use rayon::prelude::*;
 use crate::diagnostic::{Diagnostic, Severity as DiagnosticSeverity, has_errors};
 use crate::evaluate::{Finding, RulePack, Status};
 use crate::graph::ResourceId;
+use crate::report::GuardVerdicts;
 use crate::rules::builtin::builtin;
 use crate::rules::model::{Rule, Severity};
 use crate::scan::GraphScan;
@@ -188,25 +189,32 @@ fn describe(written: &load::WrittenRule, file: &SourceFile, mappings: &meta::Map
     }
 }
 
+/// What running the Guard rules on a scan produced.
+#[derive(Debug, Default)]
+pub struct GuardOutcome {
+    /// One finding per failed check of a rule in the pack.
+    pub findings: Vec<Finding>,
+    /// Documents cfn-guard could not evaluate (errors: the scan is incomplete).
+    pub diagnostics: Vec<Diagnostic>,
+    /// cfn-guard's verdicts, per document, for the rules in the pack.
+    pub verdicts: Vec<GuardVerdicts>,
+}
+
 /// Runs the Guard rules on every document of `scan` (which must have kept its documents:
 /// [`crate::scan::ScanOptions::keep_documents`]). Failures of rules that are in `pack` (by id)
 /// become findings; documents cfn-guard could not evaluate are error diagnostics.
-pub fn evaluate(
-    guard: &GuardRules,
-    scan: &GraphScan,
-    pack: &RulePack,
-) -> (Vec<Finding>, Vec<Diagnostic>) {
+pub fn evaluate(guard: &GuardRules, scan: &GraphScan, pack: &RulePack) -> GuardOutcome {
     let rule_index: HashMap<&str, usize> = pack
         .rules()
         .iter()
         .enumerate()
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
-    let documents: Vec<(&SourceFile, &Node)> = scan
+    let documents: Vec<(&SourceFile, usize, &Node)> = scan
         .documents
         .iter()
         .filter_map(|(id, docs)| Some((scan.files.get(*id)?, docs)))
-        .flat_map(|(file, docs)| docs.iter().map(move |d| (file, d)))
+        .flat_map(|(file, docs)| docs.iter().enumerate().map(move |(i, d)| (file, i, d)))
         .collect();
     let texts: Vec<&str> = guard
         .rule_files
@@ -214,18 +222,17 @@ pub fn evaluate(
         .filter_map(|id| guard.files.get(*id))
         .map(|f| f.text.as_str())
         .collect();
+    let mut outcome = GuardOutcome::default();
     if documents.is_empty() || texts.is_empty() {
-        return (Vec::new(), Vec::new());
+        return outcome;
     }
     let data: Vec<String> = documents
         .par_iter()
-        .map(|(file, doc)| data::guard_input(doc, file))
+        .map(|(file, _, doc)| data::guard_input(doc, file))
         .collect();
     let reports = run::evaluate(&texts, &data, rayon::current_num_threads());
     let resources = ResourceIndex::new(scan);
-    let mut findings = Vec::new();
-    let mut diagnostics = Vec::new();
-    for ((file, doc), report) in documents.iter().zip(reports) {
+    for ((file, index, doc), report) in documents.iter().zip(reports) {
         let report = match report {
             Ok(report) => report,
             Err(error) => {
@@ -233,7 +240,7 @@ pub fn evaluate(
                     run::RunError::Panicked(m) => format!("cfn-guard panicked: {m}"),
                     run::RunError::Failed(m) => m,
                 };
-                diagnostics.push(
+                outcome.diagnostics.push(
                     Diagnostic::new(
                         DiagnosticSeverity::Error,
                         "guard::failed",
@@ -253,10 +260,25 @@ pub fn evaluate(
             let Some(&rule) = rule_index.get(failure.rule.as_str()) else {
                 continue;
             };
-            findings.push(finding(rule, &failure, doc, &resources, pack));
+            outcome
+                .findings
+                .push(finding(rule, &failure, doc, &resources, pack));
         }
+        let selected = |names: Vec<String>| -> Vec<String> {
+            names
+                .into_iter()
+                .filter(|n| rule_index.contains_key(n.as_str()))
+                .collect()
+        };
+        outcome.verdicts.push(GuardVerdicts {
+            file: file.display_path(),
+            document: *index,
+            fail: selected(locate::verdicts(&report, locate::Verdict::Fail)),
+            pass: selected(locate::verdicts(&report, locate::Verdict::Pass)),
+            skip: selected(locate::verdicts(&report, locate::Verdict::Skip)),
+        });
     }
-    (findings, diagnostics)
+    outcome
 }
 
 /// One failure placed in guardrail's tree.

@@ -46,7 +46,7 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate) -> Json {
         })
         .collect();
     let s = &report.summary;
-    json!({
+    let mut out = json!({
         "version": REPORT_JSON_VERSION,
         "tool": { "name": "guardrail", "version": env!("CARGO_PKG_VERSION") },
         "summary": {
@@ -65,7 +65,25 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate) -> Json {
         },
         "findings": findings,
         "diagnostics": report.diagnostics.iter().map(|d| diagnostic(d, files)).collect::<Vec<_>>(),
-    })
+    });
+    // Only scans with Guard rules have the key, so other reports keep their exact shape.
+    if let (false, Some(object)) = (report.guard.is_empty(), out.as_object_mut()) {
+        let verdicts: Vec<Json> = report
+            .guard
+            .iter()
+            .map(|v| {
+                json!({
+                    "file": v.file,
+                    "document": v.document,
+                    "fail": v.fail,
+                    "pass": v.pass,
+                    "skip": v.skip,
+                })
+            })
+            .collect();
+        object.insert("guard".into(), Json::Array(verdicts));
+    }
+    out
 }
 
 /// A diagnostic as JSON: severity, code, message, file, line and column (null when unknown).

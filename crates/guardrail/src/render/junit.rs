@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use crate::diagnostic::Severity as DiagnosticSeverity;
 use crate::evaluate::Status;
-use crate::report::{Gate, Report, ReportFinding, SuppressionKind};
+use crate::report::{Gate, Report, ReportFinding};
 use crate::rules::model::Rule;
 use crate::source::{SourceFiles, display_path};
 
@@ -310,13 +310,7 @@ fn case(f: &ReportFinding, fails_gate: bool, gate: &Gate) -> Case {
         }
     } else {
         let why = if let Some(s) = &f.suppression {
-            let kind = match s.kind {
-                SuppressionKind::Comment => "comment",
-                SuppressionKind::Metadata => "metadata",
-                SuppressionKind::Annotation => "annotation",
-                SuppressionKind::Checkov => "checkov",
-                SuppressionKind::Baseline => "baseline",
-            };
+            let kind = s.kind.name();
             match &s.reason {
                 Some(reason) => format!("suppressed ({kind}): {reason}"),
                 None => format!("suppressed ({kind})"),

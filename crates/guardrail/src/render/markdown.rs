@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use crate::diagnostic::Severity as DiagnosticSeverity;
 use crate::evaluate::Status;
-use crate::report::{Gate, Report, ReportFinding, SuppressionKind};
+use crate::report::{Gate, Report, ReportFinding};
 use crate::rules::catalog::{Stride, control};
 use crate::rules::model::Severity;
 use crate::source::{SourceFiles, display_path};
@@ -137,16 +137,7 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate) -> String {
         );
         for f in &suppressed {
             let (kind, reason) = f.suppression.as_ref().map_or(("", ""), |s| {
-                (
-                    match s.kind {
-                        SuppressionKind::Comment => "comment",
-                        SuppressionKind::Metadata => "metadata",
-                        SuppressionKind::Annotation => "annotation",
-                        SuppressionKind::Checkov => "checkov skip",
-                        SuppressionKind::Baseline => "baseline",
-                    },
-                    s.reason.as_deref().unwrap_or(""),
-                )
+                (s.kind.name(), s.reason.as_deref().unwrap_or(""))
             });
             let _ = writeln!(
                 out,

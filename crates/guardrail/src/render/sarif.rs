@@ -206,7 +206,8 @@ fn suppression(s: &Suppression, files: &SourceFiles) -> Json {
         SuppressionKind::Comment
         | SuppressionKind::Metadata
         | SuppressionKind::Annotation
-        | SuppressionKind::Checkov => ("inSource", s.reason.clone().unwrap_or_default()),
+        | SuppressionKind::Checkov
+        | SuppressionKind::Guard => ("inSource", s.reason.clone().unwrap_or_default()),
     };
     let mut out = json!({ "kind": kind, "status": "accepted" });
     if !justification.is_empty() {

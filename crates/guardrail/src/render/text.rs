@@ -123,10 +123,15 @@ fn diagnostic(f: &ReportFinding) -> MietteDiagnostic {
     .with_help(format!(
         "{}\nSTRIDE: {} · NIST 800-53: {} · more: guardrail explain {}",
         f.remediation,
-        stride.join(", "),
-        f.nist.join(", "),
+        or_none(&stride.join(", ")),
+        or_none(&f.nist.join(", ")),
         f.rule_id
     ))
+}
+
+/// A list as text, `none` when empty (a Guard rule without a mapping has no STRIDE or NIST).
+fn or_none(list: &str) -> &str {
+    if list.is_empty() { "none" } else { list }
 }
 
 /// How a suppression kind is named in text.
@@ -136,6 +141,7 @@ fn suppression_kind(kind: SuppressionKind) -> &'static str {
         SuppressionKind::Metadata => "Metadata.guardrail.ignore",
         SuppressionKind::Annotation => "the guardrail.dev/ignore annotation",
         SuppressionKind::Checkov => "a Checkov skip",
+        SuppressionKind::Guard => "Metadata.guard.SuppressedRules",
         SuppressionKind::Baseline => "the baseline",
     }
 }
@@ -183,6 +189,19 @@ pub fn summary(report: &Report, gate: &Gate) -> String {
         if gate.strict { ", strict" } else { "" },
         if failing > 0 { "FAILED" } else { "passed" }
     );
+    if !report.guard.is_empty() {
+        let count = |list: fn(&crate::report::GuardVerdicts) -> usize| -> usize {
+            report.guard.iter().map(list).sum()
+        };
+        let _ = write!(
+            line,
+            " · Guard verdicts on {} documents: {} fail, {} pass, {} skip",
+            report.guard.len(),
+            count(|v| v.fail.len()),
+            count(|v| v.pass.len()),
+            count(|v| v.skip.len()),
+        );
+    }
     if report.incomplete() {
         line.push_str(" · INCOMPLETE: some input could not be read");
     }

@@ -80,8 +80,26 @@ pub enum SuppressionKind {
     Annotation,
     /// A `checkov:skip=CKV_…` comment naming a peer id the rule references.
     Checkov,
+    /// CloudFormation `Metadata.guard.SuppressedRules` naming a Guard rule: that rule (run
+    /// with `--guard`) or a built-in rule that references it.
+    Guard,
     /// The baseline file lists the finding's fingerprint.
     Baseline,
+}
+
+impl SuppressionKind {
+    /// Its short name in reports: `comment`, `metadata`, `annotation`, `checkov`, `guard`,
+    /// `baseline`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SuppressionKind::Comment => "comment",
+            SuppressionKind::Metadata => "metadata",
+            SuppressionKind::Annotation => "annotation",
+            SuppressionKind::Checkov => "checkov",
+            SuppressionKind::Guard => "guard",
+            SuppressionKind::Baseline => "baseline",
+        }
+    }
 }
 
 /// Counts for the summary line.
@@ -110,6 +128,24 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Counts.
     pub summary: Summary,
+    /// cfn-guard's verdict for every Guard rule on every document (empty without `--guard`).
+    pub guard: Vec<GuardVerdicts>,
+}
+
+/// cfn-guard's verdicts on one document: every Guard rule of the scan (that was selected) is in
+/// exactly one list. A rule fails exactly when it has findings on the document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GuardVerdicts {
+    /// The file, as shown.
+    pub file: String,
+    /// The document's index in the file (0 for a template; Kubernetes files hold several).
+    pub document: usize,
+    /// Rules that failed (`FAIL`), sorted.
+    pub fail: Vec<String>,
+    /// Rules that passed (`PASS`), sorted.
+    pub pass: Vec<String>,
+    /// Rules that did not apply (`SKIP`: nothing they select is in the document), sorted.
+    pub skip: Vec<String>,
 }
 
 /// When a report fails a gate.
@@ -206,6 +242,7 @@ impl Report {
             findings: out,
             diagnostics: scan.diagnostics.clone(),
             summary,
+            guard: Vec::new(),
         };
         report.recount();
         report

@@ -149,9 +149,9 @@ pub fn apply(report: &mut Report, scan: &GraphScan, pack: &RulePack) {
             }
             for (i, id) in s.ids.iter().enumerate() {
                 let hit = match s.kind {
-                    SuppressionKind::Checkov => rules
+                    SuppressionKind::Checkov | SuppressionKind::Guard => rules
                         .get(&finding.rule_id.to_ascii_uppercase())
-                        .and_then(|r| r.references.get("checkov"))
+                        .and_then(|r| r.references.get(peer_tool(s.kind)))
                         .is_some_and(|ids| ids.iter().any(|c| c.eq_ignore_ascii_case(id))),
                     _ => finding.rule_id.eq_ignore_ascii_case(id),
                 };
@@ -851,7 +851,16 @@ fn from_comments(file: &SourceFile, places: &Places<'_>) -> Vec<Found> {
 /// How to give a reason in CloudFormation Metadata.
 const METADATA_REASON: &str = "add `reason: …` to the entry";
 
-/// `Metadata.guardrail.ignore` and `Metadata.checkov.skip` of a CloudFormation resource.
+/// The `references` key under which rules list the ids a peer tool's suppression names.
+fn peer_tool(kind: SuppressionKind) -> &'static str {
+    match kind {
+        SuppressionKind::Guard => "guard",
+        _ => "checkov",
+    }
+}
+
+/// `Metadata.guardrail.ignore`, `Metadata.checkov.skip` and `Metadata.guard.SuppressedRules`
+/// of a CloudFormation resource.
 fn from_metadata(resource: ResourceId, attributes: &Node) -> Vec<Found> {
     let mut out = Vec::new();
     let Some(metadata) = attributes.get("Metadata") else {
@@ -910,6 +919,24 @@ fn from_metadata(resource: ResourceId, attributes: &Node) -> Vec<Found> {
                     }
                 }
             }
+        }
+    }
+    // cfn-guard's form: rule names, with no place for a reason.
+    let guard = metadata
+        .at(&["guard", "SuppressedRules"])
+        .and_then(Node::as_seq);
+    for item in guard.unwrap_or_default() {
+        if let Some(name) = item.as_str() {
+            out.push(Found {
+                kind: SuppressionKind::Guard,
+                ids: vec![name.trim().to_owned()],
+                reason: None,
+                span: item.span,
+                place: place(),
+                problem: None,
+                label: format!("the `Metadata.guard.SuppressedRules` entry {}", name.trim()),
+                hint: "Guard's form has no reason; record one in `Metadata.guardrail.ignore` instead",
+            });
         }
     }
     // Checkov's form; shapes Checkov would not read are its business, not ours.
@@ -1013,9 +1040,9 @@ struct Judge<'a> {
 impl Judge<'_> {
     fn suppression(&mut self, s: &Found, used: &[bool], silenced: &[String]) {
         let label = &s.label;
-        if s.kind == SuppressionKind::Checkov {
-            // Checkov skips are judged only as far as they affect guardrail: one that silences
-            // nothing here may still be needed by Checkov itself.
+        if matches!(s.kind, SuppressionKind::Checkov | SuppressionKind::Guard) {
+            // Another tool's skips are judged only as far as they affect guardrail: one that
+            // silences nothing here may still be needed by that tool itself.
             if s.reason.is_none() && !silenced.is_empty() {
                 self.emit(
                     NO_REASON,
