@@ -2,6 +2,7 @@
 //! else is the `guardrail` library.
 
 mod commands;
+mod progress;
 
 use std::process::ExitCode;
 
@@ -35,7 +36,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check files and directories against the rules (the CI gate).
-    Scan(commands::scan::ScanArgs),
+    Scan(Box<commands::scan::ScanArgs>),
     /// List the rules: id, severity, frameworks, STRIDE categories, NIST controls.
     Rules(commands::rules::RulesArgs),
     /// Show everything about one rule: why, how to fix, what is checked, examples.

@@ -11,7 +11,20 @@
 //!
 //! [`Scanner`] runs all of it; [`scan::build_graph`] stops at the graph; each stage is public
 //! for tools that need only part of it. The library never prints: problems are
-//! [`diagnostic::Diagnostic`]s and output is rendered to strings.
+//! [`diagnostic::Diagnostic`]s and output is rendered to strings. A caller that shows
+//! progress passes a listener in [`scan::ScanOptions::with_progress`] (see [`progress`]).
+//!
+//! # Cargo features
+//!
+//! Both are on by default; `default-features = false` leaves the reading pipeline, the rules
+//! and their evaluation, suppressions, baselines and [`diagnostic::Diagnostic::to_report`].
+//!
+//! - `guard`: the `guard` module and `Scanner::with_guard`, which run AWS CloudFormation
+//!   Guard rule files through the `cfn-guard` crate (its parser and evaluator, and their
+//!   dependencies).
+//! - `render`: the `render` module, the text, JSON, SARIF, JUnit, GitHub annotations and
+//!   Markdown reports, the graph as JSON, DOT and Mermaid, and rule documentation; it also
+//!   turns on miette's graphical handler (`fancy-no-backtrace`), which the text report uses.
 #![deny(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
@@ -25,6 +38,8 @@ pub mod graph;
 pub mod guard;
 pub mod load;
 pub mod parse;
+pub mod progress;
+#[cfg(feature = "render")]
 pub mod render;
 pub mod report;
 pub mod rules;

@@ -16,6 +16,7 @@ use crate::discover::{self, Candidate};
 use crate::graph::{Framework, GraphBuilder, ResourceGraph};
 use crate::load::{self, Loaded};
 use crate::parse::{hcl, yaml};
+use crate::progress::{Progress, ProgressEvent, Stage};
 use crate::source::{FileId, Format, SourceFile, SourceFiles, Span, display_path};
 use crate::value::Node;
 
@@ -36,6 +37,8 @@ pub struct ScanOptions {
     /// [`adapt::terraform`](crate::adapt::terraform#variable-values)). A file that cannot be
     /// read or parsed is an error diagnostic.
     pub var_files: Vec<PathBuf>,
+    /// Who hears how far the scan is (nobody by default). See [`crate::progress`].
+    pub progress: Progress,
 }
 
 impl ScanOptions {
@@ -50,6 +53,16 @@ impl ScanOptions {
     /// The same options, with these Terraform var files read after the configuration's.
     pub fn with_var_files(mut self, var_files: Vec<PathBuf>) -> Self {
         self.var_files = var_files;
+        self
+    }
+
+    /// The same options, reporting the scan's progress to `listener` (from several threads
+    /// at once; see [`crate::progress`]).
+    pub fn with_progress(
+        mut self,
+        listener: impl Fn(ProgressEvent) + Send + Sync + 'static,
+    ) -> Self {
+        self.progress = Progress::new(listener);
         self
     }
 }
@@ -93,6 +106,8 @@ enum Parsed {
 
 /// Reads `paths` and builds the resource graph.
 pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
+    let progress = &options.progress;
+    progress.start(Stage::Discover, None);
     let mut discovered = discover::discover(paths);
     let config = &options.config;
     let (admitted, excluded): (Vec<Candidate>, Vec<Candidate>) = discovered
@@ -111,15 +126,20 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         skipped: discovered.skipped,
         ..GraphScan::default()
     };
+    let found = discovered.candidates.len();
+    progress.finish(Stage::Discover, found);
 
+    progress.start(Stage::Load, Some(found));
     let loaded: Vec<(Candidate, Loaded)> = discovered
         .candidates
         .into_par_iter()
         .map(|c| {
             let loaded = load::load(&c);
+            progress.advance(Stage::Load);
             (c, loaded)
         })
         .collect();
+    progress.finish(Stage::Load, found);
     let mut unparseable = std::collections::HashSet::new();
     for (candidate, loaded) in loaded {
         match loaded {
@@ -167,14 +187,21 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         &mut unparseable,
     );
 
-    let parsed: Vec<(FileId, Parsed)> = scan
+    let to_parse: Vec<&SourceFile> = scan
         .files
         .iter()
         .filter(|f| !unparseable.contains(&f.id))
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(|file| (file.id, parse(file)))
         .collect();
+    progress.start(Stage::Parse, Some(to_parse.len()));
+    let parsed: Vec<(FileId, Parsed)> = to_parse
+        .into_par_iter()
+        .map(|file| {
+            let parsed = (file.id, parse(file));
+            progress.advance(Stage::Parse);
+            parsed
+        })
+        .collect();
+    progress.finish(Stage::Parse, parsed.len());
 
     let mut adapted: Vec<Adapted> = Vec::new();
     let mut terraform_modules: BTreeMap<String, Vec<TerraformFile<'_>>> = BTreeMap::new();
@@ -270,17 +297,19 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
             .map(|(file, _, docs)| (file.id, docs.to_vec()))
             .collect();
     }
-    adapted.par_extend(
-        data_files
-            .into_par_iter()
-            .map(|(file, framework, docs)| match framework {
-                Framework::CloudFormation => match docs {
-                    [template] => adapt::cloudformation::adapt(file, template),
-                    _ => Adapted::default(),
-                },
-                _ => adapt::kubernetes::adapt(file, docs),
-            }),
-    );
+    let units = data_files.len() + terraform_modules.len();
+    progress.start(Stage::Adapt, Some(units));
+    adapted.par_extend(data_files.into_par_iter().map(|(file, framework, docs)| {
+        let adapted = match framework {
+            Framework::CloudFormation => match docs {
+                [template] => adapt::cloudformation::adapt(file, template),
+                _ => Adapted::default(),
+            },
+            _ => adapt::kubernetes::adapt(file, docs),
+        };
+        progress.advance(Stage::Adapt);
+        adapted
+    }));
     let mut auto_var_files: BTreeMap<String, Vec<VarFile<'_>>> = BTreeMap::new();
     for (dir, mut files) in auto_vars {
         files.sort_by_cached_key(|f| discover::auto_var_file_rank(&f.file().path));
@@ -304,8 +333,11 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
             auto: auto_var_files.get(&dir).map_or(&[], Vec::as_slice),
             explicit: &named_var_files,
         };
-        adapt::terraform::adapt_module(&dir, &files, var_files)
+        let adapted = adapt::terraform::adapt_module(&dir, &files, var_files);
+        progress.advance(Stage::Adapt);
+        adapted
     }));
+    progress.finish(Stage::Adapt, units);
     let terraform_adapted = adapted.get(terraform_start..).unwrap_or_default();
     let undeclared = adapt::terraform::undeclared_anywhere(&named_var_files, terraform_adapted);
     scan.diagnostics.extend(undeclared);

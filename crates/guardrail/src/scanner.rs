@@ -15,6 +15,7 @@ use std::path::PathBuf;
 
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::{Finding, RulePack};
+use crate::progress::Stage;
 use crate::report::{Report, suppress};
 use crate::rules::builtin::builtin;
 use crate::rules::load::LoadedRules;
@@ -105,8 +106,14 @@ impl Scanner {
             let mut options = self.options.clone();
             options.keep_documents = true;
             let mut input = build_graph(paths, &options);
-            let mut findings = self.pack.evaluate(&input.graph);
+            let mut findings = self.evaluate(&input);
+            // Guard advances no items yet: the stage shows that it runs, and how many
+            // documents it went through.
+            let documents: usize = input.documents.values().map(Vec::len).sum();
+            let progress = &self.options.progress;
+            progress.start(Stage::Guard, Some(documents));
             let guarded = crate::guard::evaluate(guard, &input, &self.pack);
+            progress.finish(Stage::Guard, documents);
             findings.extend(guarded.findings);
             input.diagnostics.extend(guarded.diagnostics);
             let mut outcome = self.report(input, &findings);
@@ -114,8 +121,17 @@ impl Scanner {
             return outcome;
         }
         let input = build_graph(paths, &self.options);
-        let findings = self.pack.evaluate(&input.graph);
+        let findings = self.evaluate(&input);
         self.report(input, &findings)
+    }
+
+    fn evaluate(&self, input: &GraphScan) -> Vec<Finding> {
+        let progress = &self.options.progress;
+        let resources = input.graph.len();
+        progress.start(Stage::Evaluate, Some(resources));
+        let findings = self.pack.evaluate_with_progress(&input.graph, progress);
+        progress.finish(Stage::Evaluate, resources);
+        findings
     }
 
     fn report(&self, input: GraphScan, findings: &[Finding]) -> ScanOutcome {

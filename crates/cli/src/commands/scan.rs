@@ -17,7 +17,7 @@ use guardrail::scanner::rule_errors;
 use guardrail::source::SourceFiles;
 
 use super::output::{Outputs, ReportTarget, ScanFormat, check_destinations, parse_report_target};
-use crate::{EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK};
+use crate::{EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, progress};
 
 /// Arguments of `guardrail scan`.
 #[derive(Debug, Args)]
@@ -85,6 +85,11 @@ pub struct ScanArgs {
     /// without it. TF_VAR_* environment variables and -var values are not read.
     #[arg(long = "var-file", value_name = "FILE")]
     var_files: Vec<PathBuf>,
+    /// Never draw the progress bar. It is drawn on stderr only when stderr is a terminal
+    /// (not TERM=dumb), for scans that take longer than 300 ms, and cleared before the
+    /// findings are printed.
+    #[arg(long)]
+    no_progress: bool,
     /// Record the current findings in FILE as a baseline (and exit 0 unless input could not
     /// be read).
     #[arg(long, value_name = "FILE")]
@@ -276,9 +281,24 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
         Ok(None) => scanner,
         Err(()) => return Ok(EXIT_INCOMPLETE),
     };
-    let options = ScanOptions::with_config(config).with_var_files(args.var_files.clone());
+    let mut options = ScanOptions::with_config(config).with_var_files(args.var_files.clone());
+    let term = std::env::var("TERM").ok();
+    let bar = progress::wanted(
+        args.no_progress,
+        std::io::stderr().is_terminal(),
+        term.as_deref(),
+    )
+    .then(|| {
+        let delay = std::env::var(progress::DELAY_VAR).ok();
+        progress::Bar::start(progress::delay(delay.as_deref()))
+    });
+    if let Some(bar) = &bar {
+        options = options.with_progress(bar.listener());
+    }
     let scanner = scanner.with_options(options);
     let mut outcome = scanner.scan(&args.paths);
+    // Cleared before anything else is printed.
+    drop(bar);
     if let Some(baseline) = &baseline {
         baseline.apply(&mut outcome.report);
     }

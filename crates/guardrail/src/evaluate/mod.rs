@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::graph::{Framework, Resource, ResourceGraph, ResourceId};
+use crate::progress::{Progress, Stage};
 use crate::rules::helpers::{Blame, Truth};
 use crate::rules::model::{Binding, Rule, type_keys};
 use crate::source::Span;
@@ -101,6 +102,16 @@ impl RulePack {
 
     /// Runs every applicable binding on every resource.
     pub fn evaluate(&self, graph: &ResourceGraph) -> Vec<Finding> {
+        self.evaluate_with_progress(graph, &Progress::default())
+    }
+
+    /// [`evaluate`](Self::evaluate), reporting each resource checked as a
+    /// [`Stage::Evaluate`] item (the caller announces the stage's start and finish).
+    pub fn evaluate_with_progress(
+        &self,
+        graph: &ResourceGraph,
+        progress: &Progress,
+    ) -> Vec<Finding> {
         let ids: Vec<ResourceId> = graph.iter().map(|(id, _)| id).collect();
         let mut findings: Vec<Finding> = ids
             .par_iter()
@@ -109,17 +120,22 @@ impl RulePack {
                     .resource(id)
                     .map(|r| self.bindings_for(r))
                     .unwrap_or_default();
-                bindings.into_iter().filter_map(move |(r, b)| {
-                    let binding = self.rules.get(r)?.bindings.get(b)?;
-                    check(graph, id, binding).map(|(status, blame)| Finding {
-                        rule: r,
-                        resource: Some(id),
-                        status,
-                        span: blame.span,
-                        path: blame.path,
-                        seen: blame.seen,
+                let found: Vec<Finding> = bindings
+                    .into_iter()
+                    .filter_map(|(r, b)| {
+                        let binding = self.rules.get(r)?.bindings.get(b)?;
+                        check(graph, id, binding).map(|(status, blame)| Finding {
+                            rule: r,
+                            resource: Some(id),
+                            status,
+                            span: blame.span,
+                            path: blame.path,
+                            seen: blame.seen,
+                        })
                     })
-                })
+                    .collect();
+                progress.advance(Stage::Evaluate);
+                found
             })
             .collect();
         findings.sort_by(|a, b| {
