@@ -1198,6 +1198,19 @@ fn guard_rules_fail_the_gate_with_exact_lines_and_broken_ones_stop_the_scan() {
     args.extend(only_guard);
     assert_eq!(scan_json(&args).0, 0);
 
+    // `explain` and `rules` know the Guard rules named.
+    let out = guardrail(&["explain", "RDS_STORAGE_ENCRYPTED", "--guard", rules]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("RDS_STORAGE_ENCRYPTED: RDS instances must have encrypted storage.")
+            && text.contains("guardrail: AWS-RDS-001")
+            && text.contains("Set StorageEncrypted to true."),
+        "{text}"
+    );
+    let out = guardrail(&["rules", "--guard", rules]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("VPC_TAGGED"));
+
     // A rule file that does not parse: its line, exit 2, nothing scanned.
     let out = guardrail(&[
         "scan",
