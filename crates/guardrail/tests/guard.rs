@@ -291,3 +291,27 @@ fn deep_documents_and_aliases_are_evaluated_not_fatal() {
         ]
     );
 }
+
+#[test]
+fn a_rule_about_the_whole_template_is_a_finding_on_the_template() {
+    let report = scan(
+        guard(&["cases/template.guard"], &[]),
+        &[fixture("cases/undescribed.yaml")],
+    );
+    let found: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {} {} {}",
+                f.rule_id, f.resource, f.resource_type, f.start, f.message
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [format!(
+            "TEMPLATE_DESCRIBED {FIXTURES}/cases/undescribed.yaml template 1:1 `Description` is absent"
+        )]
+    );
+}
