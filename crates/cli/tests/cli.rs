@@ -1165,3 +1165,80 @@ fn a_var_file_that_cannot_be_read_fails_closed_with_its_position() {
         "{stderr}"
     );
 }
+
+#[test]
+fn guard_rules_fail_the_gate_with_exact_lines_and_broken_ones_stop_the_scan() {
+    let rules = "fixtures/guard/architecture/rules.guard";
+    let only_guard = ["--ignore", "AWS", "--ignore", "GEN"];
+    let mut args = vec![
+        "fixtures/guard/architecture/insecure.yaml",
+        "--guard",
+        rules,
+    ];
+    args.extend(only_guard);
+    let (code, json, _) = scan_json(&args);
+    assert_eq!(code, 1);
+    let file = "fixtures/guard/architecture/insecure.yaml";
+    assert_eq!(
+        finding_lines(&json),
+        [
+            format!(
+                "VPC_TAGGED [medium/fail] {file}:6:5 {file}#Network — `Properties.Tags` is absent"
+            ),
+            format!(
+                "RDS_STORAGE_ENCRYPTED [high/fail] {file}:10:5 {file}#Database — `Properties.StorageEncrypted` is absent"
+            ),
+            format!(
+                "RDS_NOT_PUBLIC [medium/fail] {file}:16:27 {file}#Database — `Properties.PubliclyAccessible` is true"
+            ),
+        ]
+    );
+    assert_eq!(json["guard"][0]["fail"].as_array().map(Vec::len), Some(3));
+    let mut args = vec!["fixtures/guard/architecture/secure.yaml", "--guard", rules];
+    args.extend(only_guard);
+    assert_eq!(scan_json(&args).0, 0);
+
+    // `explain` and `rules` know the Guard rules named.
+    let out = guardrail(&["explain", "RDS_STORAGE_ENCRYPTED", "--guard", rules]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("RDS_STORAGE_ENCRYPTED: RDS instances must have encrypted storage.")
+            && text.contains("guardrail: AWS-RDS-001")
+            && text.contains("Set StorageEncrypted to true."),
+        "{text}"
+    );
+    let out = guardrail(&["rules", "--guard", rules]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("VPC_TAGGED"));
+
+    // A rule file that does not parse: its line, exit 2, nothing scanned.
+    let out = guardrail(&[
+        "scan",
+        "fixtures/guard/architecture/secure.yaml",
+        "--guard",
+        "fixtures/guard/cases/broken.guard",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("fixtures/guard/cases/broken.guard:6:38"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+
+    // cfn-guard 3.2.1 panics on this rule: an error for each document, exit 2, and none of
+    // cfn-guard's panic output on the terminal.
+    let out = guardrail(&[
+        "scan",
+        "fixtures/guard/cases/k8s.yaml",
+        "--guard",
+        "fixtures/guard/cases/panic.guard",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cfn-guard panicked"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked at") && !stderr.contains("RUST_BACKTRACE"),
+        "{stderr}"
+    );
+}

@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 pub mod graph;
+#[cfg(feature = "guard")]
+pub mod guard;
 pub mod output;
 pub mod rules;
 pub mod scan;

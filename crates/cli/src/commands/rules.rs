@@ -19,6 +19,9 @@ pub struct RulesArgs {
     /// List the helper functions rule conditions can call, with their documentation.
     #[arg(long)]
     helpers: bool,
+    #[cfg(feature = "guard")]
+    #[command(flatten)]
+    guard: super::guard::GuardArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -37,6 +40,24 @@ pub struct ExplainArgs {
     /// Also look in the rules in this directory (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     rule_dirs: Vec<PathBuf>,
+    #[cfg(feature = "guard")]
+    #[command(flatten)]
+    guard: super::guard::GuardArgs,
+}
+
+/// The built-in rules, those of `rule_dirs` and, with the `guard` feature, the Guard rules
+/// named; `None` after printing why when some do not load.
+fn all_rules(
+    rule_dirs: &[PathBuf],
+    #[cfg(feature = "guard")] guard: &super::guard::GuardArgs,
+) -> Option<Vec<guardrail::rules::model::Rule>> {
+    #[allow(unused_mut)]
+    let mut rules = super::scan::load_rules(rule_dirs, &[], &[])?;
+    #[cfg(feature = "guard")]
+    if let Some(guard) = guard.load().ok()? {
+        rules.extend(guard.rules);
+    }
+    Some(rules)
 }
 
 /// Runs `guardrail rules`.
@@ -45,7 +66,11 @@ pub fn list(args: &RulesArgs) -> miette::Result<u8> {
         super::write_output(None, &guardrail::render::rules::helpers())?;
         return Ok(EXIT_OK);
     }
-    let Some(rules) = super::scan::load_rules(&args.rule_dirs, &[], &[]) else {
+    let Some(rules) = all_rules(
+        &args.rule_dirs,
+        #[cfg(feature = "guard")]
+        &args.guard,
+    ) else {
         return Ok(EXIT_INCOMPLETE);
     };
     let text = match args.format {
@@ -63,7 +88,11 @@ pub fn list(args: &RulesArgs) -> miette::Result<u8> {
 
 /// Runs `guardrail explain`.
 pub fn explain(args: &ExplainArgs) -> miette::Result<u8> {
-    let Some(rules) = super::scan::load_rules(&args.rule_dirs, &[], &[]) else {
+    let Some(rules) = all_rules(
+        &args.rule_dirs,
+        #[cfg(feature = "guard")]
+        &args.guard,
+    ) else {
         return Ok(EXIT_INCOMPLETE);
     };
     let wanted = args.id.to_ascii_uppercase();

@@ -45,18 +45,9 @@ pub struct ScanArgs {
     /// Also load the rules in this directory (same format as the built-in ones; repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     rule_dirs: Vec<PathBuf>,
-    /// Also run the AWS CloudFormation Guard rules in FILE, or in every *.guard / *.ruleset
-    /// file under DIR (repeatable), on every CloudFormation template and Kubernetes document.
-    /// Their failures are findings like any other, at the offending property's line.
     #[cfg(feature = "guard")]
-    #[arg(long = "guard", value_name = "FILE|DIR")]
-    guard: Vec<PathBuf>,
-    /// Give Guard rules severity, STRIDE categories and NIST controls from FILE: the Guard
-    /// Rules Registry's rule-set JSON, its per-rule controls JSON, or guardrail's TOML
-    /// (docs/guard.md). Repeatable.
-    #[cfg(feature = "guard")]
-    #[arg(long = "guard-mapping", value_name = "FILE")]
-    guard_mappings: Vec<PathBuf>,
+    #[command(flatten)]
+    guard: super::guard::GuardArgs,
     /// Run only these rules: an id (`K8S-POD-001`) or a prefix of whole id parts (`AWS-S3`,
     /// `K8S`), any case; repeatable.
     #[arg(long, value_name = "ID")]
@@ -200,24 +191,9 @@ fn load_guard(
     select: &[String],
     ignore: &[String],
 ) -> Result<Option<guardrail::guard::GuardRules>, ()> {
-    let paths: Vec<PathBuf> = config.guard.iter().chain(&args.guard).cloned().collect();
-    if paths.is_empty() {
+    let Some(mut guard) = args.guard.after(config).load()? else {
         return Ok(None);
-    }
-    let mappings: Vec<PathBuf> = config
-        .guard_mappings
-        .iter()
-        .chain(&args.guard_mappings)
-        .cloned()
-        .collect();
-    let mut guard = guardrail::guard::GuardRules::load(&paths, &mappings);
-    for d in &guard.diagnostics {
-        eprintln!("{:?}", d.to_report(&guard.files));
-    }
-    if guard.has_errors() {
-        eprintln!("guardrail: problem(s) in Guard rule or mapping files");
-        return Err(());
-    }
+    };
     guard.rules.retain(|r| {
         (select.is_empty() || matches_selector(&r.id, select)) && !matches_selector(&r.id, ignore)
     });

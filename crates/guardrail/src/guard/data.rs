@@ -103,10 +103,10 @@ fn short_form<'n>(map: &'n Map, file: &'n SourceFile) -> Option<(&'n str, &'n st
 }
 
 fn write_short_form(out: &mut String, tag: &str, long: &str, argument: &Node, file: &SourceFile) {
-    // The parser splits `!GetAtt A.B` into a list whose span is still the tagged scalar's.
+    // The parser splits `!GetAtt A.B` into a list whose items all have the scalar's span.
     let written_as_scalar = match &argument.value {
         Value::Map(_) => false,
-        Value::Seq(_) => tag == "GetAtt" && starts_with_tag(argument, file),
+        Value::Seq(parts) => tag == "GetAtt" && parts.iter().all(|p| p.span == argument.span),
         _ => true,
     };
     if written_as_scalar {
@@ -145,10 +145,6 @@ fn write_short_form(out: &mut String, tag: &str, long: &str, argument: &Node, fi
         // cfn-guard drops tags on mappings, and on lists of intrinsics it does not know.
         _ => write_node(out, argument, file),
     }
-}
-
-fn starts_with_tag(node: &Node, file: &SourceFile) -> bool {
-    file.slice(node.span).starts_with('!')
 }
 
 /// A scalar as cfn-guard types it.

@@ -92,18 +92,26 @@ impl Mappings {
             if json { Format::Json } else { Format::Yaml },
         );
         let Some(file) = files.get(id) else { return };
-        let mut reader = Reader { file, diagnostics };
+        let mut reader = Reader {
+            file,
+            diagnostics,
+            left_out: BTreeMap::new(),
+        };
         if json {
             reader.json(self);
         } else {
             reader.toml(self);
         }
+        reader.report_left_out();
     }
 }
 
 struct Reader<'a> {
     file: &'a SourceFile,
     diagnostics: &'a mut Vec<Diagnostic>,
+    /// Labels left out of JSON mappings, with why and how often: the registry repeats its
+    /// labels across rules, and one warning per label is enough.
+    left_out: BTreeMap<String, (String, usize)>,
 }
 
 #[derive(Deserialize)]
@@ -245,25 +253,51 @@ impl Reader<'_> {
         }
     }
 
-    /// Controls as the catalog labels them; unknown or withdrawn ones are reported and left out.
+    /// Controls as the catalog labels them; unknown or withdrawn ones are reported and left
+    /// out: at `span` when the caller knows it (TOML), else once per label (JSON).
     fn controls(&mut self, written: &[String], span: Option<Span>) -> Vec<String> {
         let mut out = Vec::new();
         for label in written {
-            match control_of(label) {
-                Some(control) if !control.withdrawn => out.push(control.label.to_owned()),
-                Some(control) => self.problem(
+            let why = match control_of(label) {
+                Some(control) if !control.withdrawn => {
+                    out.push(control.label.to_owned());
+                    continue;
+                }
+                Some(control) => format!("NIST control `{}` is withdrawn", control.label),
+                None => format!("`{label}` is not a NIST SP 800-53 rev5 control"),
+            };
+            match span {
+                Some(_) => self.problem(
                     DiagnosticSeverity::Warning,
                     span,
-                    format!("NIST control `{}` is withdrawn; left out", control.label),
+                    format!("{why}; left out"),
                 ),
-                None => self.problem(
-                    DiagnosticSeverity::Warning,
-                    span,
-                    format!("`{label}` is not a NIST SP 800-53 rev5 control; left out"),
-                ),
+                None => self.left_out.entry(label.clone()).or_insert((why, 0)).1 += 1,
             }
         }
         out
+    }
+
+    /// One warning per label left out of a JSON mapping, at its first occurrence.
+    fn report_left_out(&mut self) {
+        for (label, (why, count)) in std::mem::take(&mut self.left_out) {
+            let quoted = format!("\"{label}\"");
+            let span = self
+                .file
+                .text
+                .find(&quoted)
+                .map(|at| self.span(at + 1..at + 1 + label.len()));
+            let times = if count > 1 {
+                format!(" ({count} times)")
+            } else {
+                String::new()
+            };
+            self.problem(
+                DiagnosticSeverity::Warning,
+                span,
+                format!("{why}; left out{times}"),
+            );
+        }
     }
 }
 

@@ -394,3 +394,130 @@ fn depth_of_body(resource: &crate::graph::Resource) -> usize {
         _ => 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::yaml;
+    use crate::source::{Format, LineIndex};
+
+    /// Rules whose verdicts hang on how scalars and intrinsics are read.
+    const RULES: &str = r#"
+rule FLAG_TRUE { Resources.*.Properties.Flag == true }
+rule WORD_YES { Resources.*.Properties.Word == "Yes" }
+rule COUNT_SEVEN { Resources.*.Properties.Count == 7 }
+rule RATIO_FLOAT { Resources.*.Properties.Ratio IS_FLOAT }
+rule HEX_STRING { Resources.*.Properties.Hex IS_STRING }
+rule GETATT_STRING { Resources.*.Properties.Target.'Fn::GetAtt' IS_STRING }
+rule REF_MAP { Resources.*.Properties.Source.Ref EXISTS }
+rule IF_KEPT { Resources.*.Properties.Choice.'Fn::If' EXISTS }
+rule CIDR_LIST { Resources.*.Properties.Cidr IS_LIST }
+rule EMPTY_STRING { Resources.*.Properties.Empty IS_STRING }
+rule NOTHING_NULL { Resources.*.Properties.Nothing IS_NULL }
+rule QUOTED_STRING { Resources.*.Properties.Quoted == "true" }
+rule INT_OCTAL { Resources.*.Properties.Mode == 644 }
+"#;
+
+    /// Each line sets the properties of one template; every other property keeps the value
+    /// of the first line, so each template differs from it in one reading.
+    const VARIANTS: &[&str] = &[
+        "Flag: true, Word: Yes, Count: 7, Ratio: 0.5, Hex: 0x1F, Target: !GetAtt Db.Endpoint.Address, Source: !Ref Bucket, Choice: !If [C, a, b], Cidr: !Cidr [x, 1, 2], Empty: , Nothing: ~, Quoted: 'true', Mode: 0644",
+        "Flag: yes, Word: 'Yes', Count: '7', Ratio: 1.0e-1, Hex: 31, Target: !GetAtt [Db, Arn], Source: {Ref: Bucket}, Choice: {'Fn::If': [C, a, b]}, Cidr: [x], Empty: '', Nothing: null, Quoted: true, Mode: 644",
+        "Flag: Yes, Word: yes, Count: 7.0, Ratio: 1, Hex: \"0x1F\", Target: {'Fn::GetAtt': [Db, Arn]}, Source: !Sub x, Choice: [a], Cidr: !Ref Blocks, Empty: x, Nothing: NULL, Quoted: \"true\", Mode: +644",
+        "Flag: y, Word: \"Yes\", Count: +7, Ratio: inf, Hex: 0o17, Target: !GetAtt Db.Arn, Source: !Ref 80, Choice: !Not [C], Cidr: !GetAZs '', Empty: |\n, Nothing: Null, Quoted: on, Mode: 0x1A4",
+        "Flag: on, Word: YES, Count: 007, Ratio: .5, Hex: 1_000, Target: x, Source: !ImportValue Shared, Choice: !Equals [a, b], Cidr: !Split [',', 'a,b'], Empty: !Ref E, Nothing: '~', Quoted: True, Mode: 1e3",
+    ];
+
+    fn template(variant: &str) -> String {
+        let mut out = String::from("Resources:\n  R:\n    Type: X::Y::Z\n    Properties:\n");
+        // A flow mapping would not allow block scalars; write one property per line.
+        for part in split_properties(variant) {
+            out.push_str("      ");
+            out.push_str(&part);
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Splits `k: v, k: v` at the commas that separate properties (not those inside `[...]`).
+    fn split_properties(variant: &str) -> Vec<String> {
+        let mut parts = vec![String::new()];
+        let mut depth = 0i32;
+        let mut quote: Option<char> = None;
+        for c in variant.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth -= 1,
+                (None, ',') if depth == 0 => {
+                    parts.push(String::new());
+                    continue;
+                }
+                _ => {}
+            }
+            if let Some(last) = parts.last_mut() {
+                last.push(c);
+            }
+        }
+        parts
+            .iter()
+            .map(|p| p.trim().replace("|\\n", "|\n        x"))
+            .collect()
+    }
+
+    fn verdicts(report: &Result<run::DocumentReport, run::RunError>) -> [Vec<String>; 3] {
+        let report = report.as_ref().expect("cfn-guard evaluates the template");
+        [
+            locate::verdicts(report, locate::Verdict::Fail),
+            locate::verdicts(report, locate::Verdict::Pass),
+            locate::verdicts(report, locate::Verdict::Skip),
+        ]
+    }
+
+    #[test]
+    fn cfn_guard_judges_guardrails_data_as_it_judges_the_original_text() {
+        assert!(
+            load::syntax_error(&SourceFile {
+                id: FileId(0),
+                path: "t.guard".into(),
+                text: RULES.to_owned(),
+                format: Format::Yaml,
+                lines: LineIndex::new(RULES),
+            })
+            .is_none()
+        );
+        let mut seen_differing = std::collections::BTreeSet::new();
+        for variant in VARIANTS {
+            let text = template(variant);
+            let file = SourceFile {
+                id: FileId(0),
+                path: "t.yaml".into(),
+                text: text.clone(),
+                format: Format::Yaml,
+                lines: LineIndex::new(&text),
+            };
+            let parsed = yaml::parse(&file);
+            assert!(
+                !has_errors(&parsed.diagnostics),
+                "{text}\n{:?}",
+                parsed.diagnostics
+            );
+            let ours = data::guard_input(&parsed.documents[0], &file);
+            let reports = run::evaluate(&[RULES], &[text.clone(), ours.clone()], 1);
+            let (original, converted) = (verdicts(&reports[0]), verdicts(&reports[1]));
+            assert_eq!(original, converted, "\n{text}\nbecame\n{ours}");
+            seen_differing.extend(original[0].iter().cloned());
+        }
+        // The variants do exercise the rules: each fails on at least one template.
+        let names: Vec<&str> = RULES
+            .lines()
+            .filter_map(|l| l.strip_prefix("rule ")?.split_whitespace().next())
+            .collect();
+        let never_failed: Vec<&&str> = names
+            .iter()
+            .filter(|n| !seen_differing.contains(**n))
+            .collect();
+        assert!(never_failed.is_empty(), "never failed: {never_failed:?}");
+    }
+}

@@ -101,11 +101,11 @@ fn evaluate_share(
     }
     match validate(rules, &texts) {
         Ok(reports) if reports.len() == texts.len() => reports.into_iter().map(Ok).collect(),
-        Ok(_) | Err(_) if texts.len() > 1 => texts
+        _ if texts.len() > 1 => texts
             .iter()
             .map(|t| {
                 validate(rules, std::slice::from_ref(t))
-                    .and_then(|mut r| r.pop().ok_or_else(|| missing_report()))
+                    .and_then(|mut r| r.pop().ok_or_else(missing_report))
             })
             .collect(),
         Ok(mut reports) => vec![reports.pop().ok_or_else(missing_report)],

@@ -4,6 +4,8 @@
 pub mod baseline;
 pub mod suppress;
 
+use std::borrow::Cow;
+
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::{Finding, RulePack, Status};
 use crate::graph::Framework;
@@ -183,10 +185,10 @@ impl Report {
                             return None;
                         }
                         Subject {
-                            address: resource.address.clone(),
-                            type_name: resource.type_name.clone(),
+                            address: Cow::Borrowed(&resource.address),
+                            type_name: Cow::Borrowed(&resource.type_name),
                             framework: resource.framework,
-                            scope: resource.scope.clone(),
+                            scope: Cow::Borrowed(&resource.scope),
                         }
                     }
                     None => Subject::document(scan, file)?,
@@ -209,8 +211,8 @@ impl Report {
                         &subject.address,
                         &f.path,
                     ]),
-                    resource: subject.address,
-                    resource_type: subject.type_name,
+                    resource: subject.address.into_owned(),
+                    resource_type: subject.type_name.into_owned(),
                     framework: subject.framework,
                     file: file.display_path(),
                     span: f.span,
@@ -282,28 +284,27 @@ impl Report {
 }
 
 /// What a finding is about: a resource, or a whole document.
-struct Subject {
-    address: String,
-    type_name: String,
+struct Subject<'a> {
+    address: Cow<'a, str>,
+    type_name: Cow<'a, str>,
     framework: Framework,
-    scope: String,
+    scope: Cow<'a, str>,
 }
 
-impl Subject {
+impl Subject<'_> {
     /// A document as a whole: its file stands for it (`template.yaml`, of type `template`
     /// for CloudFormation, `document` otherwise).
-    fn document(scan: &GraphScan, file: &crate::source::SourceFile) -> Option<Subject> {
+    fn document(scan: &GraphScan, file: &crate::source::SourceFile) -> Option<Self> {
         let framework = *scan.frameworks.get(&file.id)?;
         let address = file.display_path();
         Some(Subject {
-            type_name: match framework {
+            type_name: Cow::Borrowed(match framework {
                 Framework::CloudFormation => "template",
                 _ => "document",
-            }
-            .to_owned(),
+            }),
             framework,
-            scope: format!("file:{address}"),
-            address,
+            scope: Cow::Owned(format!("file:{address}")),
+            address: Cow::Owned(address),
         })
     }
 }
