@@ -107,8 +107,8 @@ impl Scanner {
             options.keep_documents = true;
             let mut input = build_graph(paths, &options);
             let mut findings = self.evaluate(&input);
-            // Guard advances no items yet: the stage shows that it runs, and how many
-            // documents it went through.
+            // cfn-guard evaluates each worker's share of the documents in one run, so the
+            // stage has no per-document steps: it shows that it runs, and on how many.
             let documents: usize = input.documents.values().map(Vec::len).sum();
             let progress = &self.options.progress;
             progress.start(Stage::Guard, Some(documents));
