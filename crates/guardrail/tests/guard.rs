@@ -265,7 +265,7 @@ fn deep_documents_and_aliases_are_evaluated_not_fatal() {
     // cfn-guard refuses aliases; guardrail has expanded them before cfn-guard sees the data.
     std::fs::write(
         dir.path().join("alias.yaml"),
-        "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: &props\n      StorageEncrypted: true\n      PubliclyAccessible: false\n  Db2:\n    Type: AWS::RDS::DBInstance\n    Properties: *props\n",
+        "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: &props\n      StorageEncrypted: false\n      PubliclyAccessible: false\n  Db2:\n    Type: AWS::RDS::DBInstance\n    Properties: *props\n",
     )
     .expect("write");
     let report = scan(
@@ -286,10 +286,24 @@ fn deep_documents_and_aliases_are_evaluated_not_fatal() {
     assert_eq!(
         summary,
         [
-            "alias.yaml fail=[] pass=[\"RDS_NOT_PUBLIC\", \"RDS_STORAGE_ENCRYPTED\"]",
+            "alias.yaml fail=[\"RDS_STORAGE_ENCRYPTED\"] pass=[\"RDS_NOT_PUBLIC\"]",
             "deep.yaml fail=[\"RDS_NOT_PUBLIC\", \"RDS_STORAGE_ENCRYPTED\"] pass=[]",
         ]
     );
+    // The alias shares its anchor's text, but each finding is on its own resource.
+    let on_alias: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.file.ends_with("alias.yaml"))
+        .map(|f| {
+            format!(
+                "{} {}",
+                f.resource.rsplit('#').next().unwrap_or(""),
+                f.start
+            )
+        })
+        .collect();
+    assert_eq!(on_alias, ["Db 5:25", "Db2 5:25"]);
 }
 
 #[test]

@@ -216,47 +216,62 @@ fn custom_message(report: &Json) -> Option<String> {
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
-/// A node found by a cfn-guard path, with the span of the map key it is under, if any.
+/// The deepest node a cfn-guard path reaches in guardrail's tree.
 pub(super) struct Found<'n> {
     pub node: &'n Node,
+    /// The span of the map key `node` is under, if any.
     pub key_span: Option<Span>,
-    /// The path's keys as guardrail's tree has them.
+    /// The keys followed, as guardrail's tree has them.
     pub keys: Vec<String>,
+    /// The segments below `node` that guardrail's tree does not have (empty when the whole
+    /// path resolved). A tag cfn-guard drops (`!Cidr [..]`) leaves guardrail an extra
+    /// `Fn::Cidr` level, so a path can stop short; the finding then points at the deepest
+    /// node reached.
+    pub rest: Vec<String>,
 }
 
-/// Resolves a cfn-guard path in `root`. Keys may themselves contain `/` (Kubernetes labels
-/// and annotations such as `app.kubernetes.io/name`), so at each map the shortest run of
-/// segments that names a key is taken.
-pub(super) fn resolve<'n>(root: &'n Node, path: &str) -> Option<Found<'n>> {
+/// Resolves a cfn-guard path in `root` as far as guardrail's tree goes. Keys may contain `/`
+/// themselves (Kubernetes labels and annotations such as `app.kubernetes.io/name`), so at
+/// each map the shortest run of segments that names a key is taken.
+pub(super) fn resolve<'n>(root: &'n Node, path: &str) -> Found<'n> {
     let segments: Vec<&str> = path.split('/').skip(1).collect();
     let mut found = Found {
         node: root,
         key_span: None,
         keys: Vec::new(),
+        rest: Vec::new(),
     };
     let mut i = 0;
     while i < segments.len() {
-        match &found.node.value {
-            Value::Map(map) => {
-                let (taken, entry) = (1..=segments.len() - i).find_map(|n| {
-                    let key = segments.get(i..i + n)?.join("/");
-                    map.entry(&key).map(|e| (n, e))
-                })?;
-                found.node = &entry.value;
-                found.key_span = Some(entry.key_span);
-                found.keys.push(entry.key.clone());
-                i += taken;
-            }
-            Value::Seq(items) => {
-                let segment = segments.get(i)?;
-                found.node = items.get(segment.parse::<usize>().ok()?)?;
-                found.keys.push((*segment).to_owned());
-                i += 1;
-            }
-            _ => return None,
+        let step = match &found.node.value {
+            Value::Map(map) => (1..=segments.len() - i).find_map(|n| {
+                let key = segments.get(i..i + n)?.join("/");
+                map.entry(&key)
+                    .map(|e| (n, &e.value, Some(e.key_span), e.key.clone()))
+            }),
+            Value::Seq(items) => segments
+                .get(i)
+                .and_then(|s| Some((s, items.get(s.parse::<usize>().ok()?)?)))
+                .map(|(s, item)| (1, item, None, (*s).to_owned())),
+            _ => None,
+        };
+        let Some((taken, node, key_span, key)) = step else {
+            found.rest = segments
+                .get(i..)
+                .unwrap_or_default()
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect();
+            break;
+        };
+        found.node = node;
+        if key_span.is_some() {
+            found.key_span = key_span;
         }
+        found.keys.push(key);
+        i += taken;
     }
-    Some(found)
+    found
 }
 
 #[cfg(test)]
@@ -276,14 +291,17 @@ mod tests {
             lines: LineIndex::new(text),
         };
         let doc = &yaml::parse(&file).documents[0];
-        let found = resolve(doc, "/metadata/labels/app.kubernetes.io/name").expect("found");
+        let found = resolve(doc, "/metadata/labels/app.kubernetes.io/name");
         assert_eq!(found.node.as_str(), Some("web"));
         assert_eq!(found.keys, ["metadata", "labels", "app.kubernetes.io/name"]);
-        let port = resolve(doc, "/spec/ports/0/port").expect("found");
+        assert!(found.rest.is_empty());
+        let port = resolve(doc, "/spec/ports/0/port");
         assert_eq!(file.slice(port.node.span), "80");
         assert_eq!(port.key_span.map(|s| file.slice(s)), Some("port"));
-        assert!(resolve(doc, "").is_some_and(|f| f.keys.is_empty()));
-        assert!(resolve(doc, "/spec/ports/7").is_none());
+        assert!(resolve(doc, "").keys.is_empty());
+        let short = resolve(doc, "/spec/ports/7/port");
+        assert_eq!(short.keys, ["spec", "ports"]);
+        assert_eq!(short.rest, ["7", "port"]);
     }
 
     #[test]

@@ -35,7 +35,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Severity as DiagnosticSeverity, has_errors};
 use crate::evaluate::{Finding, RulePack, Status};
-use crate::graph::ResourceId;
+use crate::graph::{Framework, NodeKind, ResourceId};
 use crate::report::GuardVerdicts;
 use crate::rules::builtin::builtin;
 use crate::rules::model::{Rule, Severity};
@@ -262,7 +262,7 @@ pub fn evaluate(guard: &GuardRules, scan: &GraphScan, pack: &RulePack) -> GuardO
             };
             outcome
                 .findings
-                .push(finding(rule, &failure, doc, &resources, pack));
+                .push(finding(rule, &failure, (file, doc), &resources, pack));
         }
         let selected = |names: Vec<String>| -> Vec<String> {
             names
@@ -285,35 +285,32 @@ pub fn evaluate(guard: &GuardRules, scan: &GraphScan, pack: &RulePack) -> GuardO
 fn finding(
     rule: usize,
     failure: &locate::Failure,
-    doc: &Node,
+    (file, doc): (&SourceFile, &Node),
     resources: &ResourceIndex<'_>,
     pack: &RulePack,
 ) -> Finding {
-    // A path guardrail's tree does not have (it should not happen) is the document's.
-    let found = locate::resolve(doc, &failure.path).unwrap_or(locate::Found {
-        node: doc,
-        key_span: None,
-        keys: Vec::new(),
-    });
-    let owner = resources.owner(found.node.span);
-    let (resource, root_depth, name_span) = match owner {
+    let found = locate::resolve(doc, &failure.path);
+    let (resource, root_depth, name_span) = match resources.owner(file.id, doc, &found.keys) {
         Some((id, depth, name_span)) => (Some(id), depth, Some(name_span)),
         None => (None, 0, None),
     };
+    // What the report names but guardrail's tree lacks is missing below the deepest node.
+    let mut missing: Vec<String> = found.rest.clone();
+    missing.extend(failure.missing.clone());
     let mut attribute: Vec<String> = found.keys.iter().skip(root_depth).cloned().collect();
-    if let Some(missing) = &failure.missing {
-        attribute.push(missing.clone());
+    if !missing.is_empty() {
+        attribute.push(missing.join("."));
     }
     let at_root = found.keys.len() <= root_depth;
-    let span = match (&failure.missing, at_root) {
+    let span = if at_root {
         // The whole resource or document: point at its name.
-        (None, true) | (Some(_), true) => {
-            name_span.unwrap_or(Span::new(doc.span.file, doc.span.start, doc.span.start))
-        }
+        name_span.unwrap_or(Span::new(doc.span.file, doc.span.start, doc.span.start))
+    } else if !missing.is_empty() {
         // Something missing below an attribute that exists: point at that attribute's key.
-        (Some(_), false) => found.key_span.unwrap_or(found.node.span),
+        found.key_span.unwrap_or(found.node.span)
+    } else {
         // The value judged.
-        (None, false) => found.node.span,
+        found.node.span
     };
     let seen = if attribute.is_empty() {
         failure
@@ -323,7 +320,7 @@ fn finding(
             .map(str::to_owned)
             .or_else(|| pack.rule(rule).map(|r| format!("fails: {}", r.title)))
             .unwrap_or_default()
-    } else if failure.missing.is_some() {
+    } else if !missing.is_empty() {
         "absent".to_owned()
     } else {
         failure.seen.as_ref().map(show_value).unwrap_or_default()
@@ -348,53 +345,81 @@ fn show_value(value: &serde_json::Value) -> String {
     }
 }
 
-/// The resources of the scanned documents, to find which one a node belongs to.
+/// The resources of the scanned documents, found by the path to them (not by span: an alias
+/// copies its anchor's spans into another resource).
 struct ResourceIndex<'g> {
-    by_file: HashMap<FileId, Vec<(ResourceId, &'g crate::graph::Resource)>>,
+    /// CloudFormation: `(file, section kind, logical id)`.
+    by_name: HashMap<(FileId, NodeKind, &'g str), (ResourceId, Span)>,
+    /// Kubernetes objects (documents and list items): `(file, start, end)` of the object.
+    by_span: HashMap<(FileId, u32, u32), (ResourceId, Span)>,
 }
 
 impl<'g> ResourceIndex<'g> {
     fn new(scan: &'g GraphScan) -> Self {
-        let mut by_file: HashMap<FileId, Vec<_>> = HashMap::new();
-        for (id, resource) in scan.graph.iter() {
-            if scan.documents.contains_key(&resource.span.file) {
-                by_file
-                    .entry(resource.span.file)
-                    .or_default()
-                    .push((id, resource));
+        let mut index = ResourceIndex {
+            by_name: HashMap::new(),
+            by_span: HashMap::new(),
+        };
+        for (id, r) in scan.graph.iter() {
+            let file = r.span.file;
+            if !scan.documents.contains_key(&file) {
+                continue;
+            }
+            match r.framework {
+                Framework::CloudFormation => {
+                    index
+                        .by_name
+                        .insert((file, r.kind, r.local_name.as_str()), (id, r.name_span));
+                }
+                _ => {
+                    index
+                        .by_span
+                        .insert((file, r.span.start, r.span.end), (id, r.name_span));
+                }
             }
         }
-        ResourceIndex { by_file }
+        index
     }
 
-    /// The innermost resource whose body contains `span`: its id, how many path keys lead from
-    /// the document to its body, and its name's span.
-    fn owner(&self, span: Span) -> Option<(ResourceId, usize, Span)> {
-        let (id, resource) = self
-            .by_file
-            .get(&span.file)?
-            .iter()
-            .filter(|(_, r)| r.span.start <= span.start && span.end <= r.span.end)
-            .min_by_key(|(_, r)| r.span.end - r.span.start)?;
-        let body = resource.attributes.span;
-        let depth = if body.start <= span.start && span.end <= body.end {
-            depth_of_body(resource)
-        } else {
-            0
-        };
-        Some((*id, depth, resource.name_span))
+    /// The resource a path of `doc` is in: its id, how many keys of the path lead to its body,
+    /// and its name's span. `Resources/<id>/…` (or another section) in a template; the
+    /// document itself, or `items/<n>` of a Kubernetes list.
+    fn owner(
+        &self,
+        file: FileId,
+        doc: &Node,
+        keys: &[String],
+    ) -> Option<(ResourceId, usize, Span)> {
+        if let (Some(section), Some(name)) = (keys.first(), keys.get(1)) {
+            let kind = match section.as_str() {
+                "Resources" => Some(NodeKind::Resource),
+                "Parameters" => Some(NodeKind::Parameter),
+                "Outputs" => Some(NodeKind::Output),
+                "Conditions" => Some(NodeKind::Condition),
+                "Mappings" => Some(NodeKind::Mapping),
+                _ => None,
+            };
+            if let Some(&(id, name_span)) =
+                kind.and_then(|k| self.by_name.get(&(file, k, name.as_str())))
+            {
+                return Some((id, 2, name_span));
+            }
+            if section == "items" {
+                let item = name
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| doc.get("items")?.as_seq()?.get(n));
+                if let Some(&(id, name_span)) =
+                    item.and_then(|i| self.by_span.get(&(file, i.span.start, i.span.end)))
+                {
+                    return Some((id, 2, name_span));
+                }
+            }
+        }
+        let &(id, name_span) = self.by_span.get(&(file, doc.span.start, doc.span.end))?;
+        Some((id, 0, name_span))
     }
 }
-
-/// How many keys lead from a document to a resource's body: `Resources/<id>` in a
-/// CloudFormation template, none for a Kubernetes object (the document is the object).
-fn depth_of_body(resource: &crate::graph::Resource) -> usize {
-    match resource.framework {
-        crate::graph::Framework::CloudFormation => 2,
-        _ => 0,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
