@@ -30,8 +30,10 @@ pub enum Stage {
     Adapt,
     /// Evaluating the rules on the resource graph (one item per resource).
     Evaluate,
-    /// Running AWS CloudFormation Guard rules (one item per CloudFormation or Kubernetes
-    /// document). Only scans with Guard rules go through it.
+    /// Running AWS CloudFormation Guard rules. Its total is the number of CloudFormation and
+    /// Kubernetes documents, but it has no per-document steps (cfn-guard evaluates each
+    /// worker's share in one run): it starts and finishes. Only scans with Guard rules go
+    /// through it.
     Guard,
 }
 

@@ -102,7 +102,8 @@ impl Scanner {
     /// Reads `paths` and checks every resource.
     pub fn scan(&self, paths: &[PathBuf]) -> ScanOutcome {
         #[cfg(feature = "guard")]
-        if let Some(guard) = &self.guard {
+        // Guard rules all deselected: cfn-guard would run for nothing.
+        if let Some(guard) = self.guard.as_ref().filter(|g| !g.rules.is_empty()) {
             let mut options = self.options.clone();
             options.keep_documents = true;
             let mut input = build_graph(paths, &options);

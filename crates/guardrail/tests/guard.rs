@@ -238,7 +238,7 @@ fn broken_and_clashing_rule_files_are_errors_at_their_line() {
     );
     assert!(
         found[1].starts_with(&format!(
-            "{FIXTURES}/cases/duplicate.guard:1:6 Guard rule `VPC_TAGGED` is also defined at 22:6"
+            "{FIXTURES}/cases/duplicate.guard:1:6 Guard rule `VPC_TAGGED` is also defined at {FIXTURES}/architecture/rules.guard:22:6"
         )),
         "{found:?}"
     );

@@ -96,7 +96,7 @@ pub fn explain(args: &ExplainArgs) -> miette::Result<u8> {
         return Ok(EXIT_INCOMPLETE);
     };
     let wanted = args.id.to_ascii_uppercase();
-    match rules.iter().find(|r| r.id == wanted) {
+    match rules.iter().find(|r| r.id.eq_ignore_ascii_case(&wanted)) {
         Some(rule) => {
             super::write_output(None, &guardrail::render::rules::explain(rule))?;
             Ok(EXIT_OK)

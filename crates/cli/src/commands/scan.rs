@@ -157,13 +157,22 @@ pub fn load_rules(
     if failed {
         return None;
     }
-    Some(
-        rules
-            .into_iter()
-            .filter(|r| select.is_empty() || matches_selector(&r.id, select))
-            .filter(|r| !matches_selector(&r.id, ignore))
-            .collect(),
-    )
+    rules.retain(|r| is_selected(&r.id, select, ignore));
+    Some(rules)
+}
+
+/// Whether the rule `id` runs under `--select` / `--ignore` (and their configuration keys).
+fn is_selected(id: &str, select: &[String], ignore: &[String]) -> bool {
+    (select.is_empty() || matches_selector(id, select)) && !matches_selector(id, ignore)
+}
+
+/// Applies the configuration's `[severity]` overrides.
+fn override_severities(rules: &mut [guardrail::rules::model::Rule], config: &Config) {
+    for rule in rules {
+        if let Some(severity) = config.severity.get(&rule.id) {
+            rule.severity = *severity;
+        }
+    }
 }
 
 fn report_rule_errors(loaded: &LoadedRules) -> bool {
@@ -194,14 +203,8 @@ fn load_guard(
     let Some(mut guard) = args.guard.after(config).load()? else {
         return Ok(None);
     };
-    guard.rules.retain(|r| {
-        (select.is_empty() || matches_selector(&r.id, select)) && !matches_selector(&r.id, ignore)
-    });
-    for rule in &mut guard.rules {
-        if let Some(severity) = config.severity.get(&rule.id) {
-            rule.severity = *severity;
-        }
-    }
+    guard.rules.retain(|r| is_selected(&r.id, select, ignore));
+    override_severities(&mut guard.rules, config);
     Ok(Some(guard))
 }
 
@@ -227,11 +230,7 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
     let Some(mut rules) = load_rules(&rule_dirs, select, &ignore) else {
         return Ok(EXIT_INCOMPLETE);
     };
-    for rule in &mut rules {
-        if let Some(severity) = config.severity.get(&rule.id) {
-            rule.severity = *severity;
-        }
-    }
+    override_severities(&mut rules, &config);
     let baseline = match args.baseline.as_ref().or(config.baseline.as_ref()) {
         Some(path) => match Baseline::read(path) {
             Ok(baseline) => Some(baseline),

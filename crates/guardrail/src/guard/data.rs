@@ -168,12 +168,32 @@ fn write_scalar(out: &mut String, scalar: &GuardScalar) {
 
 /// How cfn-guard's loader types the scalar written at `node`'s span.
 fn guard_scalar(node: &Node, file: &SourceFile) -> GuardScalar {
-    let written = without_properties(file.slice(node.span));
+    let (tag, written) = tag_and_text(file.slice(node.span));
     let quoted_or_block = matches!(written.as_bytes().first(), Some(b'"' | b'\'' | b'|' | b'>'));
-    if quoted_or_block {
-        return GuardScalar::Str(node.value.scalar_text().unwrap_or_default());
+    let text = || {
+        if quoted_or_block {
+            node.value.scalar_text().unwrap_or_default()
+        } else {
+            plain_text(node, file)
+        }
+    };
+    match tag {
+        // A core-schema tag types the text itself; what does not parse stays a string.
+        Some(t) if t.starts_with("!!") => {
+            let text = text();
+            match &t[2..] {
+                "bool" if text == "true" || text == "false" => GuardScalar::Bool(text == "true"),
+                "int" if text.parse::<i64>().is_ok() => GuardScalar::Number(text),
+                "float" if text.parse::<f64>().is_ok() => GuardScalar::Number(text),
+                "null" => GuardScalar::Null,
+                _ => GuardScalar::Str(text),
+            }
+        }
+        // Any other tag on a scalar (intrinsics are handled as maps before this): a string.
+        Some(_) => GuardScalar::Str(text()),
+        None if quoted_or_block => GuardScalar::Str(text()),
+        None => type_plain(&text()),
     }
-    type_plain(&plain_text(node, file))
 }
 
 /// The text of a plain scalar: the folded text the parser kept when it is a string, the
@@ -181,7 +201,7 @@ fn guard_scalar(node: &Node, file: &SourceFile) -> GuardScalar {
 fn plain_text(node: &Node, file: &SourceFile) -> String {
     match &node.value {
         Value::String(s) => s.clone(),
-        _ => without_properties(file.slice(node.span)).trim().to_owned(),
+        _ => tag_and_text(file.slice(node.span)).1.trim().to_owned(),
     }
 }
 
@@ -198,16 +218,21 @@ fn type_plain(text: &str) -> GuardScalar {
     }
 }
 
-/// A scalar's source without the anchor (`&a`) and tag (`!!str`, `!Ref`) written before it.
-fn without_properties(mut text: &str) -> &str {
+/// A scalar's tag (`!!str`, `!Foo`), if written, and its source after the anchor (`&a`) and
+/// the tag.
+fn tag_and_text(mut text: &str) -> (Option<&str>, &str) {
+    let mut tag = None;
     loop {
         text = text.trim_start();
         match text.as_bytes().first() {
             Some(b'&' | b'!') => {
                 let end = text.find(|c: char| c.is_whitespace()).unwrap_or(text.len());
+                if text.starts_with('!') {
+                    tag = Some(&text[..end]);
+                }
                 text = &text[end..];
             }
-            _ => return text,
+            _ => return (tag, text),
         }
     }
 }

@@ -33,6 +33,9 @@ pub(super) fn load_files(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<FileId> {
     let mut ids = Vec::new();
+    // The configuration and the command line may name the same file, or a directory and a
+    // file in it: each is read once.
+    let mut seen = std::collections::HashSet::new();
     for path in paths {
         let found = if path.is_dir() {
             crate::rules::load::files_with_extensions(
@@ -45,6 +48,9 @@ pub(super) fn load_files(
             vec![path.clone()]
         };
         for file in found {
+            if !seen.insert(std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone())) {
+                continue;
+            }
             match std::fs::read_to_string(&file) {
                 // Rule files are never scan input; their format is not looked at.
                 Ok(text) => ids.push(files.add(file, text, Format::Yaml)),
@@ -60,20 +66,30 @@ pub(super) fn load_files(
 }
 
 /// Checks `file` with cfn-guard's parser: `None` when it parses, else the error at its line.
+/// The parser runs isolated: a panic in it is an error about the file, not a crash.
 pub(super) fn syntax_error(file: &SourceFile) -> Option<Diagnostic> {
     let name = file.display_path();
-    let error = match cfn_guard::commands::validate::parse_rules(&file.text, &name) {
-        Ok(_) => return None,
-        Err(e) => e.to_string(),
-    };
-    Some(parse_error_diagnostic(file, &error))
+    let parsed = super::run::isolated(|| {
+        cfn_guard::commands::validate::parse_rules(&file.text, &name)
+            .err()
+            .map(|e| e.to_string())
+    });
+    match parsed {
+        Ok(None) => None,
+        Ok(Some(error)) => Some(parse_error_diagnostic(file, &error)),
+        Err(e) => Some(Diagnostic::error(
+            "guard::syntax",
+            file.path.clone(),
+            format!("cfn-guard could not check this rule file: {e}"),
+        )),
+    }
 }
 
 /// cfn-guard reports `… at line L at column C, when handling WHAT, fragment REST`; the place
 /// becomes the diagnostic's span and WHAT its message.
 fn parse_error_diagnostic(file: &SourceFile, error: &str) -> Diagnostic {
     static PLACE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r"(?s)at line (\d+) at column (\d+), when handling (.*?), fragment").ok()
+        Regex::new(r"(?s)at line (\d+) at column (\d+)(?:, when handling (.*?), fragment)?").ok()
     });
     let place = PLACE.as_ref().and_then(|re| re.captures(error));
     let (at, what) = match &place {
@@ -96,7 +112,11 @@ fn parse_error_diagnostic(file: &SourceFile, error: &str) -> Diagnostic {
             let offset = offset_of(file, line, column);
             diagnostic = diagnostic.at(Span::new(file.id, offset, offset));
         }
-        None => diagnostic = diagnostic.with_help(error.to_owned()),
+        // Without a place, cfn-guard's first line says what it could; the rest quotes the file.
+        None => {
+            let first = error.lines().next().unwrap_or_default();
+            diagnostic = diagnostic.with_help(first.chars().take(200).collect::<String>());
+        }
     }
     diagnostic
 }

@@ -156,15 +156,16 @@ impl Reader<'_> {
 
     fn json(&mut self, out: &mut Mappings) {
         let text = &self.file.text;
-        if let Ok(set) = serde_json::from_str::<RegistrySet>(text) {
-            for entry in set.mappings {
-                let controls = self.controls(&entry.controls, None);
-                out.by_file.push((entry.guard_file_path, controls));
-            }
-            return;
-        }
-        match serde_json::from_str::<Vec<RuleControls>>(text) {
-            Ok(list) => {
+        // The registry's rule-set file is an object, the per-rule list a list.
+        let parsed = if text.trim_start().starts_with('{') {
+            serde_json::from_str::<RegistrySet>(text).map(|set| {
+                for entry in set.mappings {
+                    let controls = self.controls(&entry.controls, None);
+                    out.by_file.push((entry.guard_file_path, controls));
+                }
+            })
+        } else {
+            serde_json::from_str::<Vec<RuleControls>>(text).map(|list| {
                 for entry in list {
                     let controls = self.controls(&entry.controls, None);
                     for rule in entry.rules {
@@ -172,7 +173,10 @@ impl Reader<'_> {
                         mapping.nist.extend(controls.iter().cloned());
                     }
                 }
-            }
+            })
+        };
+        match parsed {
+            Ok(()) => {}
             Err(e) => {
                 let offset = self
                     .file

@@ -68,7 +68,7 @@ impl GuardRules {
         let mut guard = GuardRules::default();
         let ids = load::load_files(rule_paths, &mut guard.files, &mut guard.diagnostics);
         let checked: Vec<(FileId, Option<Diagnostic>)> = ids
-            .par_iter()
+            .iter()
             .map(|&id| (id, guard.files.get(id).and_then(load::syntax_error)))
             .collect();
         for (id, error) in checked {
@@ -88,14 +88,22 @@ impl GuardRules {
             };
             for written in load::written_rules(file) {
                 if let Some(first) = defined.get(&written.name) {
-                    let first = guard.files.start_of(*first);
+                    let first = format!(
+                        "{}:{}",
+                        guard
+                            .files
+                            .get(first.file)
+                            .map(SourceFile::display_path)
+                            .unwrap_or_default(),
+                        guard.files.start_of(*first)
+                    );
                     guard.diagnostics.push(
                         Diagnostic::error(
                             "guard::duplicate-rule",
                             file.path.clone(),
                             format!(
-                                "Guard rule `{}` is also defined at {first} of another file; \
-                                 findings would be ambiguous",
+                                "Guard rule `{}` is also defined at {first}; findings would \
+                                 be ambiguous",
                                 written.name
                             ),
                         )
@@ -235,11 +243,7 @@ pub fn evaluate(guard: &GuardRules, scan: &GraphScan, pack: &RulePack) -> GuardO
     for ((file, index, doc), report) in documents.iter().zip(reports) {
         let report = match report {
             Ok(report) => report,
-            Err(error) => {
-                let why = match error {
-                    run::RunError::Panicked(m) => format!("cfn-guard panicked: {m}"),
-                    run::RunError::Failed(m) => m,
-                };
+            Err(why) => {
                 outcome.diagnostics.push(
                     Diagnostic::new(
                         DiagnosticSeverity::Error,
@@ -441,16 +445,18 @@ rule EMPTY_STRING { Resources.*.Properties.Empty IS_STRING }
 rule NOTHING_NULL { Resources.*.Properties.Nothing IS_NULL }
 rule QUOTED_STRING { Resources.*.Properties.Quoted == "true" }
 rule INT_OCTAL { Resources.*.Properties.Mode == 644 }
+rule TAGGED_STRING { Resources.*.Properties.Tagged IS_STRING }
+rule TAGGED_BOOL { Resources.*.Properties.Switch == true }
 "#;
 
     /// Each line sets the properties of one template; every other property keeps the value
     /// of the first line, so each template differs from it in one reading.
     const VARIANTS: &[&str] = &[
-        "Flag: true, Word: Yes, Count: 7, Ratio: 0.5, Hex: 0x1F, Target: !GetAtt Db.Endpoint.Address, Source: !Ref Bucket, Choice: !If [C, a, b], Cidr: !Cidr [x, 1, 2], Empty: , Nothing: ~, Quoted: 'true', Mode: 0644",
-        "Flag: yes, Word: 'Yes', Count: '7', Ratio: 1.0e-1, Hex: 31, Target: !GetAtt [Db, Arn], Source: {Ref: Bucket}, Choice: {'Fn::If': [C, a, b]}, Cidr: [x], Empty: '', Nothing: null, Quoted: true, Mode: 644",
-        "Flag: Yes, Word: yes, Count: 7.0, Ratio: 1, Hex: \"0x1F\", Target: {'Fn::GetAtt': [Db, Arn]}, Source: !Sub x, Choice: [a], Cidr: !Ref Blocks, Empty: x, Nothing: NULL, Quoted: \"true\", Mode: +644",
-        "Flag: y, Word: \"Yes\", Count: +7, Ratio: inf, Hex: 0o17, Target: !GetAtt Db.Arn, Source: !Ref 80, Choice: !Not [C], Cidr: !GetAZs '', Empty: |\n, Nothing: Null, Quoted: on, Mode: 0x1A4",
-        "Flag: on, Word: YES, Count: 007, Ratio: .5, Hex: 1_000, Target: x, Source: !ImportValue Shared, Choice: !Equals [a, b], Cidr: !Split [',', 'a,b'], Empty: !Ref E, Nothing: '~', Quoted: True, Mode: 1e3",
+        "Flag: true, Word: Yes, Count: 7, Ratio: 0.5, Hex: 0x1F, Target: !GetAtt Db.Endpoint.Address, Source: !Ref Bucket, Choice: !If [C, a, b], Cidr: !Cidr [x, 1, 2], Empty: , Nothing: ~, Quoted: 'true', Mode: 0644, Tagged: !!str 5, Switch: !!bool true",
+        "Flag: yes, Word: 'Yes', Count: '7', Ratio: 1.0e-1, Hex: 31, Target: !GetAtt [Db, Arn], Source: {Ref: Bucket}, Choice: {'Fn::If': [C, a, b]}, Cidr: [x], Empty: '', Nothing: null, Quoted: true, Mode: 644, Tagged: !!int '3', Switch: !!bool yes",
+        "Flag: Yes, Word: yes, Count: 7.0, Ratio: 1, Hex: \"0x1F\", Target: {'Fn::GetAtt': [Db, Arn]}, Source: !Sub x, Choice: [a], Cidr: !Ref Blocks, Empty: x, Nothing: NULL, Quoted: \"true\", Mode: +644, Tagged: !Custom 5, Switch: !!str true",
+        "Flag: y, Word: \"Yes\", Count: +7, Ratio: inf, Hex: 0o17, Target: !GetAtt Db.Arn, Source: !Ref 80, Choice: !Not [C], Cidr: !GetAZs '', Empty: |\n, Nothing: Null, Quoted: on, Mode: 0x1A4, Tagged: !!float 1.5, Switch: !!int 1",
+        "Flag: on, Word: YES, Count: 007, Ratio: .5, Hex: 1_000, Target: x, Source: !ImportValue Shared, Choice: !Equals [a, b], Cidr: !Split [',', 'a,b'], Empty: !Ref E, Nothing: '~', Quoted: True, Mode: 1e3, Tagged: &a x, Switch: !!null ''",
     ];
 
     fn template(variant: &str) -> String {

@@ -32,6 +32,16 @@ pub(super) enum RunError {
     Failed(String),
 }
 
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Panicked(m) if m.is_empty() => f.write_str("cfn-guard panicked"),
+            RunError::Panicked(m) => write!(f, "cfn-guard panicked: {m}"),
+            RunError::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
 /// Evaluates `rules` (rule file texts) on every document of `data` (cfn-guard input texts):
 /// one report or error per document, in order. Documents are shared among `workers` threads,
 /// each of which parses the rules once and evaluates its share in one cfn-guard run; a share
@@ -86,6 +96,22 @@ pub(super) fn evaluate(
         .collect()
 }
 
+/// Runs `f` on a thread of its own with a worker's stack and panics caught and unprinted:
+/// for cfn-guard calls outside [`evaluate`] (checking rule files).
+pub(super) fn isolated<T: Send>(f: impl FnOnce() -> T + Send) -> Result<T, RunError> {
+    quiet_panics_once();
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("guardrail-guard".into())
+            .stack_size(WORKER_STACK)
+            .spawn_scoped(scope, || quietly(|| Ok(f())))
+            .map_err(|e| RunError::Failed(format!("cannot start a worker: {e}")))?;
+        handle
+            .join()
+            .unwrap_or_else(|_| Err(RunError::Panicked("worker thread failed".into())))
+    })
+}
+
 /// One worker's documents: all in one run, or one by one when that run fails.
 fn evaluate_share(
     rules: &[&str],
@@ -135,7 +161,7 @@ fn validate(rules: &[&str], data: &[&str]) -> Result<Vec<DocumentReport>, RunErr
                 .map_err(|e| RunError::Failed(e.to_string()))?;
         command
             .execute(&mut writer, &mut reader)
-            .map_err(|e| RunError::Failed(e.to_string()))?;
+            .map_err(|e| RunError::Failed(plain_error(&e.to_string())))?;
         writer
             .into_string()
             .map_err(|e| RunError::Failed(e.to_string()))
@@ -168,6 +194,26 @@ fn parse_reports(output: &str) -> Result<Vec<DocumentReport>, RunError> {
         Json::Array(reports) => Ok(reports),
         _ => Err(RunError::Failed("cfn-guard's report is not a list".into())),
     }
+}
+
+/// cfn-guard's error without what would mislead a reader of guardrail's output: the payload's
+/// `DATA_STDIN[n]` names and the excerpt of guardrail's re-typed data it quotes.
+fn plain_error(message: &str) -> String {
+    let message = message
+        .split("data beginning with")
+        .next()
+        .unwrap_or(message)
+        .trim()
+        .trim_end_matches(',');
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("DATA_STDIN[") {
+        out.push_str(&rest[..at]);
+        out.push_str("the document");
+        rest = rest[at..].split_once(']').map_or("", |(_, after)| after);
+    }
+    out.push_str(rest);
+    out
 }
 
 fn document_number(report: &Json) -> Option<usize> {
@@ -254,6 +300,16 @@ mod tests {
             matches!(reports[1], Err(RunError::Failed(_))),
             "{:?}",
             reports[1]
+        );
+    }
+
+    #[test]
+    fn errors_do_not_name_the_payload_or_quote_the_data() {
+        assert_eq!(
+            plain_error(
+                "Parser Error: Error encountered while parsing data file: DATA_STDIN[2], data beginning with \n{\"a\"\n ..."
+            ),
+            "Parser Error: Error encountered while parsing data file: the document"
         );
     }
 
