@@ -154,13 +154,18 @@ impl<'a> VarFile<'a> {
 
 /// The warning for a value of an auto-loaded var file that its module takes no variable for.
 pub(super) fn undeclared_here(file: &SourceFile, name: &str, span: Span) -> Diagnostic {
+    undeclared(file, name, span, "this module declares no")
+}
+
+/// The warning for a value no variable takes; `declarers` says where none was found
+/// ("this module declares no").
+fn undeclared(file: &SourceFile, name: &str, span: Span, declarers: &str) -> Diagnostic {
     Diagnostic::new(
         Severity::Warning,
         "terraform::undeclared-variable",
         file.path.clone(),
         format!(
-            "a value is set for `{name}`, but this module declares no `variable \"{name}\"`; \
-             it is not used"
+            "a value is set for `{name}`, but {declarers} `variable \"{name}\"`; it is not used"
         ),
     )
     .at(span)
@@ -185,21 +190,12 @@ pub fn undeclared_anywhere(var_files: &[VarFile<'_>], adapted: &[Adapted]) -> Ve
             if declared.contains(name) {
                 continue;
             }
-            out.push(
-                Diagnostic::new(
-                    Severity::Warning,
-                    "terraform::undeclared-variable",
-                    var_file.file.path.clone(),
-                    format!(
-                        "a value is set for `{name}`, but no scanned module declares \
-                         `variable \"{name}\"`; it is not used"
-                    ),
-                )
-                .at(span)
-                .with_help(
-                    "Terraform warns about it too: declare the variable, or remove the value",
-                ),
-            );
+            out.push(undeclared(
+                var_file.file,
+                name,
+                span,
+                "no scanned module declares",
+            ));
         }
     }
     out
