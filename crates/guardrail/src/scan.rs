@@ -291,12 +291,11 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         }
     }
 
-    if options.keep_documents {
-        scan.documents = data_files
-            .iter()
-            .map(|(file, _, docs)| (file.id, docs.to_vec()))
-            .collect();
-    }
+    // The documents are moved out of `parsed` once adapting no longer borrows them.
+    let document_files: std::collections::HashSet<FileId> = match options.keep_documents {
+        true => data_files.iter().map(|(file, _, _)| file.id).collect(),
+        false => Default::default(),
+    };
     let units = data_files.len() + terraform_modules.len();
     progress.start(Stage::Adapt, Some(units));
     adapted.par_extend(data_files.into_par_iter().map(|(file, framework, docs)| {
@@ -353,6 +352,11 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         builder.add(resource, links);
     }
     scan.graph = builder.build();
+    for (id, parsed) in parsed {
+        if let (true, Parsed::Data(data)) = (document_files.contains(&id), parsed) {
+            scan.documents.insert(id, data.documents);
+        }
+    }
 
     scan.diagnostics.sort_by_cached_key(|d| {
         let at = d.span.map(|s| (s.start, s.end));

@@ -87,7 +87,9 @@ impl GuardRules {
                 continue;
             };
             for written in load::written_rules(file) {
-                if let Some(first) = defined.get(&written.name) {
+                // Ids are matched in any case (`--select`, suppressions, `explain`).
+                let key = written.name.to_ascii_uppercase();
+                if let Some(first) = defined.get(&key) {
                     let first = format!(
                         "{}:{}",
                         guard
@@ -111,7 +113,7 @@ impl GuardRules {
                     );
                     continue;
                 }
-                defined.insert(written.name.clone(), written.name_span);
+                defined.insert(key, written.name_span);
                 guard.rules.push(describe(&written, file, &mappings));
             }
         }
