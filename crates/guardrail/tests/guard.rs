@@ -329,3 +329,21 @@ fn a_rule_about_the_whole_template_is_a_finding_on_the_template() {
         )]
     );
 }
+
+#[cfg(feature = "render")]
+#[test]
+fn markdown_folds_the_guard_verdicts_per_rule() {
+    let outcome = Scanner::new(Vec::new())
+        .with_guard(guard(&["architecture/rules.guard"], &[]))
+        .scan(&[fixture("architecture")]);
+    let markdown = guardrail::render::markdown::render(
+        &outcome.report,
+        &outcome.input.files,
+        &guardrail::report::Gate::default(),
+    );
+    let verdicts = markdown
+        .split("<details><summary>Guard verdicts")
+        .nth(1)
+        .expect("a Guard verdicts section");
+    insta::assert_snapshot!("markdown_guard_verdicts", verdicts);
+}

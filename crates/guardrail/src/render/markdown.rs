@@ -150,7 +150,36 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate) -> String {
         }
         out.push_str("\n</details>\n");
     }
+    guard_verdicts(&mut out, report);
     out
+}
+
+/// With Guard rules: how many documents each rule failed, passed and skipped (cfn-guard's
+/// verdicts), folded away like the suppressed findings.
+fn guard_verdicts(out: &mut String, report: &Report) {
+    if report.guard.is_empty() {
+        return;
+    }
+    let mut by_rule: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+    for v in &report.guard {
+        for (i, list) in [&v.fail, &v.pass, &v.skip].into_iter().enumerate() {
+            for rule in list {
+                if let Some(n) = by_rule.entry(rule.as_str()).or_default().get_mut(i) {
+                    *n += 1;
+                }
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n<details><summary>Guard verdicts on {} document(s)</summary>\n\n\
+         | Guard rule | fail | pass | skip |\n|---|---|---|---|",
+        report.guard.len()
+    );
+    for (rule, [fail, pass, skip]) in by_rule {
+        let _ = writeln!(out, "| {} | {fail} | {pass} | {skip} |", cell(rule));
+    }
+    out.push_str("\n</details>\n");
 }
 
 /// Failed and unknown counts.
