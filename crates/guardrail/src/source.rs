@@ -158,6 +158,18 @@ impl SourceFile {
         self.lines.line_col(&self.text, offset)
     }
 
+    /// Byte offset of 1-based `line` and character `column` (as other tools report them),
+    /// clamped to the text.
+    pub fn offset_at(&self, line: u32, column: u32) -> u32 {
+        let range = self.lines.line_range(&self.text, line);
+        let text = self.text.get(range.clone()).unwrap_or_default();
+        let within = text
+            .char_indices()
+            .nth(column.saturating_sub(1) as usize)
+            .map_or(text.len(), |(i, _)| i);
+        (range.start + within) as u32
+    }
+
     /// The text of a span.
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.range()).unwrap_or("")

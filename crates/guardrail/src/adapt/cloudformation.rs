@@ -608,6 +608,18 @@ fn merges(global: &Node, own: &Node) -> bool {
     }
 }
 
+/// `{Ref: X}` / `{Fn::…: X}`: the function name and its argument, when `node` is one
+/// intrinsic function call.
+pub(crate) fn intrinsic_call(node: &Node) -> Option<(&str, &Node)> {
+    let map = node.as_map()?;
+    if map.len() != 1 {
+        return None;
+    }
+    let entry = map.iter().next()?;
+    (entry.key == "Ref" || entry.key.starts_with("Fn::"))
+        .then_some((entry.key.as_str(), &entry.value))
+}
+
 /// A map that is one intrinsic function call (`Ref`, `Fn::…`, `Condition`): a value, not a
 /// structure to merge.
 fn is_intrinsic(map: &Map) -> bool {

@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 
+use crate::adapt::cloudformation::intrinsic_call;
 use crate::graph::{Framework, NodeKind, Resource, ResourceGraph};
 use crate::rules::lang::{Path, Segment};
 use crate::value::{Node, Provenance, Unknown, Value};
@@ -98,7 +99,7 @@ impl<'a> Reader<'a> {
     }
 
     fn intrinsic(&self, node: Cow<'a, Node>, depth: usize, out: &mut Vec<Cow<'a, Node>>) {
-        let Some((function, argument)) = as_intrinsic(&node) else {
+        let Some((function, argument)) = intrinsic_call(&node) else {
             out.push(node);
             return;
         };
@@ -189,24 +190,13 @@ impl<'a> Reader<'a> {
 /// A short description of an intrinsic for "unknown" messages: `Ref AWS::Region`,
 /// `Fn::GetAtt`.
 fn describe(node: &Node) -> String {
-    match as_intrinsic(node) {
+    match intrinsic_call(node) {
         Some((function, argument)) => match argument.as_str() {
             Some(s) => format!("{function} {s}"),
             None => function.to_owned(),
         },
         None => String::new(),
     }
-}
-
-/// `{Ref: X}` / `{Fn::…: X}`: the function name and its argument.
-fn as_intrinsic(node: &Node) -> Option<(&str, &Node)> {
-    let map = node.as_map()?;
-    if map.len() != 1 {
-        return None;
-    }
-    let entry = map.iter().next()?;
-    (entry.key == "Ref" || entry.key.starts_with("Fn::"))
-        .then_some((entry.key.as_str(), &entry.value))
 }
 
 fn unknown_at(node: &Node, expression: String) -> Node {

@@ -109,7 +109,7 @@ fn parse_error_diagnostic(file: &SourceFile, error: &str) -> Diagnostic {
     let mut diagnostic = Diagnostic::error("guard::syntax", file.path.clone(), message);
     match at {
         Some((line, column)) => {
-            let offset = offset_of(file, line, column);
+            let offset = file.offset_at(line, column);
             diagnostic = diagnostic.at(Span::new(file.id, offset, offset));
         }
         // Without a place, cfn-guard's first line says what it could; the rest quotes the file.
@@ -119,17 +119,6 @@ fn parse_error_diagnostic(file: &SourceFile, error: &str) -> Diagnostic {
         }
     }
     diagnostic
-}
-
-/// Byte offset of 1-based `line` and character `column` in `file`, clamped to the text.
-fn offset_of(file: &SourceFile, line: u32, column: u32) -> u32 {
-    let range = file.lines.line_range(&file.text, line);
-    let text = file.text.get(range.clone()).unwrap_or_default();
-    let within = text
-        .char_indices()
-        .nth(column.saturating_sub(1) as usize)
-        .map_or(text.len(), |(i, _)| i);
-    (range.start + within) as u32
 }
 
 /// The named rules of `file`, in order. Parameterised rules (`rule name(args)`) are helpers

@@ -178,13 +178,8 @@ impl Reader<'_> {
         match parsed {
             Ok(()) => {}
             Err(e) => {
-                let offset = self
-                    .file
-                    .lines
-                    .line_range(text, e.line() as u32)
-                    .start
-                    .saturating_add(e.column().saturating_sub(1));
-                let span = self.span(offset..offset);
+                let offset = self.file.offset_at(e.line() as u32, e.column() as u32);
+                let span = Span::new(self.file.id, offset, offset);
                 self.problem(
                     DiagnosticSeverity::Error,
                     Some(span),

@@ -177,17 +177,22 @@ fn full_admin(call: &HelperCall<'_>) -> Verdict {
             Some(actions) => any_term(actions, Term::is_all_actions),
             None => Found::no(),
         };
-        let resource = s.any_resource();
-        Found {
-            truth: and(and(s.allows(), action.truth), resource.truth),
-            shown: format!(
-                "{} {} on {}",
-                s.effect_shown(),
-                action.shown,
-                resource.shown
-            ),
-        }
+        allowed_on_any_resource(s, action, "")
     })
+}
+
+/// A statement that allows `action` on any resource; `label` follows the action when shown.
+fn allowed_on_any_resource(s: &Statement, action: Found, label: &str) -> Found {
+    let resource = s.any_resource();
+    Found {
+        truth: and(and(s.allows(), action.truth), resource.truth),
+        shown: format!(
+            "{} {}{label} on {}",
+            s.effect_shown(),
+            action.shown,
+            resource.shown
+        ),
+    }
 }
 
 fn service_wildcard_on_all_resources(call: &HelperCall<'_>) -> Verdict {
@@ -199,32 +204,14 @@ fn service_wildcard_on_all_resources(call: &HelperCall<'_>) -> Verdict {
             return Found::no();
         }
         let action = any_term(actions, Term::is_service_wildcard);
-        let resource = s.any_resource();
-        Found {
-            truth: and(and(s.allows(), action.truth), resource.truth),
-            shown: format!(
-                "{} {} on {}",
-                s.effect_shown(),
-                action.shown,
-                resource.shown
-            ),
-        }
+        allowed_on_any_resource(s, action, "")
     })
 }
 
 fn passrole_on_any_resource(call: &HelperCall<'_>) -> Verdict {
     query(call, |s, _| {
         let action = s.grants_found("iam:PassRole");
-        let resource = s.any_resource();
-        Found {
-            truth: and(and(s.allows(), action.truth), resource.truth),
-            shown: format!(
-                "{} {} (iam:PassRole) on {}",
-                s.effect_shown(),
-                action.shown,
-                resource.shown
-            ),
-        }
+        allowed_on_any_resource(s, action, " (iam:PassRole)")
     })
 }
 

@@ -251,13 +251,7 @@ impl Reader<'_> {
     /// `{Ref: X}` / `{Fn::…: X}` when reading CloudFormation.
     fn as_intrinsic<'n>(&self, node: &'n Node) -> Option<(&'n str, &'n Node)> {
         self.cfn_scope?;
-        let map = node.as_map()?;
-        if map.len() != 1 {
-            return None;
-        }
-        let entry = map.iter().next()?;
-        (entry.key == "Ref" || entry.key.starts_with("Fn::"))
-            .then_some((entry.key.as_str(), &entry.value))
+        crate::adapt::cloudformation::intrinsic_call(node)
     }
 
     fn intrinsic(&self, node: &Node, depth: usize) -> Option<Intrinsic> {
