@@ -160,8 +160,13 @@ fn first_message(body: &str) -> Option<String> {
     let open = body.find("<<")?;
     let rest = body.get(open + 2..)?;
     let close = rest.find(">>")?;
-    let lines: Vec<&str> = rest
-        .get(..close)?
+    message_text(rest.get(..close)?)
+}
+
+/// A custom message as written between `<<` and `>>`, or as cfn-guard reports it: its lines
+/// trimmed, blank ones dropped; `None` when nothing is left.
+pub(super) fn message_text(raw: &str) -> Option<String> {
+    let lines: Vec<&str> = raw
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())

@@ -208,12 +208,7 @@ fn unresolved_failure(name: &str, unresolved: &Json, message: Option<String>) ->
 
 fn custom_message(report: &Json) -> Option<String> {
     let text = report.get("messages")?.get("custom_message")?.as_str()?;
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    (!lines.is_empty()).then(|| lines.join("\n"))
+    super::load::message_text(text)
 }
 
 /// The deepest node a cfn-guard path reaches in guardrail's tree.
