@@ -276,8 +276,9 @@ fn finding_lines(report: &serde_json::Value) -> Vec<String> {
 fn scanning_the_demo_finds_its_planted_problems_and_fails_the_gate() {
     let (code, report, stderr) = scan_json(&["fixtures/demo"]);
     assert_eq!(code, 1, "{stderr}");
-    assert_eq!(report["version"], 1);
+    assert_eq!(report["version"], 2);
     assert_eq!(report["summary"]["gate"]["incomplete"], false);
+    assert_eq!(report["summary"]["gate"]["decision"], "failed");
     let lines = finding_lines(&report);
     // A few of the problems the demo plants, one per framework, each at its line.
     for expected in [
@@ -1167,6 +1168,51 @@ fn a_var_file_that_cannot_be_read_fails_closed_with_its_position() {
 }
 
 #[test]
+fn json_lists_passing_verdicts_with_their_evidence_unless_quiet() {
+    let secure = "fixtures/rules/AWS-S3-002/terraform/pass";
+    let (code, report, stderr) = scan_json(&[secure, "--select", "AWS-S3-002"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["findings"].as_array().map(Vec::len), Some(0));
+    let passed: Vec<String> = report["passed"]
+        .as_array()
+        .expect("passed")
+        .iter()
+        .map(|v| {
+            format!(
+                "{} {} {}:{}:{} {} — {}",
+                v["rule"].as_str().unwrap_or(""),
+                v["status"].as_str().unwrap_or(""),
+                v["file"].as_str().unwrap_or(""),
+                v["line"],
+                v["column"],
+                v["resource"].as_str().unwrap_or(""),
+                v["evidence"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        passed,
+        [
+            format!(
+                "AWS-S3-002 pass {secure}/main.tf:14:29 aws_s3_bucket_public_access_block.all_on — `block_public_acls` is true"
+            ),
+            format!(
+                "AWS-S3-002 pass {secure}/main.tf:28:29 aws_s3_bucket_public_access_block.only_this_one — `block_public_acls` is true"
+            ),
+        ]
+    );
+    assert_eq!(report["summary"]["passed"], 2);
+    assert!(report["not_applicable"].is_array());
+
+    let (code, quiet, _) = scan_json(&[secure, "--select", "AWS-S3-002", "--quiet"]);
+    assert_eq!(code, 0);
+    assert!(quiet.get("passed").is_none(), "{quiet}");
+    assert!(quiet.get("not_applicable").is_none());
+    // The summary still counts them.
+    assert_eq!(quiet["summary"]["passed"], 2);
+}
+
+#[test]
 fn guard_rules_fail_the_gate_with_exact_lines_and_broken_ones_stop_the_scan() {
     let rules = "fixtures/guard/architecture/rules.guard";
     let only_guard = ["--ignore", "AWS", "--ignore", "GEN"];
@@ -1193,10 +1239,27 @@ fn guard_rules_fail_the_gate_with_exact_lines_and_broken_ones_stop_the_scan() {
             ),
         ]
     );
-    assert_eq!(json["guard"][0]["fail"].as_array().map(Vec::len), Some(3));
+    assert_eq!(json["summary"]["failed"], 3);
+    assert!(json.get("guard").is_none(), "the Guard-only list is gone");
     let mut args = vec!["fixtures/guard/architecture/secure.yaml", "--guard", rules];
     args.extend(only_guard);
-    assert_eq!(scan_json(&args).0, 0);
+    let (code, json, _) = scan_json(&args);
+    assert_eq!(code, 0);
+    // cfn-guard's PASS on the template, recorded like any other pass.
+    let passed: Vec<String> = json["passed"]
+        .as_array()
+        .expect("passed")
+        .iter()
+        .map(|v| format!("{} {} {}", v["rule"], v["engine"], v["document"]))
+        .collect();
+    assert_eq!(
+        passed,
+        [
+            "\"RDS_NOT_PUBLIC\" \"guard\" 0",
+            "\"RDS_STORAGE_ENCRYPTED\" \"guard\" 0",
+            "\"VPC_TAGGED\" \"guard\" 0",
+        ]
+    );
 
     // `explain` and `rules` know the Guard rules named.
     let out = guardrail(&["explain", "RDS_STORAGE_ENCRYPTED", "--guard", rules]);

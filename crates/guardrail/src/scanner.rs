@@ -14,7 +14,7 @@
 use std::path::PathBuf;
 
 use crate::diagnostic::Diagnostic;
-use crate::evaluate::{Finding, RulePack};
+use crate::evaluate::{RulePack, Verdict};
 use crate::progress::Stage;
 use crate::report::{Report, suppress};
 use crate::rules::builtin::builtin;
@@ -107,7 +107,7 @@ impl Scanner {
             let mut options = self.options.clone();
             options.keep_documents = true;
             let mut input = build_graph(paths, &options);
-            let mut findings = self.evaluate(&input);
+            let mut verdicts = self.evaluate(&input);
             // cfn-guard evaluates each worker's share of the documents in one run, so the
             // stage has no per-document steps: it shows that it runs, and on how many.
             let documents: usize = input.documents.values().map(Vec::len).sum();
@@ -115,18 +115,17 @@ impl Scanner {
             progress.start(Stage::Guard, Some(documents));
             let guarded = crate::guard::evaluate(guard, &input, &self.pack);
             progress.finish(Stage::Guard, documents);
-            findings.extend(guarded.findings);
+            // Both engines record their verdicts alike; the report sorts them together.
+            verdicts.extend(guarded.verdicts);
             input.diagnostics.extend(guarded.diagnostics);
-            let mut outcome = self.report(input, &findings);
-            outcome.report.guard = guarded.verdicts;
-            return outcome;
+            return self.report(input, verdicts);
         }
         let input = build_graph(paths, &self.options);
-        let findings = self.evaluate(&input);
-        self.report(input, &findings)
+        let verdicts = self.evaluate(&input);
+        self.report(input, verdicts)
     }
 
-    fn evaluate(&self, input: &GraphScan) -> Vec<Finding> {
+    fn evaluate(&self, input: &GraphScan) -> Vec<Verdict> {
         let progress = &self.options.progress;
         let resources = input.graph.len();
         progress.start(Stage::Evaluate, Some(resources));
@@ -135,8 +134,8 @@ impl Scanner {
         findings
     }
 
-    fn report(&self, input: GraphScan, findings: &[Finding]) -> ScanOutcome {
-        let mut report = Report::new(&input, &self.pack, findings);
+    fn report(&self, input: GraphScan, verdicts: Vec<Verdict>) -> ScanOutcome {
+        let mut report = Report::new(&input, &self.pack, verdicts);
         suppress::apply(&mut report, &input, &self.pack);
         ScanOutcome { input, report }
     }

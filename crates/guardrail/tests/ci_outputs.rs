@@ -5,7 +5,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use guardrail::evaluate::Status;
-use guardrail::render::{github, junit, markdown, sarif};
+use guardrail::render::{RenderOptions, github, junit, markdown, sarif};
 use guardrail::report::{Gate, Report, ReportFinding, Suppression, SuppressionKind};
 use guardrail::rules::model::Severity;
 use guardrail::{ScanOutcome, Scanner};
@@ -90,7 +90,12 @@ fn awkward() -> (Scanner, ScanOutcome) {
 #[test]
 fn sarif_of_the_demo_is_valid_and_code_scanning_ready() {
     let (scanner, outcome) = scan("../../fixtures/demo");
-    let log = sarif::render(&outcome.report, scanner.rules(), &outcome.input.files);
+    let log: Json = serde_json::from_str(&sarif::render(
+        &outcome.report,
+        &outcome.input.files,
+        &RenderOptions::default(),
+    ))
+    .expect("SARIF is JSON");
     assert_valid_sarif(&log);
     let run = &log["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
@@ -122,7 +127,12 @@ fn sarif_of_the_demo_is_valid_and_code_scanning_ready() {
 #[test]
 fn sarif_carries_unknown_suppressed_and_unlisted_findings() {
     let (scanner, outcome) = awkward();
-    let log = sarif::render(&outcome.report, scanner.rules(), &outcome.input.files);
+    let log: Json = serde_json::from_str(&sarif::render(
+        &outcome.report,
+        &outcome.input.files,
+        &RenderOptions::default(),
+    ))
+    .expect("SARIF is JSON");
     assert_valid_sarif(&log);
     let run = &log["runs"][0];
     let results = run["results"].as_array().expect("results");
@@ -153,9 +163,8 @@ fn junit_parses_and_its_failures_are_the_gate_failures() {
     let gate = Gate::default();
     let xml = junit::render(
         &outcome.report,
-        scanner.rules(),
         &outcome.input.files,
-        &gate,
+        &RenderOptions::with_gate(gate),
     );
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
     let root = doc.root_element();
@@ -194,12 +203,8 @@ fn junit_parses_and_its_failures_are_the_gate_failures() {
     assert_eq!(suites, scanner.rules().len() + 1);
     let strict = junit::render(
         &outcome.report,
-        scanner.rules(),
         &outcome.input.files,
-        &Gate {
-            strict: true,
-            ..gate
-        },
+        &RenderOptions::with_gate(gate.strict(true)),
     );
     let doc = roxmltree::Document::parse(&strict).expect("well-formed XML");
     assert_eq!(doc.root_element().attribute("failures"), Some("2"));
@@ -208,7 +213,11 @@ fn junit_parses_and_its_failures_are_the_gate_failures() {
 #[test]
 fn github_annotations_escape_data_and_properties() {
     let (_, outcome) = awkward();
-    let text = github::render(&outcome.report, &outcome.input.files);
+    let text = github::render(
+        &outcome.report,
+        &outcome.input.files,
+        &RenderOptions::default(),
+    );
     let lines: Vec<&str> = text.lines().collect();
     // Suppressed findings are not annotated.
     assert_eq!(lines.len(), 3, "{text}");
@@ -242,7 +251,11 @@ fn github_annotations_escape_data_and_properties() {
 #[test]
 fn markdown_tables_keep_their_columns() {
     let (_, outcome) = awkward();
-    let text = markdown::render(&outcome.report, &outcome.input.files, &Gate::default());
+    let text = markdown::render(
+        &outcome.report,
+        &outcome.input.files,
+        &RenderOptions::default(),
+    );
     // Each row of a table has as many unescaped pipes as its header.
     let mut width = None;
     for line in text.lines() {

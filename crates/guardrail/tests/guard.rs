@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use guardrail::Scanner;
+use guardrail::evaluate::{Engine, Status};
 use guardrail::guard::GuardRules;
 use guardrail::report::Report;
 use guardrail::source::SourceFiles;
@@ -48,6 +49,53 @@ fn messages(diagnostics: &[guardrail::diagnostic::Diagnostic], files: &SourceFil
         .collect()
 }
 
+/// cfn-guard's verdicts with this status: (document, rule), each once, sorted.
+fn guard_verdicts(report: &Report, status: Status) -> Vec<(u32, String)> {
+    let mut out: Vec<(u32, String)> = report
+        .verdicts
+        .iter()
+        .filter(|v| v.status == status)
+        .filter_map(|v| match v.engine {
+            Engine::Guard { document } => Some((document, report.rule_of(v)?.id.clone())),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// cfn-guard's verdict per file, document and rule (`FAIL` when any of the rule's verdicts
+/// on the document fails, else `PASS` or `SKIP`).
+fn per_document(report: &Report) -> BTreeMap<(String, u32), BTreeMap<String, &'static str>> {
+    let mut out: BTreeMap<(String, u32), BTreeMap<String, &'static str>> = BTreeMap::new();
+    for v in &report.verdicts {
+        let Engine::Guard { document } = v.engine else {
+            continue;
+        };
+        let (Some(rule), Some(subject)) = (report.rule_of(v), report.subject_of(v)) else {
+            continue;
+        };
+        let verdict = match v.status {
+            Status::Fail => "FAIL",
+            Status::Pass => "PASS",
+            _ => "SKIP",
+        };
+        let entry = out
+            .entry((subject.file.clone(), document))
+            .or_default()
+            .entry(rule.id.clone())
+            .or_insert(verdict);
+        assert!(
+            *entry == verdict || verdict == "FAIL" && *entry == "FAIL",
+            "{} has two verdicts in {}",
+            rule.id,
+            subject.file
+        );
+    }
+    out
+}
+
 /// Findings as one line each: rule, resource, where, message, suppression.
 fn lines(report: &Report) -> Vec<String> {
     report
@@ -82,20 +130,17 @@ fn the_nist_rule_set_gives_cfn_guards_verdicts_on_every_template() {
     .expect("expected.json parses");
     let prefix = format!("{FIXTURES}/nist/");
     let mut got: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    for v in &report.guard {
-        assert_eq!(v.document, 0, "a template is one document");
-        let file = v
-            .file
+    for ((file, document), verdicts) in per_document(&report) {
+        assert_eq!(document, 0, "a template is one document");
+        let file = file
             .strip_prefix(&prefix)
             .expect("under the corpus")
             .to_owned();
-        let verdicts = got.entry(file).or_default();
-        for (list, verdict) in [(&v.fail, "FAIL"), (&v.pass, "PASS"), (&v.skip, "SKIP")] {
-            for rule in list {
-                let before = verdicts.insert(rule.clone(), verdict.to_owned());
-                assert!(before.is_none(), "{rule} has two verdicts in {}", v.file);
-            }
-        }
+        got.entry(file).or_default().extend(
+            verdicts
+                .into_iter()
+                .map(|(rule, verdict)| (rule, verdict.to_owned())),
+        );
     }
     assert_eq!(expected.len(), 58);
     assert!(expected.values().all(|rules| rules.len() == 72));
@@ -181,8 +226,12 @@ fn the_architecture_examples_point_at_the_offending_property() {
     let secure = scan(rules(), &[fixture("architecture/secure.yaml")]);
     assert!(secure.findings.is_empty(), "{:?}", lines(&secure));
     assert_eq!(
-        secure.guard[0].pass,
-        ["RDS_NOT_PUBLIC", "RDS_STORAGE_ENCRYPTED", "VPC_TAGGED"]
+        guard_verdicts(&secure, Status::Pass),
+        [
+            (0, "RDS_NOT_PUBLIC".to_owned()),
+            (0, "RDS_STORAGE_ENCRYPTED".to_owned()),
+            (0, "VPC_TAGGED".to_owned()),
+        ]
     );
 }
 
@@ -193,14 +242,15 @@ fn every_kubernetes_document_is_evaluated() {
         guard(&["cases/k8s.guard"], &[]),
         &[fixture("cases/k8s.yaml")],
     );
-    let verdicts: Vec<(usize, &[String], &[String])> = report
-        .guard
-        .iter()
-        .map(|v| (v.document, v.fail.as_slice(), v.pass.as_slice()))
-        .collect();
-    assert_eq!(verdicts.len(), 2);
-    assert_eq!(verdicts[0].2, ["K8S_NO_PRIVILEGED"]);
-    assert_eq!(verdicts[1].1, ["K8S_NO_PRIVILEGED"]);
+    assert_eq!(
+        guard_verdicts(&report, Status::Pass),
+        [(0, "K8S_NO_PRIVILEGED".to_owned())]
+    );
+    assert_eq!(
+        guard_verdicts(&report, Status::Fail),
+        [(1, "K8S_NO_PRIVILEGED".to_owned())]
+    );
+    assert_eq!(report.guard_tally().documents, 2);
     insta::assert_snapshot!("kubernetes", lines(&report).join("\n"));
 }
 
@@ -214,7 +264,7 @@ fn suppressions_of_both_kinds_and_mapping_files_apply() {
     let finding = &report.findings[0];
     assert_eq!(finding.severity.name(), "low");
     assert_eq!(finding.nist, ["CP-9", "SI-12"]);
-    assert_eq!(report.summary.failed, 1);
+    assert_eq!(report.summary().failed, 1);
 }
 
 #[test]
@@ -272,15 +322,22 @@ fn deep_documents_and_aliases_are_evaluated_not_fatal() {
         guard(&["architecture/rules.guard"], &[]),
         &[dir.path().to_path_buf()],
     );
-    let summary: Vec<String> = report
-        .guard
-        .iter()
-        .map(|v| {
-            let name = Path::new(&v.file)
+    let summary: Vec<String> = per_document(&report)
+        .into_iter()
+        .map(|((file, _), verdicts)| {
+            let name = Path::new(&file)
                 .file_name()
                 .and_then(|n| n.to_str())
-                .unwrap_or("");
-            format!("{name} fail={:?} pass={:?}", v.fail, v.pass)
+                .unwrap_or("")
+                .to_owned();
+            let with = |verdict: &str| -> Vec<String> {
+                verdicts
+                    .iter()
+                    .filter(|(_, v)| **v == verdict)
+                    .map(|(rule, _)| rule.clone())
+                    .collect()
+            };
+            format!("{name} fail={:?} pass={:?}", with("FAIL"), with("PASS"))
         })
         .collect();
     assert_eq!(
@@ -339,7 +396,7 @@ fn markdown_folds_the_guard_verdicts_per_rule() {
     let markdown = guardrail::render::markdown::render(
         &outcome.report,
         &outcome.input.files,
-        &guardrail::report::Gate::default(),
+        &guardrail::render::RenderOptions::default(),
     );
     let verdicts = markdown
         .split("<details><summary>Guard verdicts")

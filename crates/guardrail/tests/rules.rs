@@ -2,7 +2,8 @@
 //!
 //! For every rule and every framework it binds, `fixtures/rules/<ID>/<framework>/fail/` must
 //! produce at least one failure of that rule and `…/pass/` none (neither fail nor unknown).
-//! The findings on the failing fixtures are an insta snapshot per rule.
+//! The findings on the failing fixtures are an insta snapshot per rule; the passing verdicts
+//! on the passing fixtures, with their evidence, one snapshot for the pack.
 // A test that cannot set up its input has failed: panicking is how it says so.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -30,8 +31,18 @@ fn pack() -> &'static guardrail::rules::load::LoadedRules {
     loaded
 }
 
-/// Findings of the one rule `rule` on `dir`, one line each, paths relative to the root.
+/// Findings (failed and unknown verdicts) of the one rule `rule` on `dir`, one line each,
+/// paths relative to the root.
 fn findings(rule: &guardrail::rules::model::Rule, dir: &Path) -> Vec<(Status, String)> {
+    verdicts(rule, dir)
+        .into_iter()
+        .filter(|(s, _)| s.is_finding())
+        .collect()
+}
+
+/// Every verdict of the one rule `rule` on `dir`, as [`findings`] shows them; a pass judged
+/// by a provider default says so.
+fn verdicts(rule: &guardrail::rules::model::Rule, dir: &Path) -> Vec<(Status, String)> {
     let scan: GraphScan = build_graph(&[dir.to_path_buf()], &ScanOptions::default());
     assert!(
         !scan.has_errors(),
@@ -54,9 +65,9 @@ fn findings(rule: &guardrail::rules::model::Rule, dir: &Path) -> Vec<(Status, St
                 .map(|file| file.display_path())
                 .unwrap_or_default();
             let file = file.strip_prefix("../../").unwrap_or(&file).to_owned();
-            let status = match f.status {
-                Status::Fail => "fail",
-                Status::Unknown => "unknown",
+            let status = match (f.status, f.default) {
+                (Status::Pass, true) => "pass (provider default)",
+                (status, _) => status.name(),
             };
             let line = format!(
                 "{file}:{at} {status} {} `{}`: {}",
@@ -75,6 +86,7 @@ fn files_in(dir: &Path) -> usize {
 fn every_rule_fails_its_failing_fixtures_and_passes_its_passing_ones() {
     let loaded = pack();
     let mut problems = Vec::new();
+    let mut passes = Vec::new();
     for rule in &loaded.rules {
         let mut snapshot = Vec::new();
         for binding in &rule.bindings {
@@ -112,11 +124,23 @@ fn every_rule_fails_its_failing_fixtures_and_passes_its_passing_ones() {
             }
             snapshot.push(format!("# {framework}"));
             snapshot.extend(failing.into_iter().map(|(_, l)| l));
+            let evidence = verdicts(rule, &pass);
+            if !evidence.iter().any(|(s, _)| *s == Status::Pass) {
+                problems.push(format!(
+                    "{}: no passing verdict on its {framework} passing fixture",
+                    rule.id
+                ));
+            }
+            passes.push(format!("# {} {framework}", rule.id));
+            passes.extend(evidence.into_iter().map(|(_, l)| l));
         }
         insta::with_settings!({ snapshot_path => "snapshots/rules", prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(rule.id.clone(), snapshot.join("\n"));
         });
     }
+    // Passes are recorded with their evidence: the attribute that satisfies the rule, or the
+    // resource when a provider default (or the attribute's absence) does.
+    insta::assert_snapshot!("passing_fixture_evidence", passes.join("\n"));
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 

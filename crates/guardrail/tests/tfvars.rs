@@ -36,11 +36,8 @@ fn rds_scanner(options: ScanOptions) -> Scanner {
 
 /// The findings as the JSON report shows them.
 fn findings(outcome: &ScanOutcome) -> Json {
-    let gate = Gate {
-        fail_on: Severity::Low,
-        strict: false,
-    };
-    let report = guardrail::render::json::render(&outcome.report, &outcome.input.files, &gate);
+    let options = guardrail::render::RenderOptions::with_gate(Gate::new(Severity::Low));
+    let report = guardrail::render::json::value(&outcome.report, &outcome.input.files, &options);
     report["findings"].clone()
 }
 

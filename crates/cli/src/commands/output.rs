@@ -4,9 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
-use guardrail::render::text::TextOptions;
-use guardrail::report::{Gate, Report};
-use guardrail::rules::model::Rule;
+use guardrail::render::RenderOptions;
+use guardrail::report::Report;
 use guardrail::source::SourceFiles;
 
 /// What `guardrail scan` can write.
@@ -80,45 +79,26 @@ pub fn check_destinations(output: Option<&Path>, reports: &[ReportTarget]) -> Re
 /// What every format is rendered from.
 #[derive(Debug, Clone)]
 pub struct Outputs<'a> {
-    /// The findings.
+    /// The verdicts and findings.
     pub report: &'a Report,
     /// The files read, for positions and source lines.
     pub files: &'a SourceFiles,
-    /// The rules that ran (SARIF lists them, JUnit has a suite for each).
-    pub rules: &'a [Rule],
-    /// The gate, for verdicts and JUnit failures.
-    pub gate: &'a Gate,
-    /// How text is drawn.
-    pub text: TextOptions,
+    /// The gate and how each format is drawn.
+    pub options: RenderOptions,
 }
 
 /// Renders one format.
-pub fn render(format: ScanFormat, out: &Outputs<'_>) -> miette::Result<String> {
-    Ok(match format {
-        ScanFormat::Text => {
-            guardrail::render::text::render(out.report, out.files, out.gate, &out.text)
-        }
-        ScanFormat::Json => pretty(&guardrail::render::json::render(
-            out.report, out.files, out.gate,
-        ))?,
-        ScanFormat::Sarif => pretty(&guardrail::render::sarif::render(
-            out.report, out.rules, out.files,
-        ))?,
-        ScanFormat::Junit => {
-            guardrail::render::junit::render(out.report, out.rules, out.files, out.gate)
-        }
-        ScanFormat::Github => guardrail::render::github::render(out.report, out.files),
-        ScanFormat::Markdown => {
-            guardrail::render::markdown::render(out.report, out.files, out.gate)
-        }
-    })
-}
-
-fn pretty(value: &serde_json::Value) -> miette::Result<String> {
-    let mut text = serde_json::to_string_pretty(value)
-        .map_err(|e| miette::miette!("cannot render JSON: {e}"))?;
-    text.push('\n');
-    Ok(text)
+pub fn render(format: ScanFormat, out: &Outputs<'_>) -> String {
+    use guardrail::render::{github, json, junit, markdown, sarif, text};
+    let render = match format {
+        ScanFormat::Text => text::render,
+        ScanFormat::Json => json::render,
+        ScanFormat::Sarif => sarif::render,
+        ScanFormat::Junit => junit::render,
+        ScanFormat::Github => github::render,
+        ScanFormat::Markdown => markdown::render,
+    };
+    render(out.report, out.files, &out.options)
 }
 
 #[cfg(test)]

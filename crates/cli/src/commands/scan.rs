@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use guardrail::Scanner;
 use guardrail::config::{self, Config};
-use guardrail::render::text::TextOptions;
-use guardrail::report::Gate;
+use guardrail::render::RenderOptions;
 use guardrail::report::baseline::Baseline;
+use guardrail::report::{Decision, Gate};
 use guardrail::rules::builtin::builtin;
 use guardrail::rules::load::{LoadedRules, matches_selector};
 use guardrail::rules::model::Severity;
@@ -58,6 +58,10 @@ pub struct ScanArgs {
     /// Also show suppressed findings, and list the files passed over, and why.
     #[arg(long, short)]
     verbose: bool,
+    /// Leave passing and not-applicable verdicts out of JSON output (by default it lists
+    /// them, with their evidence, under `passed` and `not_applicable`).
+    #[arg(long, short)]
+    quiet: bool,
     /// Do not fail closed when some input cannot be read or parsed.
     #[arg(long)]
     allow_parse_errors: bool,
@@ -241,14 +245,14 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
         },
         None => None,
     };
-    let gate = Gate {
-        fail_on: args
-            .fail_on
+    let gate = Gate::new(
+        args.fail_on
             .map(Severity::from)
             .or(config.fail_on)
             .unwrap_or(Severity::Low),
-        strict: args.strict || config.strict.unwrap_or(false),
-    };
+    )
+    .strict(args.strict || config.strict.unwrap_or(false))
+    .allow_incomplete(args.allow_parse_errors);
     let scanner = Scanner::new(rules);
     #[cfg(feature = "guard")]
     let scanner = match load_guard(args, &config, select, &ignore) {
@@ -278,37 +282,40 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
         baseline.apply(&mut outcome.report);
     }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let text = TextOptions {
-        color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
-        show_suppressed: args.verbose,
-        ..TextOptions::default()
-    };
     let mut outputs = Outputs {
         report: &outcome.report,
         files: &outcome.input.files,
-        rules: scanner.rules(),
-        gate: &gate,
-        text,
+        options: RenderOptions::with_gate(gate)
+            .color(to_terminal && std::env::var_os("NO_COLOR").is_none())
+            .show_suppressed(args.verbose)
+            .quiet(args.quiet),
     };
-    let rendered = super::output::render(args.format, &outputs)?;
+    let rendered = super::output::render(args.format, &outputs);
     super::write_output(args.output.as_deref(), &rendered)?;
     // Files never get colour.
-    outputs.text.color = false;
+    outputs.options = outputs.options.color(false);
     for target in &args.reports {
-        let rendered = super::output::render(target.format, &outputs)?;
+        let rendered = super::output::render(target.format, &outputs);
         super::write_output(Some(&target.path), &rendered)?;
     }
-    let incomplete =
-        super::report_input_problems(&outcome.input, args.verbose, args.allow_parse_errors);
+    super::report_input_problems(&outcome.input, args.verbose, args.allow_parse_errors);
+    let decision = outcome.report.gate(&gate).decision;
     if let Some(path) = &args.write_baseline {
         super::write_output(Some(path), &Baseline::render(&outcome.report))?;
-        return Ok(if incomplete { EXIT_INCOMPLETE } else { EXIT_OK });
+        // Recording a baseline accepts the findings; only unreadable input fails.
+        return Ok(match decision {
+            Decision::Incomplete => EXIT_INCOMPLETE,
+            _ => EXIT_OK,
+        });
     }
-    Ok(if incomplete {
-        EXIT_INCOMPLETE
-    } else if outcome.report.failing(&gate).next().is_some() {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    })
+    Ok(exit_code(decision))
+}
+
+/// The exit code of a gate decision.
+fn exit_code(decision: Decision) -> u8 {
+    match decision {
+        Decision::Pass => EXIT_OK,
+        Decision::Fail => EXIT_FINDINGS,
+        _ => EXIT_INCOMPLETE,
+    }
 }

@@ -168,6 +168,7 @@ impl<'a> Ctx<'a> {
             span: values.anchor,
             path: values.path.to_owned(),
             seen: "absent".into(),
+            default: false,
         }
     }
 
@@ -176,6 +177,7 @@ impl<'a> Ctx<'a> {
             span: node.span,
             path: path.to_owned(),
             seen: seen(node),
+            default: node.provenance == Provenance::Default,
         }
     }
 
@@ -276,11 +278,21 @@ impl<'a> Ctx<'a> {
                     .first()
                     .and_then(|a| a.first())
                     .map(|a| (a.node.span, a.path));
+                let shown_first = args
+                    .first()
+                    .and_then(|a| a.first())
+                    .map(|a| self.blame(&a.node, a.path));
                 let mut verdict = (helper.check)(&HelperCall {
                     args,
                     graph: self.graph,
                     resource: self.id,
                 });
+                // A helper that names no place (nothing in the policy matched) rests on its
+                // first argument: the evidence of a pass such as
+                // `not iam.full_admin(Properties.PolicyDocument)`.
+                if verdict.blame.is_none() {
+                    verdict.blame = shown_first;
+                }
                 // Helpers name places relative to their argument (`Statement[0]`).
                 if let (Some(blame), Some((span, path))) = (&mut verdict.blame, first) {
                     let inside = blame.span.start >= span.start && blame.span.end <= span.end;
@@ -316,6 +328,7 @@ impl<'a> Ctx<'a> {
                     span: anchor,
                     path: path.to_owned(),
                     seen: "absent".into(),
+                    default: false,
                 }),
             };
         }
@@ -430,6 +443,8 @@ impl<'a> Ctx<'a> {
         };
         let mut unknown = None;
         let mut witness = None;
+        // What a pass rests on when no item decides: the first item's verdict.
+        let mut evidence = None;
         // Unknown items are evaluated too: a condition may be decided without the value
         // (`secrets.literal(@)` is false for a value known only at deployment).
         for (item, label) in items {
@@ -439,6 +454,9 @@ impl<'a> Ctx<'a> {
             self.current.pop();
             if let Some(blame) = &mut verdict.blame {
                 locate_in_item(blame, &label, item_span);
+            }
+            if evidence.is_none() {
+                evidence = verdict.blame.clone();
             }
             let decisive = match quantifier {
                 Quantifier::All => verdict.truth == Truth::False,
@@ -461,7 +479,14 @@ impl<'a> Ctx<'a> {
             (Quantifier::All | Quantifier::None, false, false) => Truth::True,
             (Quantifier::Any, false, false) => Truth::False,
         };
-        let blame = witness.flatten().or(unknown).or(Some(absent));
+        let blame = match (witness, unknown) {
+            (Some(witness), _) => witness.or(Some(absent)),
+            (None, Some(unknown)) => Some(unknown),
+            // Every item satisfies `all` (or none matches `none`): the first item's verdict is
+            // the evidence.
+            (None, None) if truth == Truth::True => evidence.or(Some(absent)),
+            (None, None) => Some(absent),
+        };
         Verdict { truth, blame }
     }
 
@@ -510,6 +535,7 @@ impl<'a> Ctx<'a> {
                             span: neighbour.name_span,
                             path: neighbour.address.clone(),
                             seen: "present".into(),
+                            default: false,
                         }),
                     };
                 }
@@ -557,9 +583,8 @@ impl<'a> Ctx<'a> {
             (None, None) => Verdict {
                 truth: Truth::False,
                 blame: Some(Blame {
-                    span: self.resource_span(),
-                    path: String::new(),
                     seen: format!("{what} {}{qualifier}{how}", types.join(" / ")),
+                    ..Blame::at(self.resource_span())
                 }),
             },
         }

@@ -7,8 +7,23 @@ use crate::rules::load::LoadedRules;
 use crate::scan::{ScanOptions, build_graph};
 
 /// Runs a one-binding rule over `files` (name, text) and returns `status address path: seen`
-/// per finding.
+/// per finding (failed or unknown verdict).
 fn run(
+    framework: &str,
+    types: &str,
+    require: &str,
+    extra: &str,
+    files: &[(&str, &str)],
+) -> Vec<String> {
+    verdicts(framework, types, require, extra, files)
+        .into_iter()
+        .filter(|v| v.starts_with("fail ") || v.starts_with("unknown "))
+        .collect()
+}
+
+/// [`run`], with every verdict: passes (`+` marks evidence from a provider default) and
+/// not-applicable ones too.
+fn verdicts(
     framework: &str,
     types: &str,
     require: &str,
@@ -32,9 +47,9 @@ fn run(
     pack.evaluate(&scan.graph)
         .into_iter()
         .map(|f| {
-            let status = match f.status {
-                Status::Fail => "fail",
-                Status::Unknown => "unknown",
+            let status = match (f.status, f.default) {
+                (Status::Pass, true) => "pass+default",
+                (status, _) => status.name(),
             };
             let address = scan
                 .graph

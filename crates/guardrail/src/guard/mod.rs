@@ -34,9 +34,8 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Severity as DiagnosticSeverity, has_errors};
-use crate::evaluate::{Finding, RulePack, Status};
+use crate::evaluate::{Engine, RulePack, Status, Verdict};
 use crate::graph::{Framework, NodeKind, ResourceId};
-use crate::report::GuardVerdicts;
 use crate::rules::builtin::builtin;
 use crate::rules::model::{Rule, Severity};
 use crate::scan::GraphScan;
@@ -202,17 +201,19 @@ fn describe(written: &load::WrittenRule, file: &SourceFile, mappings: &meta::Map
 /// What running the Guard rules on a scan produced.
 #[derive(Debug, Default)]
 pub struct GuardOutcome {
-    /// One finding per failed check of a rule in the pack.
-    pub findings: Vec<Finding>,
+    /// cfn-guard's verdicts, in the records of the built-in rules ([`Verdict`] with
+    /// [`Engine::Guard`]), for the rules in the pack: for each document and rule, PASS is a
+    /// pass and SKIP not applicable, both on the document (the Kubernetes object it is, or
+    /// the template); FAIL is one failed verdict per failed check, placed at the offending
+    /// property of its resource.
+    pub verdicts: Vec<Verdict>,
     /// Documents cfn-guard could not evaluate (errors: the scan is incomplete).
     pub diagnostics: Vec<Diagnostic>,
-    /// cfn-guard's verdicts, per document, for the rules in the pack.
-    pub verdicts: Vec<GuardVerdicts>,
 }
 
 /// Runs the Guard rules on every document of `scan` (which must have kept its documents:
-/// [`crate::scan::ScanOptions::keep_documents`]). Failures of rules that are in `pack` (by id)
-/// become findings; documents cfn-guard could not evaluate are error diagnostics.
+/// [`crate::scan::ScanOptions::keep_documents`]). Verdicts of rules that are in `pack` (by
+/// id) are recorded; documents cfn-guard could not evaluate are error diagnostics.
 pub fn evaluate(guard: &GuardRules, scan: &GraphScan, pack: &RulePack) -> GuardOutcome {
     let rule_index: HashMap<&str, usize> = pack
         .rules()
@@ -262,27 +263,61 @@ pub fn evaluate(guard: &GuardRules, scan: &GraphScan, pack: &RulePack) -> GuardO
                 continue;
             }
         };
+        let document = u32::try_from(*index).unwrap_or(u32::MAX);
+        let engine = Engine::Guard { document };
+        let mut failed: Vec<usize> = Vec::new();
         for failure in locate::failures(&report) {
             let Some(&rule) = rule_index.get(failure.rule.as_str()) else {
                 continue;
             };
-            outcome
-                .findings
-                .push(finding(rule, &failure, (file, doc), &resources, pack));
+            failed.push(rule);
+            let mut verdict = finding(rule, &failure, (file, doc), &resources, pack);
+            verdict.engine = engine;
+            outcome.verdicts.push(verdict);
         }
-        let selected = |names: Vec<String>| -> Vec<String> {
-            names
-                .into_iter()
-                .filter(|n| rule_index.contains_key(n.as_str()))
-                .collect()
+        // The document itself: the Kubernetes object it is, or the template as a whole.
+        let (resource, span) = match resources.owner(file.id, doc, &[]) {
+            Some((id, _, name_span)) => (Some(id), name_span),
+            None => (
+                None,
+                Span::new(doc.span.file, doc.span.start, doc.span.start),
+            ),
         };
-        outcome.verdicts.push(GuardVerdicts {
-            file: file.display_path(),
-            document: *index,
-            fail: selected(locate::verdicts(&report, locate::Verdict::Fail)),
-            pass: selected(locate::verdicts(&report, locate::Verdict::Pass)),
-            skip: selected(locate::verdicts(&report, locate::Verdict::Skip)),
-        });
+        let on_document = |rule: usize, status: Status, seen: &str| Verdict {
+            rule,
+            resource,
+            status,
+            span,
+            path: String::new(),
+            seen: seen.to_owned(),
+            default: false,
+            engine,
+        };
+        for (verdict, status, seen) in [
+            (locate::Verdict::Fail, Status::Fail, "fails"),
+            (
+                locate::Verdict::Pass,
+                Status::Pass,
+                "passes (cfn-guard: PASS)",
+            ),
+            (
+                locate::Verdict::Skip,
+                Status::NotApplicable,
+                "does not apply (cfn-guard: SKIP)",
+            ),
+        ] {
+            for name in locate::verdicts(&report, verdict) {
+                let Some(&rule) = rule_index.get(name.as_str()) else {
+                    continue;
+                };
+                // A FAIL is recorded by its located failures; one cfn-guard could not
+                // locate is recorded on the document.
+                if status == Status::Fail && failed.contains(&rule) {
+                    continue;
+                }
+                outcome.verdicts.push(on_document(rule, status, seen));
+            }
+        }
     }
     outcome
 }
@@ -294,7 +329,7 @@ fn finding(
     (file, doc): (&SourceFile, &Node),
     resources: &ResourceIndex<'_>,
     pack: &RulePack,
-) -> Finding {
+) -> Verdict {
     let found = locate::resolve(doc, &failure.path);
     let (resource, root_depth, name_span) = match resources.owner(file.id, doc, &found.keys) {
         Some((id, depth, name_span)) => (Some(id), depth, Some(name_span)),
@@ -331,13 +366,15 @@ fn finding(
     } else {
         failure.seen.as_ref().map(show_value).unwrap_or_default()
     };
-    Finding {
+    Verdict {
         rule,
         resource,
         status: Status::Fail,
         span,
         path: attribute.join("."),
         seen,
+        default: false,
+        engine: Engine::Guard { document: 0 },
     }
 }
 

@@ -7,6 +7,7 @@
 
 use std::fmt::Write as _;
 
+use super::RenderOptions;
 use crate::diagnostic::Severity as DiagnosticSeverity;
 use crate::evaluate::Status;
 use crate::report::{Report, ReportFinding};
@@ -14,7 +15,7 @@ use crate::rules::model::Severity;
 use crate::source::{SourceFiles, display_path};
 
 /// One workflow command per line.
-pub fn render(report: &Report, files: &SourceFiles) -> String {
+pub fn render(report: &Report, files: &SourceFiles, _options: &RenderOptions) -> String {
     let mut out = String::new();
     for d in &report.diagnostics {
         let command = match d.severity {
@@ -64,8 +65,8 @@ fn properties(f: &ReportFinding) -> Vec<(&'static str, String)> {
         p.push(("endLine", f.end.line.to_string()));
     }
     let status = match f.status {
-        Status::Fail => "",
         Status::Unknown => ", unknown",
+        _ => "",
     };
     p.push((
         "title",

@@ -3,12 +3,23 @@
 
 use serde_json::{Value as Json, json};
 
+use super::RenderOptions;
 use crate::diagnostic::Diagnostic;
-use crate::report::{Gate, REPORT_JSON_VERSION, Report};
+use crate::evaluate::{Engine, Status};
+use crate::report::{REPORT_JSON_VERSION, Report, ReportVerdict, message};
 use crate::source::{SourceFiles, display_path};
 
-/// The report as a JSON value.
-pub fn render(report: &Report, files: &SourceFiles, gate: &Gate) -> Json {
+/// The report as pretty-printed JSON, ending in a newline.
+pub fn render(report: &Report, files: &SourceFiles, options: &RenderOptions) -> String {
+    let mut text = serde_json::to_string_pretty(&value(report, files, options))
+        .unwrap_or_else(|e| format!("{{\"error\": \"cannot render JSON: {e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// The report as a JSON value (what [`render`] prints).
+pub fn value(report: &Report, files: &SourceFiles, options: &RenderOptions) -> Json {
+    let gate = &options.gate;
     let findings: Vec<Json> = report
         .findings
         .iter()
@@ -45,7 +56,8 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate) -> Json {
             })
         })
         .collect();
-    let s = &report.summary;
+    let s = report.summary();
+    let outcome = report.gate(gate);
     let mut out = json!({
         "version": REPORT_JSON_VERSION,
         "tool": { "name": "guardrail", "version": env!("CARGO_PKG_VERSION") },
@@ -56,34 +68,70 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate) -> Json {
             "failed": s.failed,
             "unknown": s.unknown,
             "suppressed": s.suppressed,
+            "passed": s.passed,
+            "not_applicable": s.not_applicable,
             "gate": {
                 "fail_on": gate.fail_on,
                 "strict": gate.strict,
-                "failing": report.failing(gate).count(),
-                "incomplete": report.incomplete(),
+                "failing": outcome.failing,
+                "incomplete": outcome.incomplete,
+                "decision": outcome.decision.name(),
             },
         },
         "findings": findings,
         "diagnostics": report.diagnostics.iter().map(|d| diagnostic(d, files)).collect::<Vec<_>>(),
     });
-    // Only scans with Guard rules have the key, so other reports keep their exact shape.
-    if let (false, Some(object)) = (report.guard.is_empty(), out.as_object_mut()) {
-        let verdicts: Vec<Json> = report
-            .guard
-            .iter()
-            .map(|v| {
-                json!({
-                    "file": v.file,
-                    "document": v.document,
-                    "fail": v.fail,
-                    "pass": v.pass,
-                    "skip": v.skip,
-                })
-            })
-            .collect();
-        object.insert("guard".into(), Json::Array(verdicts));
+    if let (false, Some(object)) = (options.quiet, out.as_object_mut()) {
+        let listed = |status: Status| -> Vec<Json> {
+            report
+                .verdicts
+                .iter()
+                .filter(|v| v.status == status)
+                .filter_map(|v| verdict(report, v, files))
+                .collect()
+        };
+        object.insert("passed".into(), Json::Array(listed(Status::Pass)));
+        object.insert(
+            "not_applicable".into(),
+            Json::Array(listed(Status::NotApplicable)),
+        );
     }
     out
+}
+
+/// A passing or not-applicable verdict as JSON: rule, resource, where, and the evidence.
+fn verdict(report: &Report, v: &ReportVerdict, files: &SourceFiles) -> Option<Json> {
+    let rule = report.rule_of(v)?;
+    let subject = report.subject_of(v)?;
+    let file = files.get(v.span.file)?;
+    let (start, end) = (file.line_col(v.span.start), file.line_col(v.span.end));
+    Some(json!({
+        "rule": rule.id,
+        "title": rule.title,
+        "severity": rule.severity,
+        "status": v.status,
+        "resource": subject.address,
+        "resource_type": subject.resource_type,
+        "framework": subject.framework,
+        "file": file.display_path(),
+        "line": start.line,
+        "column": start.column,
+        "end_line": end.line,
+        "end_column": end.column,
+        "attribute": v.path,
+        "evidence": message(&v.path, &v.seen),
+        "default": v.default,
+        "engine": match v.engine {
+            Engine::Guard { .. } => "guard",
+            _ => "rules",
+        },
+        "document": match v.engine {
+            Engine::Guard { document } => Some(document),
+            _ => None,
+        },
+        "stride": rule.stride,
+        "nist": rule.nist,
+    }))
 }
 
 /// A diagnostic as JSON: severity, code, message, file, line and column (null when unknown).

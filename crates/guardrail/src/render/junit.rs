@@ -11,15 +11,18 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
+use super::RenderOptions;
 use crate::diagnostic::Severity as DiagnosticSeverity;
 use crate::evaluate::Status;
 use crate::report::{Gate, Report, ReportFinding};
 use crate::rules::model::Rule;
 use crate::source::{SourceFiles, display_path};
 
-/// The report as a JUnit XML document. `rules` are the rules that ran, one suite each, in
-/// this order; findings of a rule missing from it get a suite after them.
-pub fn render(report: &Report, rules: &[Rule], files: &SourceFiles, gate: &Gate) -> String {
+/// The report as a JUnit XML document. The report's rules (those that ran) have one suite
+/// each, in pack order; findings of a rule missing from them get a suite after them.
+pub fn render(report: &Report, files: &SourceFiles, options: &RenderOptions) -> String {
+    let gate = &options.gate;
+    let rules: &[Rule] = &report.rules;
     let failing: HashSet<*const ReportFinding> = report
         .failing(gate)
         .map(|f| f as *const ReportFinding)

@@ -6,15 +6,18 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::RenderOptions;
 use crate::diagnostic::Severity as DiagnosticSeverity;
 use crate::evaluate::Status;
-use crate::report::{Gate, Report, ReportFinding};
+use crate::report::{Report, ReportFinding};
 use crate::rules::catalog::{Stride, control};
 use crate::rules::model::Severity;
 use crate::source::{SourceFiles, display_path};
 
 /// The Markdown summary.
-pub fn render(report: &Report, files: &SourceFiles, gate: &Gate) -> String {
+pub fn render(report: &Report, files: &SourceFiles, options: &RenderOptions) -> String {
+    let gate = &options.gate;
+    let outcome = report.gate(gate);
     let active: Vec<&ReportFinding> = report
         .findings
         .iter()
@@ -25,11 +28,12 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate) -> String {
         .iter()
         .filter(|f| f.suppression.is_some())
         .collect();
-    let failing = report.failing(gate).count();
-    let s = &report.summary;
+    let failing = outcome.failing;
+    let s = report.summary();
     let mut out = String::new();
 
-    let verdict = if report.incomplete() {
+    // Incomplete input is said even when the gate allows it (`--allow-parse-errors`).
+    let verdict = if outcome.incomplete {
         "incomplete"
     } else if failing > 0 {
         "failed"
@@ -112,8 +116,8 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate) -> String {
         );
         for f in &active {
             let status = match f.status {
-                Status::Fail => "",
                 Status::Unknown => " (unknown)",
+                _ => "",
             };
             let _ = writeln!(
                 out,
@@ -157,26 +161,17 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate) -> String {
 /// With Guard rules: how many documents each rule failed, passed and skipped (cfn-guard's
 /// verdicts), folded away like the suppressed findings.
 fn guard_verdicts(out: &mut String, report: &Report) {
-    if report.guard.is_empty() {
+    let tally = report.guard_tally();
+    if tally.documents == 0 {
         return;
-    }
-    let mut by_rule: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
-    for v in &report.guard {
-        for (i, list) in [&v.fail, &v.pass, &v.skip].into_iter().enumerate() {
-            for rule in list {
-                if let Some(n) = by_rule.entry(rule.as_str()).or_default().get_mut(i) {
-                    *n += 1;
-                }
-            }
-        }
     }
     let _ = writeln!(
         out,
         "\n<details><summary>Guard verdicts on {} document(s)</summary>\n\n\
          | Guard rule | fail | pass | skip |\n|---|---|---|---|",
-        report.guard.len()
+        tally.documents
     );
-    for (rule, [fail, pass, skip]) in by_rule {
+    for (rule, [fail, pass, skip]) in &tally.rules {
         let _ = writeln!(out, "| {} | {fail} | {pass} | {skip} |", cell(rule));
     }
     out.push_str("\n</details>\n");
@@ -187,6 +182,7 @@ fn counts<'a>(findings: impl Iterator<Item = &'a &'a ReportFinding>) -> (usize, 
     findings.fold((0, 0), |(fail, unknown), f| match f.status {
         Status::Fail => (fail + 1, unknown),
         Status::Unknown => (fail, unknown + 1),
+        _ => (fail, unknown),
     })
 }
 

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value as Json, json};
 
+use super::RenderOptions;
 use crate::diagnostic::{Diagnostic, Severity as DiagnosticSeverity};
 use crate::evaluate::Status;
 use crate::render::rules::{documentation, documentation_markdown};
@@ -29,9 +30,18 @@ pub const SRCROOT: &str = "%SRCROOT%";
 /// stays the same when lines move.
 pub const FINGERPRINT_KEY: &str = "guardrailFingerprint/v1";
 
-/// The report as a SARIF log. `rules` are the rules that ran, in the order to list them;
-/// a finding of a rule missing from it still gets a descriptor, built from the finding.
-pub fn render(report: &Report, rules: &[Rule], files: &SourceFiles) -> Json {
+/// The report as a pretty-printed SARIF log, ending in a newline.
+pub fn render(report: &Report, files: &SourceFiles, _options: &RenderOptions) -> String {
+    let mut text = serde_json::to_string_pretty(&value(report, files)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The report as a SARIF log value (what [`render`] prints). The driver lists the report's
+/// rules (those that ran), in pack order; a finding of a rule missing from them still gets
+/// a descriptor, built from the finding.
+pub fn value(report: &Report, files: &SourceFiles) -> Json {
+    let rules: &[Rule] = &report.rules;
     let mut descriptors: Vec<Json> = rules.iter().map(descriptor).collect();
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, rule) in rules.iter().enumerate() {

@@ -7,35 +7,15 @@ use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
 
+use super::RenderOptions;
 use crate::evaluate::Status;
 use crate::report::{Gate, Report, ReportFinding, SuppressionKind};
 use crate::rules::model::Severity;
 use crate::source::{FileId, SourceFiles};
 
-/// How to draw.
-#[derive(Debug, Clone, Copy)]
-pub struct TextOptions {
-    /// ANSI colours.
-    pub color: bool,
-    /// Line width to wrap messages at.
-    pub width: usize,
-    /// Also show suppressed findings (marked as such); they are always counted.
-    pub show_suppressed: bool,
-}
-
-impl Default for TextOptions {
-    fn default() -> Self {
-        TextOptions {
-            color: false,
-            width: 100,
-            show_suppressed: false,
-        }
-    }
-}
-
-/// Every finding (suppressed ones only with [`TextOptions::show_suppressed`]), then the
+/// Every finding (suppressed ones only with [`RenderOptions::show_suppressed`]), then the
 /// summary line.
-pub fn render(report: &Report, files: &SourceFiles, gate: &Gate, options: &TextOptions) -> String {
+pub fn render(report: &Report, files: &SourceFiles, options: &RenderOptions) -> String {
     let theme = if options.color {
         GraphicalTheme::unicode()
     } else {
@@ -79,7 +59,7 @@ pub fn render(report: &Report, files: &SourceFiles, gate: &Gate, options: &TextO
         }
         out.push('\n');
     }
-    out.push_str(&summary(report, gate));
+    out.push_str(&summary(report, &options.gate));
     out
 }
 
@@ -90,8 +70,8 @@ fn diagnostic(f: &ReportFinding) -> MietteDiagnostic {
         Severity::Info => miette::Severity::Advice,
     };
     let status = match f.status {
-        Status::Fail => "",
         Status::Unknown => " (unknown until deployment)",
+        _ => "",
     };
     let suppressed = match &f.suppression {
         Some(s) => format!(
@@ -149,7 +129,8 @@ fn suppression_kind(kind: SuppressionKind) -> &'static str {
 /// The last line: counts by severity, unknowns, suppressed findings, what was read, and
 /// whether the gate fails.
 pub fn summary(report: &Report, gate: &Gate) -> String {
-    let s = &report.summary;
+    let s = report.summary();
+    let outcome = report.gate(gate);
     let mut by_severity = Vec::new();
     for severity in Severity::ALL.iter().rev() {
         let n = report
@@ -163,7 +144,6 @@ pub fn summary(report: &Report, gate: &Gate) -> String {
             by_severity.push(format!("{n} {}", severity.name()));
         }
     }
-    let failing = report.failing(gate).count();
     let mut line = format!(
         "{} failed{}, {} unknown{} · {} files, {} resources, {} rules",
         s.failed,
@@ -187,22 +167,31 @@ pub fn summary(report: &Report, gate: &Gate) -> String {
         " · gate (fail on {}{}): {}",
         gate.fail_on.name(),
         if gate.strict { ", strict" } else { "" },
-        if failing > 0 { "FAILED" } else { "passed" }
+        if outcome.failing > 0 {
+            "FAILED"
+        } else {
+            "passed"
+        }
     );
-    if !report.guard.is_empty() {
-        let count = |list: fn(&crate::report::GuardVerdicts) -> usize| -> usize {
-            report.guard.iter().map(list).sum()
+    let tally = report.guard_tally();
+    if tally.documents > 0 {
+        let count = |i: usize| -> usize {
+            tally
+                .rules
+                .iter()
+                .filter_map(|(_, n)| n.get(i))
+                .sum::<usize>()
         };
         let _ = write!(
             line,
             " · Guard verdicts on {} documents: {} fail, {} pass, {} skip",
-            report.guard.len(),
-            count(|v| v.fail.len()),
-            count(|v| v.pass.len()),
-            count(|v| v.skip.len()),
+            tally.documents,
+            count(0),
+            count(1),
+            count(2),
         );
     }
-    if report.incomplete() {
+    if outcome.incomplete {
         line.push_str(" · INCOMPLETE: some input could not be read");
     }
     line.push('\n');

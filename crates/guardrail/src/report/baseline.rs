@@ -90,7 +90,6 @@ impl Baseline {
                 });
             }
         }
-        report.recount();
     }
 
     /// How many fingerprints it holds.

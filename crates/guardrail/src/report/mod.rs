@@ -4,18 +4,21 @@
 pub mod baseline;
 pub mod suppress;
 
-use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
-use crate::evaluate::{Finding, RulePack, Status};
-use crate::graph::Framework;
+use crate::evaluate::{Engine, RulePack, Status, Verdict};
+use crate::graph::{Framework, ResourceId};
 use crate::rules::catalog::Stride;
-use crate::rules::model::Severity;
+use crate::rules::model::{Rule, Severity};
 use crate::scan::GraphScan;
-use crate::source::{LineCol, Span};
+use crate::source::{FileId, LineCol, SourceFile, Span};
 
-/// Version of the report's JSON layout (`docs/report-json.md`).
-pub const REPORT_JSON_VERSION: u32 = 1;
+/// Version of the report's JSON layout (`docs/report-json.md`). 2: passing and
+/// not-applicable verdicts (`passed`, `not_applicable`), Guard verdicts among them instead of
+/// the `guard` list, `summary.passed`, `summary.not_applicable`, `gate.decision`.
+pub const REPORT_JSON_VERSION: u32 = 2;
 
 /// One finding, ready to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,8 +107,9 @@ impl SuppressionKind {
     }
 }
 
-/// Counts for the summary line.
+/// Counts for the summary line, derived from the report by [`Report::summary`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Summary {
     /// Files read as infrastructure code.
     pub files: usize,
@@ -119,44 +123,104 @@ pub struct Summary {
     pub unknown: usize,
     /// Suppressed findings (failed or unknown).
     pub suppressed: usize,
+    /// Passing verdicts (rule × resource, or × document for Guard).
+    pub passed: usize,
+    /// Not-applicable verdicts (a binding's `when` is false; cfn-guard's SKIP).
+    pub not_applicable: usize,
+}
+
+/// What a scan read, for the summary: facts of the input, not counts of verdicts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Files read as infrastructure code.
+    pub files: usize,
+    /// Resources (all graph nodes) checked.
+    pub resources: usize,
+}
+
+/// What verdicts are about: a resource, or a whole document (a Guard verdict on a
+/// template). Verdicts name it by index into [`Report::subjects`], so the strings exist once
+/// per resource, not once per verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Subject {
+    /// The resource's address, or the document's file.
+    pub address: String,
+    /// The resource's type (`template` or `document` for a whole document).
+    pub resource_type: String,
+    /// The framework.
+    pub framework: Framework,
+    /// The file, as shown.
+    pub file: String,
+    /// The resource's scope (see [`crate::graph::Resource::scope`]; `file:<path>` for a
+    /// document), part of the fingerprint.
+    pub scope: String,
+}
+
+/// One rule's verdict on one subject, as the report keeps it: indices and a span; text is
+/// built when rendering ([`Report::message`]). Every rule × resource it applies to has one
+/// (cfn-guard's rules: one per document, or one per located failure).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReportVerdict {
+    /// Index of the rule in [`Report::rules`].
+    pub rule: u32,
+    /// Index of the subject in [`Report::subjects`].
+    pub subject: u32,
+    /// Pass, fail, unknown or not applicable.
+    pub status: Status,
+    /// The deciding place: for a failure the offending attribute, for a pass the evidence,
+    /// for an absent attribute (or a provider default) the resource's name.
+    pub span: Span,
+    /// The attribute path the verdict rests on (empty for the resource as a whole).
+    pub path: String,
+    /// What was seen there.
+    pub seen: String,
+    /// The value judged is the provider's default for an absent attribute.
+    pub default: bool,
+    /// The engine that reached it.
+    pub engine: Engine,
 }
 
 /// Everything a scan found, sorted by file, position and rule.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
-    /// The findings.
+    /// The failed and unknown verdicts, ready to show (message, fingerprint, suppression),
+    /// plus findings about suppressions themselves (`GEN-SUPPRESS-*`).
     pub findings: Vec<ReportFinding>,
+    /// Every verdict: pass, fail, unknown and not applicable, sorted by file, position, rule
+    /// and subject.
+    pub verdicts: Vec<ReportVerdict>,
+    /// What verdicts are about, by [`ReportVerdict::subject`].
+    pub subjects: Vec<Subject>,
+    /// The rules that ran, by [`ReportVerdict::rule`] (the scanner's pack, shared).
+    pub rules: Arc<[Rule]>,
     /// Problems reading the input (the scan is incomplete when any is an error).
     pub diagnostics: Vec<Diagnostic>,
-    /// Counts.
-    pub summary: Summary,
-    /// cfn-guard's verdict for every Guard rule on every document (empty without `--guard`).
-    pub guard: Vec<GuardVerdicts>,
+    /// What was read.
+    pub scope: Scope,
 }
 
-/// cfn-guard's verdicts on one document: every Guard rule of the scan (that was selected) is in
-/// exactly one list. A rule fails exactly when it has findings on the document.
+/// cfn-guard's verdicts per Guard rule, counted in documents (from [`Report::guard_tally`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GuardVerdicts {
-    /// The file, as shown.
-    pub file: String,
-    /// The document's index in the file (0 for a template; Kubernetes files hold several).
-    pub document: usize,
-    /// Rules that failed (`FAIL`), sorted.
-    pub fail: Vec<String>,
-    /// Rules that passed (`PASS`), sorted.
-    pub pass: Vec<String>,
-    /// Rules that did not apply (`SKIP`: nothing they select is in the document), sorted.
-    pub skip: Vec<String>,
+#[non_exhaustive]
+pub struct GuardTally {
+    /// Documents cfn-guard evaluated.
+    pub documents: usize,
+    /// Per Guard rule id, sorted: documents it failed, passed and skipped.
+    pub rules: Vec<(String, [usize; 3])>,
 }
 
 /// When a report fails a gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Gate {
     /// Findings at or above this severity fail the gate.
     pub fail_on: Severity,
     /// Unknown findings fail too.
     pub strict: bool,
+    /// Input that could not be read does not fail the gate (`--allow-parse-errors`).
+    pub allow_incomplete: bool,
 }
 
 impl Default for Gate {
@@ -164,68 +228,106 @@ impl Default for Gate {
         Gate {
             fail_on: Severity::Low,
             strict: false,
+            allow_incomplete: false,
         }
     }
 }
 
+impl Gate {
+    /// A gate failing on findings at or above `fail_on`; not strict, failing closed.
+    pub fn new(fail_on: Severity) -> Gate {
+        Gate {
+            fail_on,
+            ..Gate::default()
+        }
+    }
+
+    /// The same gate, failing on unknown findings too when `strict`.
+    pub fn strict(mut self, strict: bool) -> Gate {
+        self.strict = strict;
+        self
+    }
+
+    /// The same gate, passing incomplete input when `allow` (`--allow-parse-errors`).
+    pub fn allow_incomplete(mut self, allow: bool) -> Gate {
+        self.allow_incomplete = allow;
+        self
+    }
+}
+
+/// What the gate decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Decision {
+    /// Nothing fails the gate.
+    Pass,
+    /// Findings fail the gate.
+    Fail,
+    /// Some input could not be read (the scan fails closed); takes precedence over
+    /// [`Decision::Fail`].
+    Incomplete,
+}
+
+impl Decision {
+    /// Its name in reports: `passed`, `failed`, `incomplete`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Decision::Pass => "passed",
+            Decision::Fail => "failed",
+            Decision::Incomplete => "incomplete",
+        }
+    }
+}
+
+/// The gate's verdict on a report, from [`Report::gate`]: the one place it is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GateOutcome {
+    /// The gate it was decided with.
+    pub gate: Gate,
+    /// Findings that fail it.
+    pub failing: usize,
+    /// Some input could not be read (whether or not the gate allows it).
+    pub incomplete: bool,
+    /// The decision.
+    pub decision: Decision,
+}
+
 impl Report {
-    /// Joins raw findings with rule and resource data.
-    pub fn new(scan: &GraphScan, pack: &RulePack, findings: &[Finding]) -> Report {
-        let mut out: Vec<ReportFinding> = findings
-            .iter()
-            .filter_map(|f| {
-                let rule = pack.rule(f.rule)?;
-                let file = scan.files.get(f.span.file)?;
-                let subject = match f.resource {
-                    Some(id) => {
-                        let resource = scan.graph.resource(id)?;
-                        // Resources of files read only as context (the rest of a named
-                        // file's Terraform module) are not reported on.
-                        if scan.context_only.contains(&resource.span.file) {
-                            return None;
-                        }
-                        Subject {
-                            address: Cow::Borrowed(&resource.address),
-                            type_name: Cow::Borrowed(&resource.type_name),
-                            framework: resource.framework,
-                            scope: Cow::Borrowed(&resource.scope),
-                        }
-                    }
-                    None => Subject::document(scan, file)?,
-                };
-                let message = if f.path.is_empty() {
-                    f.seen.clone()
-                } else {
-                    format!("`{}` is {}", f.path, f.seen)
-                };
-                Some(ReportFinding {
-                    rule_id: rule.id.clone(),
-                    title: rule.title.clone(),
-                    severity: rule.severity,
-                    status: f.status,
-                    stride: rule.stride.clone(),
-                    nist: rule.nist.clone(),
-                    fingerprint: fingerprint(&[
-                        &rule.id,
-                        &subject.scope,
-                        &subject.address,
-                        &f.path,
-                    ]),
-                    resource: subject.address.into_owned(),
-                    resource_type: subject.type_name.into_owned(),
-                    framework: subject.framework,
-                    file: file.display_path(),
-                    span: f.span,
-                    start: file.line_col(f.span.start),
-                    end: file.line_col(f.span.end),
-                    attribute: f.path.clone(),
-                    message,
-                    remediation: rule.remediation.clone(),
-                    suppression: None,
-                })
-            })
-            .collect();
-        out.sort_by(|a, b| {
+    /// Joins raw verdicts with rule and resource data: every verdict is kept (compactly), and
+    /// the failed and unknown ones also become [`ReportFinding`]s.
+    pub fn new(scan: &GraphScan, pack: &RulePack, verdicts: Vec<Verdict>) -> Report {
+        let mut subjects = Subjects::default();
+        let mut findings: Vec<ReportFinding> = Vec::new();
+        let mut kept: Vec<ReportVerdict> = Vec::with_capacity(verdicts.len());
+        for v in verdicts {
+            let (Some(rule), Some(file)) = (pack.rule(v.rule), scan.files.get(v.span.file)) else {
+                continue;
+            };
+            let Some(subject) = subjects.of(scan, v.resource, file) else {
+                continue;
+            };
+            let Ok(rule_index) = u32::try_from(v.rule) else {
+                continue;
+            };
+            let record = ReportVerdict {
+                rule: rule_index,
+                subject,
+                status: v.status,
+                span: v.span,
+                path: v.path,
+                seen: v.seen,
+                default: v.default,
+                engine: v.engine,
+            };
+            if v.status.is_finding() {
+                if let Some(shown) = subjects.list.get(subject as usize) {
+                    findings.push(finding(rule, shown, &record, file));
+                }
+            }
+            kept.push(record);
+        }
+        findings.sort_by(|a, b| {
             (&a.file, a.start, &a.rule_id, &a.resource).cmp(&(
                 &b.file,
                 b.start,
@@ -233,80 +335,255 @@ impl Report {
                 &b.resource,
             ))
         });
-        out.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.start == b.start);
-        let summary = Summary {
-            files: scan.frameworks.len(),
-            resources: scan.graph.len(),
-            rules: pack.rules().len(),
-            ..Summary::default()
-        };
-        let mut report = Report {
-            findings: out,
+        findings.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.start == b.start);
+        let rules = pack.shared_rules();
+        kept.sort_by(|a, b| {
+            let key = |v: &ReportVerdict| {
+                (
+                    v.span.file,
+                    v.span.start,
+                    rules.get(v.rule as usize).map(|r| r.id.as_str()),
+                    subjects.list.get(v.subject as usize).map(|s| &s.address),
+                    v.status,
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        kept.dedup();
+        Report {
+            findings,
+            verdicts: kept,
+            subjects: subjects.list,
+            rules,
             diagnostics: scan.diagnostics.clone(),
-            summary,
-            guard: Vec::new(),
-        };
-        report.recount();
-        report
+            scope: Scope {
+                files: scan.frameworks.len(),
+                resources: scan.graph.len(),
+            },
+        }
     }
 
-    /// Recounts failed, unknown and suppressed findings; call it after marking suppressions.
-    pub fn recount(&mut self) {
-        let count = |status: Status| {
-            self.findings
-                .iter()
-                .filter(|f| f.suppression.is_none() && f.status == status)
-                .count()
+    /// The counts of the summary line, from the findings (failed, unknown, suppressed) and
+    /// the verdicts (passed, not applicable).
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary {
+            files: self.scope.files,
+            resources: self.scope.resources,
+            rules: self.rules.len(),
+            ..Summary::default()
         };
-        self.summary.failed = count(Status::Fail);
-        self.summary.unknown = count(Status::Unknown);
-        self.summary.suppressed = self
-            .findings
-            .iter()
-            .filter(|f| f.suppression.is_some())
-            .count();
+        for f in &self.findings {
+            match (&f.suppression, f.status) {
+                (Some(_), _) => summary.suppressed += 1,
+                (None, Status::Fail) => summary.failed += 1,
+                (None, Status::Unknown) => summary.unknown += 1,
+                (None, _) => {}
+            }
+        }
+        for v in &self.verdicts {
+            match v.status {
+                Status::Pass => summary.passed += 1,
+                Status::NotApplicable => summary.not_applicable += 1,
+                _ => {}
+            }
+        }
+        summary
     }
 
     /// The findings that fail `gate`: at or above its severity, failed (or unknown when
     /// strict), and not suppressed.
     pub fn failing<'a>(&'a self, gate: &'a Gate) -> impl Iterator<Item = &'a ReportFinding> {
-        self.findings.iter().filter(move |f| {
-            f.suppression.is_none()
-                && f.severity >= gate.fail_on
-                && (f.status == Status::Fail || gate.strict)
-        })
+        self.findings.iter().filter(move |f| fails(f, gate))
+    }
+
+    /// Whether `finding` fails `gate` (see [`Report::failing`]).
+    pub fn fails(&self, finding: &ReportFinding, gate: &Gate) -> bool {
+        fails(finding, gate)
     }
 
     /// Whether the input could not be read completely.
     pub fn incomplete(&self) -> bool {
         crate::diagnostic::has_errors(&self.diagnostics)
     }
-}
 
-/// What a finding is about: a resource, or a whole document.
-struct Subject<'a> {
-    address: Cow<'a, str>,
-    type_name: Cow<'a, str>,
-    framework: Framework,
-    scope: Cow<'a, str>,
-}
-
-impl Subject<'_> {
-    /// A document as a whole: its file stands for it (`template.yaml`, of type `template`
-    /// for CloudFormation, `document` otherwise).
-    fn document(scan: &GraphScan, file: &crate::source::SourceFile) -> Option<Self> {
-        let framework = *scan.frameworks.get(&file.id)?;
-        let address = file.display_path();
-        Some(Subject {
-            type_name: Cow::Borrowed(match framework {
-                Framework::CloudFormation => "template",
-                _ => "document",
-            }),
-            framework,
-            scope: Cow::Owned(format!("file:{address}")),
-            address: Cow::Owned(address),
-        })
+    /// Decides the gate: incomplete input fails closed (unless the gate allows it), then
+    /// any failing finding fails it.
+    pub fn gate(&self, gate: &Gate) -> GateOutcome {
+        let failing = self.failing(gate).count();
+        let incomplete = self.incomplete();
+        let decision = if incomplete && !gate.allow_incomplete {
+            Decision::Incomplete
+        } else if failing > 0 {
+            Decision::Fail
+        } else {
+            Decision::Pass
+        };
+        GateOutcome {
+            gate: *gate,
+            failing,
+            incomplete,
+            decision,
+        }
     }
+
+    /// The rule of a verdict.
+    pub fn rule_of(&self, verdict: &ReportVerdict) -> Option<&Rule> {
+        self.rules.get(verdict.rule as usize)
+    }
+
+    /// The subject of a verdict.
+    pub fn subject_of(&self, verdict: &ReportVerdict) -> Option<&Subject> {
+        self.subjects.get(verdict.subject as usize)
+    }
+
+    /// The verdicts that passed, with their evidence.
+    pub fn passed(&self) -> impl Iterator<Item = &ReportVerdict> {
+        self.verdicts.iter().filter(|v| v.status == Status::Pass)
+    }
+
+    /// cfn-guard's verdicts counted per Guard rule in documents: a rule fails a document when
+    /// any of its verdicts there fails, else passes when one passes, else skips.
+    pub fn guard_tally(&self) -> GuardTally {
+        use std::collections::{BTreeMap, BTreeSet};
+        let mut documents = BTreeSet::new();
+        let mut worst: BTreeMap<(u32, FileId, u32), usize> = BTreeMap::new();
+        for v in &self.verdicts {
+            let Engine::Guard { document } = v.engine else {
+                continue;
+            };
+            documents.insert((v.span.file, document));
+            let column = match v.status {
+                Status::Fail | Status::Unknown => 0,
+                Status::Pass => 1,
+                _ => 2,
+            };
+            let entry = worst
+                .entry((v.rule, v.span.file, document))
+                .or_insert(column);
+            *entry = (*entry).min(column);
+        }
+        let mut rules: BTreeMap<String, [usize; 3]> = BTreeMap::new();
+        for ((rule, _, _), column) in worst {
+            let Some(rule) = self.rules.get(rule as usize) else {
+                continue;
+            };
+            if let Some(n) = rules.entry(rule.id.clone()).or_default().get_mut(column) {
+                *n += 1;
+            }
+        }
+        GuardTally {
+            documents: documents.len(),
+            rules: rules.into_iter().collect(),
+        }
+    }
+}
+
+/// Whether a finding fails a gate.
+fn fails(f: &ReportFinding, gate: &Gate) -> bool {
+    f.suppression.is_none()
+        && f.severity >= gate.fail_on
+        && (f.status == Status::Fail || gate.strict && f.status == Status::Unknown)
+}
+
+/// What a verdict says, naming the attribute and the value seen: "`x` is false".
+pub fn message(path: &str, seen: &str) -> String {
+    if path.is_empty() {
+        seen.to_owned()
+    } else {
+        format!("`{path}` is {seen}")
+    }
+}
+
+/// A failed or unknown verdict joined with its rule and subject.
+fn finding(rule: &Rule, subject: &Subject, v: &ReportVerdict, file: &SourceFile) -> ReportFinding {
+    ReportFinding {
+        rule_id: rule.id.clone(),
+        title: rule.title.clone(),
+        severity: rule.severity,
+        status: v.status,
+        stride: rule.stride.clone(),
+        nist: rule.nist.clone(),
+        fingerprint: fingerprint(&[&rule.id, &subject.scope, &subject.address, &v.path]),
+        resource: subject.address.clone(),
+        resource_type: subject.resource_type.clone(),
+        framework: subject.framework,
+        file: file.display_path(),
+        span: v.span,
+        start: file.line_col(v.span.start),
+        end: file.line_col(v.span.end),
+        attribute: v.path.clone(),
+        message: message(&v.path, &v.seen),
+        remediation: rule.remediation.clone(),
+        suppression: None,
+    }
+}
+
+/// The subjects of a report's verdicts, each once: resources by id, documents by file.
+#[derive(Default)]
+struct Subjects {
+    list: Vec<Subject>,
+    resources: HashMap<ResourceId, Option<u32>>,
+    documents: HashMap<FileId, Option<u32>>,
+}
+
+impl Subjects {
+    /// The index of the subject: the resource, or the document of `file` when there is none.
+    /// `None` for resources of files read only as context (the rest of a named file's
+    /// Terraform module), which are not reported on.
+    fn of(
+        &mut self,
+        scan: &GraphScan,
+        resource: Option<ResourceId>,
+        file: &SourceFile,
+    ) -> Option<u32> {
+        let list = &mut self.list;
+        match resource {
+            Some(id) => *self.resources.entry(id).or_insert_with(|| {
+                let resource = scan.graph.resource(id)?;
+                if scan.context_only.contains(&resource.span.file) {
+                    return None;
+                }
+                let shown = scan.files.get(resource.span.file).unwrap_or(file);
+                push(
+                    list,
+                    Subject {
+                        address: resource.address.clone(),
+                        resource_type: resource.type_name.clone(),
+                        framework: resource.framework,
+                        file: shown.display_path(),
+                        scope: resource.scope.clone(),
+                    },
+                )
+            }),
+            None => *self.documents.entry(file.id).or_insert_with(|| {
+                // A document as a whole: its file stands for it (`template.yaml`, of type
+                // `template` for CloudFormation, `document` otherwise).
+                let framework = *scan.frameworks.get(&file.id)?;
+                let address = file.display_path();
+                push(
+                    list,
+                    Subject {
+                        resource_type: match framework {
+                            Framework::CloudFormation => "template",
+                            _ => "document",
+                        }
+                        .to_owned(),
+                        framework,
+                        scope: format!("file:{address}"),
+                        file: address.clone(),
+                        address,
+                    },
+                )
+            }),
+        }
+    }
+}
+
+/// Appends `subject`, returning its index.
+fn push(list: &mut Vec<Subject>, subject: Subject) -> Option<u32> {
+    let index = u32::try_from(list.len()).ok()?;
+    list.push(subject);
+    Some(index)
 }
 
 /// FNV-1a over the parts, separated so that ("ab", "c") and ("a", "bc") differ. Stable across

@@ -149,6 +149,7 @@ fn judge(policy: &Policy, test: &impl Fn(&Statement, &Policy) -> Found) -> Verdi
                 span: statement.span,
                 path: statement.path.clone(),
                 seen,
+                default: false,
             }),
         };
         match truth {
@@ -165,6 +166,7 @@ fn judge(policy: &Policy, test: &impl Fn(&Statement, &Policy) -> Found) -> Verdi
                     span: g.span,
                     path: g.path.clone(),
                     seen: g.seen.clone(),
+                    default: false,
                 }),
             })
         })

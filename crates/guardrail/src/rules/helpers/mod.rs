@@ -52,6 +52,21 @@ pub struct Blame {
     /// What was seen there, for the message: `false`, `"0.0.0.0/0"`, `absent`, `Action "*"
     /// on Resource "*"`.
     pub seen: String,
+    /// The value judged is a provider default standing in for an absent attribute; the span
+    /// is the resource's.
+    pub default: bool,
+}
+
+impl Blame {
+    /// The resource (or document) as a whole, at `span`: no attribute, nothing seen.
+    pub fn at(span: Span) -> Blame {
+        Blame {
+            span,
+            path: String::new(),
+            seen: String::new(),
+            default: false,
+        }
+    }
 }
 
 /// A verdict with where it came from.
@@ -82,6 +97,7 @@ impl Verdict {
                 span: node.span,
                 path: path.into(),
                 seen: seen.into(),
+                default: node.provenance == crate::value::Provenance::Default,
             }),
         }
     }

@@ -216,7 +216,12 @@ fn blamed(truth: Truth, place: Option<(Span, String)>, seen: String) -> Verdict 
     match place {
         Some((span, path)) => Verdict {
             truth,
-            blame: Some(super::Blame { span, path, seen }),
+            blame: Some(super::Blame {
+                span,
+                path,
+                seen,
+                default: false,
+            }),
         },
         None => Verdict::of(truth),
     }

@@ -23,6 +23,7 @@ fn seen(v: &Verdict) -> (String, String) {
         span: span(),
         path: "<none>".into(),
         seen: "<none>".into(),
+        default: false,
     });
     (blame.path, blame.seen)
 }
