@@ -325,3 +325,46 @@ fn entry_paths_keep_keys_that_merely_start_with_key_or_value() {
         ["fail F Properties.M.one.keyName: \"bad\""]
     );
 }
+
+#[test]
+fn every_verdict_is_recorded_with_its_evidence() {
+    let bucket = r#"
+resource "aws_s3_bucket_public_access_block" "on" {
+  block_public_acls  = true
+  ignore_public_acls = true
+}
+resource "aws_s3_bucket_public_access_block" "half" {
+  block_public_acls = true
+}
+resource "aws_s3_bucket_public_access_block" "skipped" {
+  skip = true
+}
+"#;
+    assert_eq!(
+        verdicts(
+            "terraform",
+            "aws_s3_bucket_public_access_block",
+            "block_public_acls == true and ignore_public_acls == true",
+            "    when: 'not skip == true'\n    defaults:\n      ignore_public_acls: false\n",
+            &[("main.tf", bucket)],
+        ),
+        [
+            // `and` of passes: the first attribute is the evidence.
+            "pass aws_s3_bucket_public_access_block.on block_public_acls: true",
+            // A default decides the failure; the span is the resource's.
+            "fail aws_s3_bucket_public_access_block.half ignore_public_acls: absent (the default is false)",
+            // `when` is false: not applicable, at the attribute that says so.
+            "not-applicable aws_s3_bucket_public_access_block.skipped skip: true",
+        ]
+    );
+    assert_eq!(
+        verdicts(
+            "terraform",
+            "aws_s3_bucket_public_access_block",
+            "not block_public_policy == true",
+            "    defaults:\n      block_public_policy: false\n",
+            &[("main.tf", bucket)],
+        )[0],
+        "pass+default aws_s3_bucket_public_access_block.on block_public_policy: absent (the default is false)"
+    );
+}

@@ -605,7 +605,109 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{fingerprint, fnv1a};
+    use super::*;
+    use crate::diagnostic::Diagnostic;
+
+    /// A finding of this severity and status, unsuppressed.
+    fn finding(severity: Severity, status: Status) -> ReportFinding {
+        let span = Span::new(FileId(0), 0, 0);
+        let at = LineCol { line: 1, column: 1 };
+        ReportFinding {
+            rule_id: "TEST-X-001".into(),
+            title: String::new(),
+            severity,
+            status,
+            stride: Vec::new(),
+            nist: Vec::new(),
+            resource: "r".into(),
+            resource_type: "t".into(),
+            framework: Framework::Terraform,
+            file: "main.tf".into(),
+            span,
+            start: at,
+            end: at,
+            attribute: String::new(),
+            message: String::new(),
+            remediation: String::new(),
+            fingerprint: String::new(),
+            suppression: None,
+        }
+    }
+
+    fn report(findings: Vec<ReportFinding>, incomplete: bool) -> Report {
+        Report {
+            findings,
+            diagnostics: if incomplete {
+                vec![Diagnostic::error("parse::syntax", "x.yaml", "broken")]
+            } else {
+                Vec::new()
+            },
+            ..Report::default()
+        }
+    }
+
+    #[test]
+    fn the_gate_fails_on_findings_at_or_above_its_severity() {
+        let r = report(
+            vec![
+                finding(Severity::Medium, Status::Fail),
+                finding(Severity::Low, Status::Fail),
+            ],
+            false,
+        );
+        let high = r.gate(&Gate::new(Severity::High));
+        assert_eq!((high.decision, high.failing), (Decision::Pass, 0));
+        let medium = r.gate(&Gate::new(Severity::Medium));
+        assert_eq!((medium.decision, medium.failing), (Decision::Fail, 1));
+        let low = r.gate(&Gate::default());
+        assert_eq!((low.decision, low.failing), (Decision::Fail, 2));
+    }
+
+    #[test]
+    fn unknown_findings_fail_only_a_strict_gate_and_suppressed_ones_never() {
+        let mut suppressed = finding(Severity::Critical, Status::Fail);
+        suppressed.suppression = Some(Suppression {
+            kind: SuppressionKind::Baseline,
+            reason: None,
+            span: suppressed.span,
+        });
+        let r = report(
+            vec![finding(Severity::High, Status::Unknown), suppressed],
+            false,
+        );
+        assert_eq!(r.gate(&Gate::default()).decision, Decision::Pass);
+        let strict = r.gate(&Gate::default().strict(true));
+        assert_eq!((strict.decision, strict.failing), (Decision::Fail, 1));
+        let summary = r.summary();
+        assert_eq!(
+            (summary.failed, summary.unknown, summary.suppressed),
+            (0, 1, 1)
+        );
+    }
+
+    #[test]
+    fn incomplete_input_fails_closed_unless_allowed() {
+        let clean = report(Vec::new(), true);
+        let closed = clean.gate(&Gate::default());
+        assert_eq!(closed.decision, Decision::Incomplete);
+        assert!(closed.incomplete);
+        let allowed = clean.gate(&Gate::default().allow_incomplete(true));
+        assert_eq!(allowed.decision, Decision::Pass);
+        assert!(allowed.incomplete, "still said, only not decisive");
+        // Findings still fail a gate that allows incomplete input; without it, incomplete
+        // input decides first.
+        let failing = report(vec![finding(Severity::High, Status::Fail)], true);
+        assert_eq!(
+            failing.gate(&Gate::default()).decision,
+            Decision::Incomplete
+        );
+        assert_eq!(
+            failing
+                .gate(&Gate::default().allow_incomplete(true))
+                .decision,
+            Decision::Fail
+        );
+    }
 
     #[test]
     fn fingerprints_separate_their_parts_and_are_stable() {
