@@ -11,7 +11,9 @@
 use std::borrow::Cow;
 
 use crate::graph::{EdgeKind, ResourceGraph, ResourceId};
-use crate::rules::helpers::{self, ArgValue, Blame, HelperCall, Truth, Verdict};
+use crate::rules::helpers::{
+    self, ArgValue, AttrPath, Blame, HelperCall, PathStep, Truth, Verdict,
+};
 use crate::rules::lang::{CompareOp, Expr, ExprKind, Literal, Path, Quantifier, Relation, Root};
 use crate::rules::model::{Binding, type_keys};
 use crate::source::Span;
@@ -166,7 +168,7 @@ impl<'a> Ctx<'a> {
     fn absent(&self, values: &Values<'_>) -> Blame {
         Blame {
             span: values.anchor,
-            path: values.path.to_owned(),
+            path: AttrPath::parse(values.path),
             seen: "absent".into(),
             default: false,
         }
@@ -175,7 +177,7 @@ impl<'a> Ctx<'a> {
     fn blame(&self, node: &Node, path: &str) -> Blame {
         Blame {
             span: node.span,
-            path: path.to_owned(),
+            path: AttrPath::parse(path),
             seen: seen(node),
             default: node.provenance == Provenance::Default,
         }
@@ -296,16 +298,13 @@ impl<'a> Ctx<'a> {
                 // Helpers name places relative to their argument (`Statement[0]`).
                 if let (Some(blame), Some((span, path))) = (&mut verdict.blame, first) {
                     let inside = blame.span.start >= span.start && blame.span.end <= span.end;
+                    let argument = AttrPath::parse(path);
                     if inside
-                        && !path.is_empty()
-                        && !blame.path.starts_with(path)
-                        && !blame.path.starts_with('$')
+                        && !argument.is_empty()
+                        && !blame.path.starts_with(&argument)
+                        && !blame.path.is_absolute()
                     {
-                        blame.path = if blame.path.is_empty() {
-                            path.to_owned()
-                        } else {
-                            format!("{path}.{}", blame.path)
-                        };
+                        blame.path = argument.join(&blame.path.steps);
                     }
                 }
                 verdict
@@ -326,7 +325,7 @@ impl<'a> Ctx<'a> {
                 truth: Truth::False,
                 blame: Some(Blame {
                     span: anchor,
-                    path: path.to_owned(),
+                    path: AttrPath::parse(path),
                     seen: "absent".into(),
                     default: false,
                 }),
@@ -428,17 +427,18 @@ impl<'a> Ctx<'a> {
     ) -> Verdict {
         let values = self.resolve(over);
         let absent = self.absent(&values);
-        let items: Vec<(Cow<'a, Node>, String)> = if entries {
-            map_entries(values.nodes, values.path)
+        let over_path = AttrPath::parse(values.path);
+        let items: Vec<(Cow<'a, Node>, AttrPath)> = if entries {
+            map_entries(values.nodes, &over_path)
         } else if let Some(parent) = map_parent(over) {
             // `Variables.*`: each value, named by its key rather than a position.
             let maps = self.reader.follow(self.start(over.root), &parent);
-            map_values(maps, &parent.text)
+            map_values(maps, &AttrPath::parse(&parent.text))
         } else {
             flatten(values.nodes)
                 .into_iter()
                 .enumerate()
-                .map(|(i, n)| (n, format!("{}[{i}]", values.path)))
+                .map(|(i, n)| (n, over_path.child(PathStep::Index(i))))
                 .collect()
         };
         let mut unknown = None;
@@ -533,7 +533,7 @@ impl<'a> Ctx<'a> {
                         truth: Truth::True,
                         blame: Some(Blame {
                             span: neighbour.name_span,
-                            path: neighbour.address.clone(),
+                            path: AttrPath::on(&neighbour.address, &AttrPath::new()),
                             seen: "present".into(),
                             default: false,
                         }),
@@ -545,11 +545,7 @@ impl<'a> Ctx<'a> {
                     // fix: point at its offending attribute.
                     if failing.is_none() {
                         failing = verdict.blame.map(|b| Blame {
-                            path: if b.path.is_empty() {
-                                neighbour.address.clone()
-                            } else {
-                                format!("{}.{}", neighbour.address, b.path)
-                            },
+                            path: AttrPath::on(&neighbour.address, &b.path),
                             ..b
                         });
                     }
@@ -595,28 +591,27 @@ impl<'a> Ctx<'a> {
 /// `cidr_blocks` in the second `ingress` block becomes `ingress[1].cidr_blocks`, `value` of
 /// the entry `DB_PASSWORD` becomes `Variables.DB_PASSWORD`. Blames elsewhere (an absolute
 /// `$…` path, a neighbour) keep their path.
-fn locate_in_item(blame: &mut Blame, label: &str, item: Span) {
+fn locate_in_item(blame: &mut Blame, label: &AttrPath, item: Span) {
     let inside = blame.span.file == item.file
         && blame.span.start >= item.start
         && blame.span.end <= item.end;
-    if blame.path.starts_with('$') || !inside && blame.path != "@" {
+    if blame.path.is_absolute() || !inside && !blame.path.is_current_item() {
         return;
     }
-    let rest = blame.path.strip_prefix('@').unwrap_or(&blame.path);
-    let rest = rest.strip_prefix('.').unwrap_or(rest);
+    let mut rest: &[PathStep] = &blame.path.steps;
     // For map entries the label already names the value; `key` and `value` add nothing.
-    let rest = if label.ends_with(']') {
-        rest
-    } else {
-        rest.trim_start_matches("value")
-            .trim_start_matches("key")
-            .trim_start_matches('.')
-    };
-    blame.path = if rest.is_empty() {
-        label.to_owned()
-    } else {
-        format!("{label}.{rest}")
-    };
+    let by_position = matches!(
+        label.steps.last(),
+        Some(PathStep::Index(_) | PathStep::AnyItem)
+    );
+    if !by_position {
+        if let Some((PathStep::Key(first), after)) = rest.split_first() {
+            if first == "value" || first == "key" {
+                rest = after;
+            }
+        }
+    }
+    blame.path = label.join(rest);
 }
 
 /// For a path ending in `.*`, the path of the maps whose values it ranges over.
@@ -634,24 +629,28 @@ fn map_parent(path: &Path) -> Option<Path> {
 }
 
 /// The values of the maps among `nodes`, each labelled `path.key`.
-fn map_values<'a>(nodes: Vec<Cow<'a, Node>>, path: &str) -> Vec<(Cow<'a, Node>, String)> {
+fn map_values<'a>(nodes: Vec<Cow<'a, Node>>, path: &AttrPath) -> Vec<(Cow<'a, Node>, AttrPath)> {
     let mut out = Vec::new();
     for node in nodes {
         match node {
             Cow::Borrowed(n) => match &n.value {
-                Value::Map(map) => out.extend(
-                    map.iter()
-                        .map(|e| (Cow::Borrowed(&e.value), format!("{path}.{}", e.key))),
-                ),
-                Value::Unknown(_) => out.push((Cow::Borrowed(n), path.to_owned())),
+                Value::Map(map) => out.extend(map.iter().map(|e| {
+                    (
+                        Cow::Borrowed(&e.value),
+                        path.child(PathStep::Key(e.key.clone())),
+                    )
+                })),
+                Value::Unknown(_) => out.push((Cow::Borrowed(n), path.clone())),
                 _ => {}
             },
             Cow::Owned(n) => match n.value {
-                Value::Map(ref map) => out.extend(
-                    map.iter()
-                        .map(|e| (Cow::Owned(e.value.clone()), format!("{path}.{}", e.key))),
-                ),
-                Value::Unknown(_) => out.push((Cow::Owned(n), path.to_owned())),
+                Value::Map(ref map) => out.extend(map.iter().map(|e| {
+                    (
+                        Cow::Owned(e.value.clone()),
+                        path.child(PathStep::Key(e.key.clone())),
+                    )
+                })),
+                Value::Unknown(_) => out.push((Cow::Owned(n), path.clone())),
                 _ => {}
             },
         }
@@ -661,7 +660,7 @@ fn map_values<'a>(nodes: Vec<Cow<'a, Node>>, path: &str) -> Vec<(Cow<'a, Node>, 
 
 /// The entries of the maps among `nodes`, each as a map `{key, value}` labelled
 /// `path.key`. The key keeps the span of where it is written.
-fn map_entries<'a>(nodes: Vec<Cow<'a, Node>>, path: &str) -> Vec<(Cow<'a, Node>, String)> {
+fn map_entries<'a>(nodes: Vec<Cow<'a, Node>>, path: &AttrPath) -> Vec<(Cow<'a, Node>, AttrPath)> {
     let mut out = Vec::new();
     for node in nodes {
         match &node.value {
@@ -681,12 +680,12 @@ fn map_entries<'a>(nodes: Vec<Cow<'a, Node>>, path: &str) -> Vec<(Cow<'a, Node>,
                     let span = entry.key_span.cover(entry.value.span);
                     out.push((
                         Cow::Owned(Node::new(Value::Map(pair), span)),
-                        format!("{path}.{}", entry.key),
+                        path.child(PathStep::Key(entry.key.clone())),
                     ));
                 }
             }
             // A map known only at deployment: its entries are unknown.
-            Value::Unknown(_) => out.push((node.clone(), path.to_owned())),
+            Value::Unknown(_) => out.push((node.clone(), path.clone())),
             _ => {}
         }
     }

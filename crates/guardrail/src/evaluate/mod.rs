@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use crate::graph::{Framework, Resource, ResourceGraph, ResourceId};
 use crate::progress::{Progress, Stage};
-use crate::rules::helpers::{Blame, Truth};
+use crate::rules::helpers::{AttrPath, Blame, Truth};
 use crate::rules::model::{Binding, Rule, type_keys};
 use crate::source::Span;
 
@@ -82,8 +82,9 @@ pub struct Verdict {
     pub status: Status,
     /// Where to point: the deciding attribute, or the resource's name when it is absent.
     pub span: Span,
-    /// The attribute path the verdict rests on (empty when it is about the whole resource).
-    pub path: String,
+    /// The attribute path the verdict rests on (empty when it is about the whole resource):
+    /// its text is the finding's `attribute` and part of its fingerprint.
+    pub path: AttrPath,
     /// What was seen there.
     pub seen: String,
     /// The value judged is a provider default standing in for an absent attribute (the span

@@ -324,6 +324,18 @@ fn entry_paths_keep_keys_that_merely_start_with_key_or_value() {
         ),
         ["fail F Properties.M.one.keyName: \"bad\""]
     );
+    // Regression (paths as data): over a map's values, a first key that merely starts with
+    // `key` or `value` was cut by string trimming (`Properties.M.one.Name`).
+    assert_eq!(
+        run(
+            "cloudformation",
+            "AWS::X::Y",
+            "none(Properties.M.*, keyName == \"bad\")",
+            "",
+            &[("t.yaml", cfn)]
+        ),
+        ["fail F Properties.M.one.keyName: \"bad\""]
+    );
 }
 
 #[test]

@@ -37,6 +37,7 @@ use crate::diagnostic::{Diagnostic, Severity as DiagnosticSeverity, has_errors};
 use crate::evaluate::{Engine, RulePack, Status, Verdict};
 use crate::graph::{Framework, NodeKind, ResourceId};
 use crate::rules::builtin::builtin;
+use crate::rules::helpers::{AttrPath, PathRoot, PathStep};
 use crate::rules::model::{Rule, Severity};
 use crate::scan::GraphScan;
 use crate::source::{FileId, SourceFile, SourceFiles, Span};
@@ -288,7 +289,7 @@ pub fn evaluate(guard: &GuardRules, scan: &GraphScan, pack: &RulePack) -> GuardO
             resource,
             status,
             span,
-            path: String::new(),
+            path: AttrPath::new(),
             seen: seen.to_owned(),
             default: false,
             engine,
@@ -371,7 +372,11 @@ fn finding(
         resource,
         status: Status::Fail,
         span,
-        path: attribute.join("."),
+        // cfn-guard's keys, as its report names them (list positions are keys too).
+        path: AttrPath {
+            root: PathRoot::Implicit,
+            steps: attribute.into_iter().map(PathStep::Key).collect(),
+        },
         seen,
         default: false,
         engine: Engine::Guard { document: 0 },

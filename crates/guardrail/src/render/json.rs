@@ -118,8 +118,8 @@ fn verdict(report: &Report, v: &ReportVerdict, files: &SourceFiles) -> Option<Js
         "column": start.column,
         "end_line": end.line,
         "end_column": end.column,
-        "attribute": v.path,
-        "evidence": message(&v.path, &v.seen),
+        "attribute": v.path.to_string(),
+        "evidence": message(&v.path.to_string(), &v.seen),
         "default": v.default,
         "engine": match v.engine {
             Engine::Guard { .. } => "guard",

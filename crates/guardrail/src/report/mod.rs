@@ -11,6 +11,7 @@ use crate::diagnostic::Diagnostic;
 use crate::evaluate::{Engine, RulePack, Status, Verdict};
 use crate::graph::{Framework, ResourceId};
 use crate::rules::catalog::Stride;
+use crate::rules::helpers::AttrPath;
 use crate::rules::model::{Rule, Severity};
 use crate::scan::GraphScan;
 use crate::source::{FileId, LineCol, SourceFile, Span};
@@ -173,7 +174,7 @@ pub struct ReportVerdict {
     /// for an absent attribute (or a provider default) the resource's name.
     pub span: Span,
     /// The attribute path the verdict rests on (empty for the resource as a whole).
-    pub path: String,
+    pub path: AttrPath,
     /// What was seen there.
     pub seen: String,
     /// The value judged is the provider's default for an absent attribute.
@@ -496,6 +497,8 @@ pub fn message(path: &str, seen: &str) -> String {
 
 /// A failed or unknown verdict joined with its rule and subject.
 fn finding(rule: &Rule, subject: &Subject, v: &ReportVerdict, file: &SourceFile) -> ReportFinding {
+    // The attribute's text, its message and the fingerprint all come from the one path.
+    let attribute = v.path.to_string();
     ReportFinding {
         rule_id: rule.id.clone(),
         title: rule.title.clone(),
@@ -503,7 +506,7 @@ fn finding(rule: &Rule, subject: &Subject, v: &ReportVerdict, file: &SourceFile)
         status: v.status,
         stride: rule.stride.clone(),
         nist: rule.nist.clone(),
-        fingerprint: fingerprint(&[&rule.id, &subject.scope, &subject.address, &v.path]),
+        fingerprint: fingerprint(&[&rule.id, &subject.scope, &subject.address, &attribute]),
         resource: subject.address.clone(),
         resource_type: subject.resource_type.clone(),
         framework: subject.framework,
@@ -511,8 +514,8 @@ fn finding(rule: &Rule, subject: &Subject, v: &ReportVerdict, file: &SourceFile)
         span: v.span,
         start: file.line_col(v.span.start),
         end: file.line_col(v.span.end),
-        attribute: v.path.clone(),
-        message: message(&v.path, &v.seen),
+        message: message(&attribute, &v.seen),
+        attribute,
         remediation: rule.remediation.clone(),
         suppression: None,
     }

@@ -40,7 +40,9 @@ pub use read::statements;
 
 use model::{Found, any_term, list_shown};
 
-use super::{Blame, HelperCall, Truth, Verdict, and, any_verdict, arg, declare_helper, or};
+use super::{
+    AttrPath, Blame, HelperCall, Truth, Verdict, and, any_verdict, arg, declare_helper, or,
+};
 
 declare_helper!(
     FULL_ADMIN,
@@ -147,7 +149,7 @@ fn judge(policy: &Policy, test: &impl Fn(&Statement, &Policy) -> Found) -> Verdi
             truth,
             blame: Some(Blame {
                 span: statement.span,
-                path: statement.path.clone(),
+                path: AttrPath::parse(&statement.path),
                 seen,
                 default: false,
             }),
@@ -164,7 +166,7 @@ fn judge(policy: &Policy, test: &impl Fn(&Statement, &Policy) -> Found) -> Verdi
                 truth: Truth::Unknown,
                 blame: Some(Blame {
                     span: g.span,
-                    path: g.path.clone(),
+                    path: AttrPath::parse(&g.path),
                     seen: g.seen.clone(),
                     default: false,
                 }),

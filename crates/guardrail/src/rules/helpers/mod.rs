@@ -5,7 +5,10 @@
 
 pub mod iam;
 pub mod net;
+pub mod path;
 pub mod secrets;
+
+pub use path::{AttrPath, PathRoot, PathStep};
 
 use std::borrow::Cow;
 
@@ -47,8 +50,8 @@ pub struct Blame {
     /// The value (or, for an absent attribute, the resource) that decided.
     pub span: Span,
     /// The attribute path as the rule wrote it, or a helper's description of the place
-    /// (`Statement[0]`).
-    pub path: String,
+    /// (`Statement[0]`), as data.
+    pub path: AttrPath,
     /// What was seen there, for the message: `false`, `"0.0.0.0/0"`, `absent`, `Action "*"
     /// on Resource "*"`.
     pub seen: String,
@@ -62,7 +65,7 @@ impl Blame {
     pub fn at(span: Span) -> Blame {
         Blame {
             span,
-            path: String::new(),
+            path: AttrPath::new(),
             seen: String::new(),
             default: false,
         }
@@ -88,7 +91,7 @@ impl Verdict {
     pub fn at(
         truth: Truth,
         node: &Node,
-        path: impl Into<String>,
+        path: impl Into<AttrPath>,
         seen: impl Into<String>,
     ) -> Verdict {
         Verdict {

@@ -218,7 +218,7 @@ fn blamed(truth: Truth, place: Option<(Span, String)>, seen: String) -> Verdict 
             truth,
             blame: Some(super::Blame {
                 span,
-                path,
+                path: path.into(),
                 seen,
                 default: false,
             }),

@@ -25,7 +25,7 @@ fn seen(v: &Verdict) -> (String, String) {
         seen: "<none>".into(),
         default: false,
     });
-    (blame.path, blame.seen)
+    (blame.path.to_string(), blame.seen)
 }
 
 /// A policy with these statements.
