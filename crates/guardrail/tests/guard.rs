@@ -54,8 +54,8 @@ fn guard_verdicts(report: &Report, status: Status) -> Vec<(u32, String)> {
     let mut out: Vec<(u32, String)> = report
         .verdicts
         .iter()
-        .filter(|v| v.status == status)
-        .filter_map(|v| match v.engine {
+        .filter(|v| v.verdict.status == status)
+        .filter_map(|v| match v.verdict.engine {
             Engine::Guard { document } => Some((document, report.rule_of(v)?.id.clone())),
             _ => None,
         })
@@ -70,13 +70,13 @@ fn guard_verdicts(report: &Report, status: Status) -> Vec<(u32, String)> {
 fn per_document(report: &Report) -> BTreeMap<(String, u32), BTreeMap<String, &'static str>> {
     let mut out: BTreeMap<(String, u32), BTreeMap<String, &'static str>> = BTreeMap::new();
     for v in &report.verdicts {
-        let Engine::Guard { document } = v.engine else {
+        let Engine::Guard { document } = v.verdict.engine else {
             continue;
         };
         let (Some(rule), Some(subject)) = (report.rule_of(v), report.subject_of(v)) else {
             continue;
         };
-        let verdict = match v.status {
+        let verdict = match v.verdict.status {
             Status::Fail => "FAIL",
             Status::Pass => "PASS",
             _ => "SKIP",

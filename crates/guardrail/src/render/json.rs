@@ -86,7 +86,7 @@ pub fn value(report: &Report, files: &SourceFiles, options: &RenderOptions) -> J
             report
                 .verdicts
                 .iter()
-                .filter(|v| v.status == status)
+                .filter(|v| v.verdict.status == status)
                 .filter_map(|v| verdict(report, v, files))
                 .collect()
         };
@@ -100,9 +100,10 @@ pub fn value(report: &Report, files: &SourceFiles, options: &RenderOptions) -> J
 }
 
 /// A passing or not-applicable verdict as JSON: rule, resource, where, and the evidence.
-fn verdict(report: &Report, v: &ReportVerdict, files: &SourceFiles) -> Option<Json> {
-    let rule = report.rule_of(v)?;
-    let subject = report.subject_of(v)?;
+fn verdict(report: &Report, record: &ReportVerdict, files: &SourceFiles) -> Option<Json> {
+    let rule = report.rule_of(record)?;
+    let subject = report.subject_of(record)?;
+    let v = &record.verdict;
     let file = files.get(v.span.file)?;
     let (start, end) = (file.line_col(v.span.start), file.line_col(v.span.end));
     Some(json!({

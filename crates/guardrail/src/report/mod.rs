@@ -11,7 +11,6 @@ use crate::diagnostic::Diagnostic;
 use crate::evaluate::{Engine, RulePack, Status, Verdict};
 use crate::graph::{Framework, ResourceId};
 use crate::rules::catalog::Stride;
-use crate::rules::helpers::AttrPath;
 use crate::rules::model::{Rule, Severity};
 use crate::scan::GraphScan;
 use crate::source::{FileId, LineCol, SourceFile, Span};
@@ -158,29 +157,17 @@ pub struct Subject {
     pub scope: String,
 }
 
-/// One rule's verdict on one subject, as the report keeps it: indices and a span; text is
-/// built when rendering ([`Report::message`]). Every rule × resource it applies to has one
+/// One rule's verdict on one subject, as the report keeps it: the engine's [`Verdict`] (rule
+/// index into [`Report::rules`], status, span, path, what was seen) and the index of its
+/// subject; text is built when rendering. Every rule × resource it applies to has one
 /// (cfn-guard's rules: one per document, or one per located failure).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReportVerdict {
-    /// Index of the rule in [`Report::rules`].
-    pub rule: u32,
     /// Index of the subject in [`Report::subjects`].
     pub subject: u32,
-    /// Pass, fail, unknown or not applicable.
-    pub status: Status,
-    /// The deciding place: for a failure the offending attribute, for a pass the evidence,
-    /// for an absent attribute (or a provider default) the resource's name.
-    pub span: Span,
-    /// The attribute path the verdict rests on (empty for the resource as a whole).
-    pub path: AttrPath,
-    /// What was seen there.
-    pub seen: String,
-    /// The value judged is the provider's default for an absent attribute.
-    pub default: bool,
-    /// The engine that reached it.
-    pub engine: Engine,
+    /// The verdict.
+    pub verdict: Verdict,
 }
 
 /// Everything a scan found, sorted by file, position and rule.
@@ -194,7 +181,7 @@ pub struct Report {
     pub verdicts: Vec<ReportVerdict>,
     /// What verdicts are about, by [`ReportVerdict::subject`].
     pub subjects: Vec<Subject>,
-    /// The rules that ran, by [`ReportVerdict::rule`] (the scanner's pack, shared).
+    /// The rules that ran, by [`Verdict::rule`] (the scanner's pack, shared).
     pub rules: Arc<[Rule]>,
     /// Problems reading the input (the scan is incomplete when any is an error).
     pub diagnostics: Vec<Diagnostic>,
@@ -308,24 +295,15 @@ impl Report {
             let Some(subject) = subjects.of(scan, v.resource, file) else {
                 continue;
             };
-            let Ok(rule_index) = u32::try_from(v.rule) else {
-                continue;
-            };
-            let record = ReportVerdict {
-                rule: rule_index,
-                subject,
-                status: v.status,
-                span: v.span,
-                path: v.path,
-                seen: v.seen,
-                default: v.default,
-                engine: v.engine,
-            };
             if v.status.is_finding() {
                 if let Some(shown) = subjects.list.get(subject as usize) {
-                    findings.push(finding(rule, shown, &record, file));
+                    findings.push(finding(rule, shown, &v, file));
                 }
             }
+            let record = ReportVerdict {
+                subject,
+                verdict: v,
+            };
             kept.push(record);
         }
         findings.sort_by(|a, b| {
@@ -339,12 +317,13 @@ impl Report {
         findings.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.start == b.start);
         let rules = pack.shared_rules();
         kept.sort_by(|a, b| {
-            let key = |v: &ReportVerdict| {
+            let key = |r: &ReportVerdict| {
+                let v = &r.verdict;
                 (
                     v.span.file,
                     v.span.start,
-                    rules.get(v.rule as usize).map(|r| r.id.as_str()),
-                    subjects.list.get(v.subject as usize).map(|s| &s.address),
+                    rules.get(v.rule).map(|r| r.id.as_str()),
+                    subjects.list.get(r.subject as usize).map(|s| &s.address),
                     v.status,
                 )
             };
@@ -382,7 +361,7 @@ impl Report {
             }
         }
         for v in &self.verdicts {
-            match v.status {
+            match v.verdict.status {
                 Status::Pass => summary.passed += 1,
                 Status::NotApplicable => summary.not_applicable += 1,
                 _ => {}
@@ -429,7 +408,7 @@ impl Report {
 
     /// The rule of a verdict.
     pub fn rule_of(&self, verdict: &ReportVerdict) -> Option<&Rule> {
-        self.rules.get(verdict.rule as usize)
+        self.rules.get(verdict.verdict.rule)
     }
 
     /// The subject of a verdict.
@@ -439,7 +418,9 @@ impl Report {
 
     /// The verdicts that passed, with their evidence.
     pub fn passed(&self) -> impl Iterator<Item = &ReportVerdict> {
-        self.verdicts.iter().filter(|v| v.status == Status::Pass)
+        self.verdicts
+            .iter()
+            .filter(|v| v.verdict.status == Status::Pass)
     }
 
     /// cfn-guard's verdicts counted per Guard rule in documents: a rule fails a document when
@@ -447,8 +428,8 @@ impl Report {
     pub fn guard_tally(&self) -> GuardTally {
         use std::collections::{BTreeMap, BTreeSet};
         let mut documents = BTreeSet::new();
-        let mut worst: BTreeMap<(u32, FileId, u32), usize> = BTreeMap::new();
-        for v in &self.verdicts {
+        let mut worst: BTreeMap<(usize, FileId, u32), usize> = BTreeMap::new();
+        for v in self.verdicts.iter().map(|r| &r.verdict) {
             let Engine::Guard { document } = v.engine else {
                 continue;
             };
@@ -465,7 +446,7 @@ impl Report {
         }
         let mut rules: BTreeMap<String, [usize; 3]> = BTreeMap::new();
         for ((rule, _, _), column) in worst {
-            let Some(rule) = self.rules.get(rule as usize) else {
+            let Some(rule) = self.rules.get(rule) else {
                 continue;
             };
             if let Some(n) = rules.entry(rule.id.clone()).or_default().get_mut(column) {
@@ -496,7 +477,7 @@ pub fn message(path: &str, seen: &str) -> String {
 }
 
 /// A failed or unknown verdict joined with its rule and subject.
-fn finding(rule: &Rule, subject: &Subject, v: &ReportVerdict, file: &SourceFile) -> ReportFinding {
+fn finding(rule: &Rule, subject: &Subject, v: &Verdict, file: &SourceFile) -> ReportFinding {
     // The attribute's text, its message and the fingerprint all come from the one path.
     let attribute = v.path.to_string();
     ReportFinding {
