@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use guardrail::Scanner;
-use guardrail::report::Gate;
+use guardrail::report::{Decision, Gate};
 
 fn main() -> ExitCode {
     let paths: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
@@ -66,12 +66,28 @@ fn main() -> ExitCode {
         outcome.input.graph.edges().len()
     );
 
-    let gate = Gate::default();
-    if outcome.report.incomplete() {
-        ExitCode::from(2)
-    } else if outcome.report.failing(&gate).next().is_some() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    // Passes are recorded with their evidence, as carefully as failures.
+    for passed in outcome.report.passed().take(3) {
+        if let (Some(rule), Some(subject)) = (
+            outcome.report.rule_of(passed),
+            outcome.report.subject_of(passed),
+        ) {
+            let v = &passed.verdict;
+            println!(
+                "passed {} on {}: `{}` is {} at {}",
+                rule.id,
+                subject.address,
+                v.path,
+                v.seen,
+                outcome.input.files.start_of(v.span)
+            );
+        }
+    }
+
+    // The library decides the gate; a tool only maps the decision to its exit code.
+    match outcome.report.gate(&Gate::default()).decision {
+        Decision::Pass => ExitCode::SUCCESS,
+        Decision::Fail => ExitCode::from(1),
+        _ => ExitCode::from(2),
     }
 }
