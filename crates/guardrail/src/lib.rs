@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! paths ─discover─► files ─load─► SourceFile ─parse─► syntax tree ─adapt─► resources + links
-//!       ─graph─► ResourceGraph ─evaluate (rules)─► findings ─report─► Report ─render─► text, JSON…
+//!       ─graph─► ResourceGraph ─evaluate (rules, Guard)─► verdicts ─report─► Report ─render─► text, JSON…
 //! ```
 //!
 //! [`Scanner`] runs all of it; [`scan::build_graph`] stops at the graph; each stage is public

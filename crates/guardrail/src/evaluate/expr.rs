@@ -21,6 +21,9 @@ use crate::value::{Node, Provenance, Value};
 
 use super::values::Reader;
 
+/// The place of a value that no path names (a literal, a condition's truth).
+static NOWHERE: std::sync::LazyLock<AttrPath> = std::sync::LazyLock::new(AttrPath::new);
+
 /// Everything a condition is evaluated against.
 pub(crate) struct Ctx<'a> {
     pub graph: &'a ResourceGraph,
@@ -36,6 +39,8 @@ pub(crate) struct Ctx<'a> {
 struct Values<'a> {
     nodes: Vec<Cow<'a, Node>>,
     path: &'a str,
+    /// The same path, structured (read when the rule was loaded).
+    place: &'a AttrPath,
     /// Where to point when there are none: the quantifier's current item for relative
     /// paths, the resource's name otherwise.
     anchor: Span,
@@ -116,6 +121,7 @@ impl<'a> Ctx<'a> {
         Values {
             nodes,
             path: &path.text,
+            place: &path.place,
             anchor,
         }
     }
@@ -129,6 +135,7 @@ impl<'a> Ctx<'a> {
                     self.synthetic(literal_value(literal, self.resource_span())),
                 )],
                 path: "",
+                place: &NOWHERE,
                 anchor: self.resource_span(),
             },
             ExprKind::Count(path) => {
@@ -144,6 +151,7 @@ impl<'a> Ctx<'a> {
                 Values {
                     nodes: vec![Cow::Owned(self.synthetic(value))],
                     path: &path.text,
+                    place: &path.place,
                     anchor: self.resource_span(),
                 }
             }
@@ -159,6 +167,7 @@ impl<'a> Ctx<'a> {
                 Values {
                     nodes: vec![Cow::Owned(self.synthetic(value))],
                     path: "",
+                    place: &NOWHERE,
                     anchor: self.resource_span(),
                 }
             }
@@ -168,16 +177,16 @@ impl<'a> Ctx<'a> {
     fn absent(&self, values: &Values<'_>) -> Blame {
         Blame {
             span: values.anchor,
-            path: AttrPath::parse(values.path),
+            path: values.place.clone(),
             seen: "absent".into(),
             default: false,
         }
     }
 
-    fn blame(&self, node: &Node, path: &str) -> Blame {
+    fn blame(&self, node: &Node, path: &AttrPath) -> Blame {
         Blame {
             span: node.span,
-            path: AttrPath::parse(path),
+            path: path.clone(),
             seen: seen(node),
             default: node.provenance == Provenance::Default,
         }
@@ -191,7 +200,7 @@ impl<'a> Ctx<'a> {
             ExprKind::Path(path) => {
                 let values = self.resolve(path);
                 let anchor = values.anchor;
-                self.every(flatten(values.nodes), values.path, anchor, |n| {
+                self.every(flatten(values.nodes), values.place, anchor, |n| {
                     truth_of(matches!(n.value, Value::Bool(true)) || is_text_true(n))
                 })
             }
@@ -220,7 +229,7 @@ impl<'a> Ctx<'a> {
                 {
                     Some(n) => Verdict {
                         truth: Truth::True,
-                        blame: Some(self.blame(n, values.path)),
+                        blame: Some(self.blame(n, values.place)),
                     },
                     None => Verdict {
                         truth: Truth::False,
@@ -237,7 +246,7 @@ impl<'a> Ctx<'a> {
                     };
                 }
                 let anchor = values.anchor;
-                self.every(values.nodes, values.path, anchor, |n| match &n.value {
+                self.every(values.nodes, values.place, anchor, |n| match &n.value {
                     Value::Null => Truth::True,
                     Value::String(s) => truth_of(s.is_empty()),
                     Value::Seq(s) => truth_of(s.is_empty()),
@@ -262,10 +271,12 @@ impl<'a> Ctx<'a> {
                 let Some(helper) = helpers::helper(name) else {
                     return Verdict::of(Truth::Unknown);
                 };
+                let mut first_place: Option<&'a AttrPath> = None;
                 let args: Vec<Vec<ArgValue<'a>>> = args
                     .iter()
                     .map(|a| {
                         let values = self.operand(a);
+                        first_place.get_or_insert(values.place);
                         values
                             .nodes
                             .into_iter()
@@ -276,35 +287,32 @@ impl<'a> Ctx<'a> {
                             .collect()
                     })
                     .collect();
-                let first: Option<(Span, &str)> = args
-                    .first()
-                    .and_then(|a| a.first())
-                    .map(|a| (a.node.span, a.path));
-                let shown_first = args
-                    .first()
-                    .and_then(|a| a.first())
-                    .map(|a| self.blame(&a.node, a.path));
-                let mut verdict = (helper.check)(&HelperCall {
+                let call = HelperCall {
                     args,
                     graph: self.graph,
                     resource: self.id,
-                });
-                // A helper that names no place (nothing in the policy matched) rests on its
-                // first argument: the evidence of a pass such as
-                // `not iam.full_admin(Properties.PolicyDocument)`.
-                if verdict.blame.is_none() {
-                    verdict.blame = shown_first;
-                }
-                // Helpers name places relative to their argument (`Statement[0]`).
-                if let (Some(blame), Some((span, path))) = (&mut verdict.blame, first) {
-                    let inside = blame.span.start >= span.start && blame.span.end <= span.end;
-                    let argument = AttrPath::parse(path);
-                    if inside
-                        && !argument.is_empty()
-                        && !blame.path.starts_with(&argument)
-                        && !blame.path.is_absolute()
-                    {
-                        blame.path = argument.join(&blame.path.steps);
+                };
+                let mut verdict = (helper.check)(&call);
+                let first = call.args.first().and_then(|a| a.first());
+                let (Some(first), Some(argument)) = (first, first_place) else {
+                    return verdict;
+                };
+                match &mut verdict.blame {
+                    // A helper that names no place (nothing in the policy matched) rests on
+                    // its first argument: the evidence of a pass such as
+                    // `not iam.full_admin(Properties.PolicyDocument)`.
+                    None => verdict.blame = Some(self.blame(&first.node, argument)),
+                    // Helpers name places relative to their argument (`Statement[0]`).
+                    Some(blame) => {
+                        let span = first.node.span;
+                        let inside = blame.span.start >= span.start && blame.span.end <= span.end;
+                        if inside
+                            && !argument.is_empty()
+                            && !blame.path.starts_with(argument)
+                            && !blame.path.is_absolute()
+                        {
+                            blame.path = argument.join(&blame.path.steps);
+                        }
                     }
                 }
                 verdict
@@ -316,7 +324,7 @@ impl<'a> Ctx<'a> {
     fn every(
         &self,
         nodes: Vec<Cow<'a, Node>>,
-        path: &str,
+        path: &AttrPath,
         anchor: Span,
         test: impl Fn(&Node) -> Truth,
     ) -> Verdict {
@@ -325,7 +333,7 @@ impl<'a> Ctx<'a> {
                 truth: Truth::False,
                 blame: Some(Blame {
                     span: anchor,
-                    path: AttrPath::parse(path),
+                    path: path.clone(),
                     seen: "absent".into(),
                     default: false,
                 }),
@@ -373,12 +381,12 @@ impl<'a> Ctx<'a> {
         if expected.is_unknown() {
             return Verdict {
                 truth: Truth::Unknown,
-                blame: Some(self.blame(&expected, right.path)),
+                blame: Some(self.blame(&expected, right.place)),
             };
         }
         let anchor = left.anchor;
         if let CompareOp::Contains = op {
-            return self.every(left.nodes, left.path, anchor, |n| contains(n, &expected));
+            return self.every(left.nodes, left.place, anchor, |n| contains(n, &expected));
         }
         let absent = self.absent(&left);
         let nodes = flatten(left.nodes);
@@ -392,7 +400,7 @@ impl<'a> Ctx<'a> {
                 blame: Some(absent),
             };
         }
-        self.every(nodes, left.path, anchor, |n| match op {
+        self.every(nodes, left.place, anchor, |n| match op {
             CompareOp::Eq => truth_of(equal(n, &expected)),
             CompareOp::Ne => truth_of(!equal(n, &expected)),
             CompareOp::Lt | CompareOp::Le | CompareOp::Gt | CompareOp::Ge => {
@@ -427,13 +435,13 @@ impl<'a> Ctx<'a> {
     ) -> Verdict {
         let values = self.resolve(over);
         let absent = self.absent(&values);
-        let over_path = AttrPath::parse(values.path);
+        let over_path = values.place.clone();
         let items: Vec<(Cow<'a, Node>, AttrPath)> = if entries {
             map_entries(values.nodes, &over_path)
         } else if let Some(parent) = map_parent(over) {
             // `Variables.*`: each value, named by its key rather than a position.
             let maps = self.reader.follow(self.start(over.root), &parent);
-            map_values(maps, &AttrPath::parse(&parent.text))
+            map_values(maps, &parent.place)
         } else {
             flatten(values.nodes)
                 .into_iter()
@@ -443,7 +451,7 @@ impl<'a> Ctx<'a> {
         };
         let mut unknown = None;
         let mut witness = None;
-        // What a pass rests on when no item decides: the first item's verdict.
+        // What a pass rests on when no item decides: the first (known) item's verdict.
         let mut evidence = None;
         // Unknown items are evaluated too: a condition may be decided without the value
         // (`secrets.literal(@)` is false for a value known only at deployment).
@@ -455,9 +463,6 @@ impl<'a> Ctx<'a> {
             if let Some(blame) = &mut verdict.blame {
                 locate_in_item(blame, &label, item_span);
             }
-            if evidence.is_none() {
-                evidence = verdict.blame.clone();
-            }
             let decisive = match quantifier {
                 Quantifier::All => verdict.truth == Truth::False,
                 Quantifier::Any | Quantifier::None => verdict.truth == Truth::True,
@@ -466,8 +471,12 @@ impl<'a> Ctx<'a> {
                 witness = Some(verdict.blame);
                 break;
             }
-            if verdict.truth == Truth::Unknown && unknown.is_none() {
-                unknown = verdict.blame;
+            if verdict.truth == Truth::Unknown {
+                if unknown.is_none() {
+                    unknown = verdict.blame;
+                }
+            } else if evidence.is_none() {
+                evidence = verdict.blame;
             }
         }
         let found = witness.is_some();
@@ -617,14 +626,14 @@ fn locate_in_item(blame: &mut Blame, label: &AttrPath, item: Span) {
 /// For a path ending in `.*`, the path of the maps whose values it ranges over.
 fn map_parent(path: &Path) -> Option<Path> {
     let (last, parent) = path.segments.split_last()?;
-    (*last == crate::rules::lang::Segment::AnyValue).then(|| Path {
-        root: path.root,
-        segments: parent.to_vec(),
-        text: path
-            .text
-            .strip_suffix(".*")
-            .unwrap_or(&path.text)
-            .to_owned(),
+    (*last == crate::rules::lang::Segment::AnyValue).then(|| {
+        let text = path.text.strip_suffix(".*").unwrap_or(&path.text);
+        Path {
+            root: path.root,
+            segments: parent.to_vec(),
+            place: AttrPath::parse(text),
+            text: text.to_owned(),
+        }
     })
 }
 

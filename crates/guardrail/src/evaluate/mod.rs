@@ -1,4 +1,7 @@
-//! Evaluation: every rule binding on every resource it applies to, in parallel.
+//! Evaluation: every rule binding on every resource it applies to, in parallel, each giving a
+//! [`Verdict`]: pass, fail, unknown or not applicable, with the place that decided it (for a
+//! pass, the evidence). The Guard engine (`crate::guard`, feature `guard`) gives the same
+//! records, so reports treat both alike.
 //!
 //! [`RulePack::new`] indexes bindings by the type keys a resource can have, once per
 //! process; [`RulePack::evaluate`] then looks each resource's bindings up by hash instead of

@@ -1,5 +1,8 @@
-//! Reporting: findings joined with what a reader needs (rule metadata, resource, position,
+//! Reporting: verdicts joined with what a reader needs (rule metadata, resource, position,
 //! message, fingerprint) into one [`Report`] that every renderer reads and none recomputes.
+//! Every verdict is kept ([`Report::verdicts`], compact: indices, a span, a path); the failed
+//! and unknown ones are also [`ReportFinding`]s, ready to show. The summary
+//! ([`Report::summary`]) and the gate ([`Report::gate`]) are derived, once, here.
 
 pub mod baseline;
 pub mod suppress;
@@ -374,11 +377,6 @@ impl Report {
     /// strict), and not suppressed.
     pub fn failing<'a>(&'a self, gate: &'a Gate) -> impl Iterator<Item = &'a ReportFinding> {
         self.findings.iter().filter(move |f| fails(f, gate))
-    }
-
-    /// Whether `finding` fails `gate` (see [`Report::failing`]).
-    pub fn fails(&self, finding: &ReportFinding, gate: &Gate) -> bool {
-        fails(finding, gate)
     }
 
     /// Whether the input could not be read completely.

@@ -7,6 +7,7 @@
 //! [`Display`]: std::fmt::Display
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Where an [`AttrPath`] starts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -59,13 +60,15 @@ pub enum PathStep {
     Text(String),
 }
 
-/// A structured attribute path: a root and steps.
+/// A structured attribute path: a root and steps. Cloning is cheap (the steps are shared),
+/// so a rule's paths are read once, when the rule is loaded, and every verdict on them
+/// shares them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct AttrPath {
     /// Where it starts.
     pub root: PathRoot,
     /// The steps from there.
-    pub steps: Vec<PathStep>,
+    pub steps: Arc<[PathStep]>,
 }
 
 impl AttrPath {
@@ -85,7 +88,7 @@ impl AttrPath {
             _ if text.is_empty() => AttrPath::new(),
             _ => AttrPath {
                 root: PathRoot::Implicit,
-                steps: vec![PathStep::Text(text.to_owned())],
+                steps: Arc::from([PathStep::Text(text.to_owned())]),
             },
         }
     }
@@ -101,7 +104,7 @@ impl AttrPath {
         steps.extend(inner.steps.iter().cloned());
         AttrPath {
             root: PathRoot::Neighbour(address.to_owned()),
-            steps,
+            steps: steps.into(),
         }
     }
 
@@ -134,16 +137,18 @@ impl AttrPath {
 
     /// The same path, one step further.
     pub fn child(&self, step: PathStep) -> AttrPath {
-        let mut path = self.clone();
-        path.steps.push(step);
-        path
+        self.join(std::slice::from_ref(&step))
     }
 
     /// This path followed by `steps` (which are relative to it).
     pub fn join(&self, steps: &[PathStep]) -> AttrPath {
-        let mut path = self.clone();
-        path.steps.extend_from_slice(steps);
-        path
+        if steps.is_empty() {
+            return self.clone();
+        }
+        AttrPath {
+            root: self.root.clone(),
+            steps: self.steps.iter().chain(steps).cloned().collect(),
+        }
     }
 }
 
@@ -170,7 +175,7 @@ impl fmt::Display for AttrPath {
         let root = self.root.written();
         f.write_str(root)?;
         let mut empty = root.is_empty();
-        for step in &self.steps {
+        for step in self.steps.iter() {
             match step {
                 PathStep::Key(text) | PathStep::Text(text) => {
                     if !empty {
@@ -205,7 +210,10 @@ fn parse(text: &str) -> Option<AttrPath> {
     let mut steps = Vec::new();
     let rest = rest.strip_prefix('.').unwrap_or(rest);
     if rest.is_empty() {
-        return Some(AttrPath { root, steps });
+        return Some(AttrPath {
+            root,
+            steps: steps.into(),
+        });
     }
     for part in rest.split('.') {
         let (key, mut brackets) = match part.find('[') {
@@ -229,7 +237,10 @@ fn parse(text: &str) -> Option<AttrPath> {
             brackets = inner.get(close + 1..)?;
         }
     }
-    Some(AttrPath { root, steps })
+    Some(AttrPath {
+        root,
+        steps: steps.into(),
+    })
 }
 
 #[cfg(test)]
@@ -259,7 +270,7 @@ mod tests {
         let p = AttrPath::parse("$containers[*].securityContext");
         assert_eq!(p.root, PathRoot::Containers);
         assert_eq!(
-            p.steps,
+            &*p.steps,
             [PathStep::AnyItem, PathStep::Key("securityContext".into())]
         );
         assert!(p.is_absolute());

@@ -184,6 +184,8 @@ pub struct Path {
     pub segments: Vec<Segment>,
     /// The path as written, for messages and defaults.
     pub text: String,
+    /// The same, as the structured path verdicts name (read once, at load time).
+    pub place: crate::rules::helpers::AttrPath,
 }
 
 /// One step of a [`Path`].

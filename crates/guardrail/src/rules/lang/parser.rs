@@ -387,6 +387,7 @@ impl Parser<'_> {
         Ok(Path {
             root,
             segments,
+            place: crate::rules::helpers::AttrPath::parse(&text),
             text,
         })
     }
