@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
+use guardrail::Scanner;
 use guardrail::render::text::TextOptions;
 use guardrail::report::{Gate, Report};
-use guardrail::rules::model::Rule;
 use guardrail::source::SourceFiles;
 
 /// What `guardrail scan` can write.
@@ -84,8 +84,9 @@ pub struct Outputs<'a> {
     pub report: &'a Report,
     /// The files read, for positions and source lines.
     pub files: &'a SourceFiles,
-    /// The rules that ran (SARIF lists them, JUnit has a suite for each).
-    pub rules: &'a [Rule],
+    /// The scanner, for the rules that ran (SARIF lists them, JUnit has a suite for each):
+    /// asked for only by those formats, as it checks every rule.
+    pub scanner: &'a Scanner,
     /// The gate, for verdicts and JUnit failures.
     pub gate: &'a Gate,
     /// How text is drawn.
@@ -102,10 +103,12 @@ pub fn render(format: ScanFormat, out: &Outputs<'_>) -> miette::Result<String> {
             out.report, out.files, out.gate,
         ))?,
         ScanFormat::Sarif => pretty(&guardrail::render::sarif::render(
-            out.report, out.rules, out.files,
+            out.report,
+            out.scanner.rules(),
+            out.files,
         ))?,
         ScanFormat::Junit => {
-            guardrail::render::junit::render(out.report, out.rules, out.files, out.gate)
+            guardrail::render::junit::render(out.report, out.scanner.rules(), out.files, out.gate)
         }
         ScanFormat::Github => guardrail::render::github::render(out.report, out.files),
         ScanFormat::Markdown => {

@@ -1,0 +1,249 @@
+//! [`RuleSet`]: the rules a scan may run, the built-in ones still unchecked until a scan has
+//! a resource they bind (see [`crate::rules::builtin`] for why).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::Diagnostic;
+use crate::graph::{Framework, ResourceGraph};
+use crate::rules::builtin::LazyPack;
+use crate::rules::load::LoadedRules;
+use crate::rules::model::{Rule, Severity, type_keys};
+use crate::scanner::{RuleErrors, rule_errors};
+
+/// Rules in order: rules loaded in full ([`Rule`]) and rules of a [`LazyPack`], which are
+/// checked only when needed. Selecting (`retain`) and severity overrides work on both
+/// without checking anything.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone)]
+enum Entry {
+    Rule(Box<Rule>),
+    Lazy {
+        pack: Arc<LazyPack>,
+        index: usize,
+        severity: Option<Severity>,
+    },
+}
+
+/// Rule `index` of `pack`, checked, or the errors that keep it out.
+fn load(pack: &LazyPack, index: usize) -> Result<Rule, RuleErrors> {
+    let loaded: Option<&LoadedRules> = pack.load(index);
+    match loaded {
+        Some(loaded) => match (rule_errors(loaded), loaded.rules.first()) {
+            (None, Some(rule)) => Ok(rule.clone()),
+            (errors, _) => Err(errors.unwrap_or_else(|| RuleErrors {
+                diagnostics: Vec::new(),
+                files: loaded.files.clone(),
+            })),
+        },
+        None => Err(RuleErrors {
+            diagnostics: Vec::new(),
+            files: Default::default(),
+        }),
+    }
+}
+
+impl Entry {
+    fn id(&self) -> &str {
+        match self {
+            Entry::Rule(rule) => &rule.id,
+            Entry::Lazy { pack, index, .. } => pack.rules().get(*index).map_or("", |r| r.id()),
+        }
+    }
+
+    /// The rule in full, checked.
+    fn rule(&self) -> Result<Rule, RuleErrors> {
+        match self {
+            Entry::Rule(rule) => Ok(Rule::clone(rule)),
+            Entry::Lazy {
+                pack,
+                index,
+                severity,
+            } => {
+                let mut rule = load(pack, *index)?;
+                rule.severity = severity.unwrap_or(rule.severity);
+                Ok(rule)
+            }
+        }
+    }
+
+    /// The rule's metadata without its bindings, when that needs no checking.
+    fn summary(&self) -> Option<Rule> {
+        match self {
+            Entry::Rule(_) => None,
+            Entry::Lazy {
+                pack,
+                index,
+                severity,
+            } => {
+                let mut rule = pack.rules().get(*index)?.summary()?;
+                rule.severity = severity.unwrap_or(rule.severity);
+                Some(rule)
+            }
+        }
+    }
+}
+
+/// The first error of a rule that did not load, as one diagnostic without a span (the
+/// rule file is not among a scan's files): where it is, in the message.
+fn unspanned(errors: &RuleErrors, id: &str) -> Diagnostic {
+    let mut out = match errors.diagnostics.first() {
+        Some(first) => first.clone(),
+        None => Diagnostic::error("rule::unreadable", id, format!("rule {id} does not load")),
+    };
+    if let Some(span) = out.span.take() {
+        let at = errors.files.start_of(span);
+        out.message = format!("{} (line {}, column {})", out.message, at.line, at.column);
+    }
+    out
+}
+
+impl RuleSet {
+    /// The built-in rules, none checked yet.
+    pub fn builtin() -> Self {
+        Self::lazy(LazyPack::builtin())
+    }
+
+    /// Every rule of `pack`, in its order, none checked yet.
+    pub fn lazy(pack: Arc<LazyPack>) -> Self {
+        let entries = (0..pack.rules().len())
+            .map(|index| Entry::Lazy {
+                pack: Arc::clone(&pack),
+                index,
+                severity: None,
+            })
+            .collect();
+        RuleSet { entries }
+    }
+
+    /// Adds a rule loaded in full.
+    pub fn push(&mut self, rule: Rule) {
+        self.entries.push(Entry::Rule(Box::new(rule)));
+    }
+
+    /// How many rules there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The rule ids, in order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(Entry::id)
+    }
+
+    /// Keeps the rules whose id `keep` accepts (`--select`, `--ignore`).
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        self.entries.retain(|e| keep(e.id()));
+    }
+
+    /// Gives rule `id` (exactly as written) this severity.
+    pub fn set_severity(&mut self, id: &str, new: Severity) {
+        for entry in self.entries.iter_mut().filter(|e| e.id() == id) {
+            match entry {
+                Entry::Rule(rule) => rule.severity = new,
+                Entry::Lazy { severity, .. } => *severity = Some(new),
+            }
+        }
+    }
+
+    /// Every rule's metadata, without bindings for the rules not checked yet (in full for
+    /// those whose metadata does not read): enough to reserve their ids, as
+    /// [`LoadedRules::rules`] does before user rules load.
+    pub fn summaries(&self) -> Vec<Rule> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.summary().or_else(|| e.rule().ok()))
+            .collect()
+    }
+
+    /// The first rule whose id is `id` in any case, checked; `None` when there is none.
+    pub fn find(&self, id: &str) -> Option<Result<Rule, RuleErrors>> {
+        self.entries
+            .iter()
+            .find(|e| e.id().eq_ignore_ascii_case(id))
+            .map(Entry::rule)
+    }
+
+    /// Every rule, checked (in parallel); the errors of the first that does not load.
+    pub fn to_rules(&self) -> Result<Vec<Rule>, RuleErrors> {
+        self.entries.par_iter().map(Entry::rule).collect()
+    }
+
+    /// Every rule that loads, checked (in parallel); those that do not are left out.
+    pub fn loaded(&self) -> Vec<Rule> {
+        self.entries
+            .par_iter()
+            .filter_map(|e| e.rule().ok())
+            .collect()
+    }
+
+    /// The rules as a scan of `graph` needs them, in order: in full (checked now, once per
+    /// process) those that bind a type key of one of its resources, the others as their
+    /// metadata without bindings, as they cannot apply. A rule that is needed but does not
+    /// load is left out with an error diagnostic.
+    pub fn for_graph(&self, graph: &ResourceGraph) -> (Vec<Rule>, Vec<Diagnostic>) {
+        let mut keys: HashMap<Framework, HashSet<String>> = HashMap::new();
+        for (_, resource) in graph.iter() {
+            keys.entry(resource.framework)
+                .or_default()
+                .extend(type_keys(resource));
+        }
+        let needed = |entry: &Entry| match entry {
+            Entry::Rule(_) => true,
+            Entry::Lazy { pack, index, .. } => pack.rules().get(*index).is_some_and(|r| {
+                r.binds(|framework, pattern| {
+                    keys.get(&framework).is_some_and(|k| k.contains(pattern))
+                })
+            }),
+        };
+        let results: Vec<Result<Rule, Diagnostic>> = self
+            .entries
+            .par_iter()
+            .map(|entry| {
+                let summary = if needed(entry) { None } else { entry.summary() };
+                match summary {
+                    Some(rule) => Ok(rule),
+                    None => entry.rule().map_err(|e| unspanned(&e, entry.id())),
+                }
+            })
+            .collect();
+        let mut rules = Vec::with_capacity(results.len());
+        let mut diagnostics = Vec::new();
+        for result in results {
+            match result {
+                Ok(rule) => rules.push(rule),
+                Err(d) => diagnostics.push(d),
+            }
+        }
+        (rules, diagnostics)
+    }
+}
+
+impl From<Vec<Rule>> for RuleSet {
+    fn from(rules: Vec<Rule>) -> Self {
+        RuleSet {
+            entries: rules
+                .into_iter()
+                .map(|r| Entry::Rule(Box::new(r)))
+                .collect(),
+        }
+    }
+}
+
+impl Extend<Rule> for RuleSet {
+    fn extend<T: IntoIterator<Item = Rule>>(&mut self, rules: T) {
+        self.entries
+            .extend(rules.into_iter().map(|r| Entry::Rule(Box::new(r))));
+    }
+}
