@@ -247,3 +247,115 @@ impl Extend<Rule> for RuleSet {
             .extend(rules.into_iter().map(|r| Entry::Rule(Box::new(r))));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::Scanner;
+    use crate::diagnostic::Severity as DiagnosticSeverity;
+    use crate::rules::builtin::{IndexedRule, builtin};
+    use crate::scan::{ScanOptions, build_graph};
+
+    fn demo() -> Vec<PathBuf> {
+        vec![PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/demo"
+        ))]
+    }
+
+    /// The lazy built-in set finds exactly what the whole pack, checked up front, finds.
+    #[test]
+    fn lazy_and_eager_scans_agree() {
+        let lazy = Scanner::builtin().unwrap().scan(&demo());
+        let mut rules = builtin().rules.clone();
+        rules.extend(crate::report::suppress::meta_rules().iter().cloned());
+        let eager = Scanner::new(rules).scan(&demo());
+        assert!(!eager.report.findings.is_empty());
+        assert_eq!(lazy.report.findings, eager.report.findings);
+        assert_eq!(lazy.report.summary, eager.report.summary);
+        assert_eq!(lazy.input.diagnostics, eager.input.diagnostics);
+    }
+
+    #[test]
+    fn a_scan_checks_only_the_rules_its_resources_need() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("main.tf"),
+            "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n",
+        )
+        .unwrap();
+        let scan = build_graph(&[dir.path().to_path_buf()], &ScanOptions::default());
+        let set = RuleSet::builtin();
+        let (rules, problems) = set.for_graph(&scan.graph);
+        assert!(problems.is_empty());
+        assert_eq!(rules.len(), set.len());
+        for (rule, indexed) in rules.iter().zip(LazyPack::builtin().rules()) {
+            let needed = indexed.binds(|f, t| f == Framework::Terraform && t == "aws_s3_bucket");
+            assert_eq!(!rule.bindings.is_empty(), needed, "{}", rule.id);
+            assert_eq!(rule.id, indexed.id());
+        }
+        assert!(rules.iter().any(|r| !r.bindings.is_empty()));
+    }
+
+    #[test]
+    fn selection_and_severities_need_no_checking() {
+        let mut set = RuleSet::builtin();
+        set.push(crate::report::suppress::meta_rules()[0].clone());
+        set.retain(|id| id.starts_with("AWS-S3-") || id.starts_with("GEN-"));
+        assert!(
+            set.ids()
+                .all(|id| id.starts_with("AWS-S3-") || id.starts_with("GEN-"))
+        );
+        set.set_severity("AWS-S3-001", Severity::Info);
+        let rule = set.find("aws-s3-001").unwrap().unwrap();
+        assert_eq!(rule.severity, Severity::Info);
+        assert!(!rule.bindings.is_empty());
+        assert!(set.find("AWS-S3-999").is_none());
+        let all = set.to_rules().unwrap();
+        assert_eq!(all.len(), set.len());
+        assert_eq!(set.loaded().len(), set.len());
+        assert!(
+            all.iter()
+                .all(|r| r.id != "AWS-S3-001" || r.severity == Severity::Info)
+        );
+    }
+
+    #[test]
+    fn a_needed_rule_that_does_not_load_is_an_error_of_the_scan() {
+        let good = LazyPack::builtin()
+            .rules()
+            .iter()
+            .find(|r| r.id() == "AWS-S3-001")
+            .unwrap()
+            .clone();
+        let broken = good
+            .text()
+            .replacen("require: >-", "require: >-\n      acl ==", 1);
+        let broken = IndexedRule::read(good.path().to_owned(), broken).unwrap();
+        let set = RuleSet::lazy(Arc::new(LazyPack::new(vec![broken])));
+        // Not needed: its metadata stands in, nothing is checked.
+        let (rules, problems) = set.for_graph(&ResourceGraph::default());
+        assert_eq!((rules.len(), problems.len()), (1, 0));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("main.tf"),
+            "resource \"aws_s3_bucket\" \"b\" {}\n",
+        )
+        .unwrap();
+        let scan = build_graph(&[dir.path().to_path_buf()], &ScanOptions::default());
+        let (rules, problems) = set.for_graph(&scan.graph);
+        assert!(rules.is_empty());
+        let [problem] = problems.as_slice() else {
+            panic!("{problems:#?}");
+        };
+        assert_eq!(problem.severity, DiagnosticSeverity::Error);
+        assert!(problem.span.is_none());
+        assert!(problem.message.contains("(line "), "{}", problem.message);
+        assert!(set.to_rules().is_err());
+        assert!(set.loaded().is_empty());
+    }
+}
