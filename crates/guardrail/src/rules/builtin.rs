@@ -9,9 +9,10 @@
 //! `--select` / `--ignore` work on the ids, a scan's [`RuleSet::for_graph`] looks at the
 //! type keys of the resources it read and checks (parses the YAML, parses the conditions,
 //! checks helpers and NIST ids, compiles regexes) only the rules that bind one of them, each
-//! once per process ([`LazyPack::load`]). The other rules are in the scan's pack as their
-//! metadata without bindings, so reports count them and suppressions naming them are judged
-//! as before; they cannot apply to any resource of the scan.
+//! once per process ([`LazyPack::load`]). The other rules are in the scan's pack by id and
+//! severity only, so reports count them and suppressions naming them are judged as before;
+//! they cannot apply to any resource of the scan, and their texts are not even read (copying
+//! each rule's metadata alone made a one-file scan 4 ms slower with 1,000 rules).
 //!
 //! Why not precompile the whole pack (check it at build time and embed it serialized)? The
 //! loader (YAML parser, condition language, helpers, catalog) would have to move into a crate
@@ -119,6 +120,11 @@ impl IndexedRule {
     /// The rule file, as shown in diagnostics (`rules/aws/s3/AWS-S3-001.yaml`).
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    /// The severity, as written.
+    pub fn severity(&self) -> &str {
+        &self.severity
     }
 
     /// The rule file's text.

@@ -90,6 +90,37 @@ impl Entry {
     }
 }
 
+impl Entry {
+    /// A rule of a lazy pack as a scan holds it when it binds none of the scan's resource
+    /// types: its id and severity, nothing else (no bindings, no metadata), so the report
+    /// counts it and suppressions naming it are judged as for any rule that ran, without
+    /// reading the rest of its index (copying every rule's texts is what made start-up grow
+    /// with the pack). `None` for a full rule, or when the severity does not read.
+    fn stub(&self) -> Option<Rule> {
+        let Entry::Lazy {
+            pack,
+            index,
+            severity,
+        } = self
+        else {
+            return None;
+        };
+        let indexed = pack.rules().get(*index)?;
+        Some(Rule {
+            id: indexed.id().to_owned(),
+            title: String::new(),
+            severity: severity.or_else(|| Severity::parse(indexed.severity()))?,
+            stride: Vec::new(),
+            nist: Vec::new(),
+            rationale: String::new(),
+            remediation: String::new(),
+            references: Default::default(),
+            bindings: Vec::new(),
+            path: String::new(),
+        })
+    }
+}
+
 /// The first error of a rule that did not load, as one diagnostic without a span (the
 /// rule file is not among a scan's files): where it is, in the message.
 fn unspanned(errors: &RuleErrors, id: &str) -> Diagnostic {
@@ -189,9 +220,9 @@ impl RuleSet {
     }
 
     /// The rules as a scan of `graph` needs them, in order: in full (checked now, once per
-    /// process) those that bind a type key of one of its resources, the others as their
-    /// metadata without bindings, as they cannot apply. A rule that is needed but does not
-    /// load is left out with an error diagnostic.
+    /// process) those that bind a type key of one of its resources; of the lazy rules that
+    /// bind none, which cannot apply, only the id and severity (no metadata, no bindings).
+    /// A rule that is needed but does not load is left out with an error diagnostic.
     pub fn for_graph(&self, graph: &ResourceGraph) -> (Vec<Rule>, Vec<Diagnostic>) {
         let mut keys: HashMap<Framework, HashSet<String>> = HashMap::new();
         for (_, resource) in graph.iter() {
@@ -211,8 +242,8 @@ impl RuleSet {
             .entries
             .par_iter()
             .map(|entry| {
-                let summary = if needed(entry) { None } else { entry.summary() };
-                match summary {
+                let stub = if needed(entry) { None } else { entry.stub() };
+                match stub {
                     Some(rule) => Ok(rule),
                     None => entry.rule().map_err(|e| unspanned(&e, entry.id())),
                 }
@@ -337,7 +368,7 @@ mod tests {
             .replacen("require: >-", "require: >-\n      acl ==", 1);
         let broken = IndexedRule::read(good.path().to_owned(), broken).unwrap();
         let set = RuleSet::lazy(Arc::new(LazyPack::new(vec![broken])));
-        // Not needed: its metadata stands in, nothing is checked.
+        // Not needed: its id stands in, nothing is checked.
         let (rules, problems) = set.for_graph(&ResourceGraph::default());
         assert_eq!((rules.len(), problems.len()), (1, 0));
         let dir = tempfile::tempdir().unwrap();
