@@ -238,23 +238,27 @@ impl RuleSet {
                 })
             }),
         };
-        let results: Vec<Result<Rule, Diagnostic>> = self
-            .entries
+        let needed: Vec<bool> = self.entries.iter().map(needed).collect();
+        // Checks the needed rules in parallel (each once per process) ...
+        self.entries
             .par_iter()
-            .map(|entry| {
-                let stub = if needed(entry) { None } else { entry.stub() };
-                match stub {
-                    Some(rule) => Ok(rule),
-                    None => entry.rule().map_err(|e| unspanned(&e, entry.id())),
+            .zip(&needed)
+            .filter(|(_, needed)| **needed)
+            .for_each(|(entry, _)| {
+                if let Entry::Lazy { pack, index, .. } = entry {
+                    pack.load(*index);
                 }
-            })
-            .collect();
-        let mut rules = Vec::with_capacity(results.len());
+            });
+        // ... then takes them in order, without a buffer per rule of the pack.
+        let mut rules = Vec::with_capacity(self.entries.len());
         let mut diagnostics = Vec::new();
-        for result in results {
-            match result {
-                Ok(rule) => rules.push(rule),
-                Err(d) => diagnostics.push(d),
+        for (entry, needed) in self.entries.iter().zip(needed) {
+            match (needed, entry.stub()) {
+                (false, Some(stub)) => rules.push(stub),
+                _ => match entry.rule() {
+                    Ok(rule) => rules.push(rule),
+                    Err(e) => diagnostics.push(unspanned(&e, entry.id())),
+                },
             }
         }
         (rules, diagnostics)
@@ -298,6 +302,17 @@ mod tests {
         ))]
     }
 
+    /// A Terraform file with one S3 bucket, read.
+    fn one_bucket() -> crate::scan::GraphScan {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("main.tf"),
+            "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n",
+        )
+        .unwrap();
+        build_graph(&[dir.path().to_path_buf()], &ScanOptions::default())
+    }
+
     /// The lazy built-in set finds exactly what the whole pack, checked up front, finds.
     #[test]
     fn lazy_and_eager_scans_agree() {
@@ -313,13 +328,7 @@ mod tests {
 
     #[test]
     fn a_scan_checks_only_the_rules_its_resources_need() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("main.tf"),
-            "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n",
-        )
-        .unwrap();
-        let scan = build_graph(&[dir.path().to_path_buf()], &ScanOptions::default());
+        let scan = one_bucket();
         let set = RuleSet::builtin();
         let (rules, problems) = set.for_graph(&scan.graph);
         assert!(problems.is_empty());
@@ -371,14 +380,7 @@ mod tests {
         // Not needed: its id stands in, nothing is checked.
         let (rules, problems) = set.for_graph(&ResourceGraph::default());
         assert_eq!((rules.len(), problems.len()), (1, 0));
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("main.tf"),
-            "resource \"aws_s3_bucket\" \"b\" {}\n",
-        )
-        .unwrap();
-        let scan = build_graph(&[dir.path().to_path_buf()], &ScanOptions::default());
-        let (rules, problems) = set.for_graph(&scan.graph);
+        let (rules, problems) = set.for_graph(&one_bucket().graph);
         assert!(rules.is_empty());
         let [problem] = problems.as_slice() else {
             panic!("{problems:#?}");
