@@ -12,14 +12,15 @@
 //! ```
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::{RulePack, Verdict};
 use crate::progress::Stage;
 use crate::report::{Report, suppress};
-use crate::rules::builtin::builtin;
 use crate::rules::load::LoadedRules;
 use crate::rules::model::Rule;
+use crate::rules::set::RuleSet;
 use crate::scan::{GraphScan, ScanOptions, build_graph};
 use crate::source::SourceFiles;
 
@@ -41,10 +42,13 @@ pub struct ScanOutcome {
     pub report: Report,
 }
 
-/// Scans paths with a rule pack compiled once.
+/// Scans paths with a rule pack compiled once: each scan checks and compiles the rules its
+/// resources need that are not yet (built-in rules, see [`crate::rules::builtin`]).
 #[derive(Debug)]
 pub struct Scanner {
-    pack: RulePack,
+    rules: RuleSet,
+    /// Every rule in full, for [`Scanner::rules`]; checked when first asked for.
+    all: OnceLock<Vec<Rule>>,
     options: ScanOptions,
     #[cfg(feature = "guard")]
     guard: Option<crate::guard::GuardRules>,
@@ -54,23 +58,28 @@ impl Scanner {
     /// A scanner with these rules. Include [`suppress::meta_rules`] to have wrong
     /// suppressions reported (without a reason, or silencing nothing).
     pub fn new(rules: Vec<Rule>) -> Self {
+        Scanner::from_rule_set(rules.into())
+    }
+
+    /// A scanner with these rules, whose lazily checked ones (the built-in rules of
+    /// [`RuleSet::builtin`]) are checked when a scan needs them.
+    pub fn from_rule_set(rules: RuleSet) -> Self {
         Scanner {
-            pack: RulePack::new(rules),
+            rules,
+            all: OnceLock::new(),
             options: ScanOptions::default(),
             #[cfg(feature = "guard")]
             guard: None,
         }
     }
 
-    /// A scanner with the built-in rules and the suppression meta rules.
+    /// A scanner with the built-in rules and the suppression meta rules. The built-in rules
+    /// are checked when a scan needs them (a broken one is then an error diagnostic of the
+    /// scan), so this does not fail today; the `Result` is kept for callers.
     pub fn builtin() -> Result<Self, RuleErrors> {
-        let loaded = builtin();
-        if let Some(errors) = rule_errors(loaded) {
-            return Err(errors);
-        }
-        let mut rules = loaded.rules.clone();
+        let mut rules = RuleSet::builtin();
         rules.extend(suppress::meta_rules().iter().cloned());
-        Ok(Scanner::new(rules))
+        Ok(Scanner::from_rule_set(rules))
     }
 
     /// The same scanner, reading input with these options (a project configuration).
@@ -87,16 +96,40 @@ impl Scanner {
     /// [`GuardRules::rules`]: crate::guard::GuardRules::rules
     #[cfg(feature = "guard")]
     pub fn with_guard(mut self, guard: crate::guard::GuardRules) -> Self {
-        let mut rules = self.pack.rules().to_vec();
-        rules.extend(guard.rules.iter().cloned());
-        self.pack = RulePack::new(rules);
+        self.rules.extend(guard.rules.iter().cloned());
+        self.all = OnceLock::new();
         self.guard = Some(guard);
         self
     }
 
-    /// The rules this scanner runs.
+    /// The rules this scanner runs, in full (this checks every built-in rule, once per
+    /// process; a rule that does not load is left out, and a scan that needs it says why).
     pub fn rules(&self) -> &[Rule] {
-        self.pack.rules()
+        self.all.get_or_init(|| self.rules.loaded())
+    }
+
+    /// Gives `report` every rule it ran in full, for outputs that describe each one (SARIF's
+    /// rule descriptors, JUnit's suites): a scan's report carries in full only the rules its
+    /// resources needed, the others by id and severity. This checks every rule once per
+    /// process (see [`Scanner::rules`]).
+    pub fn describe_every_rule(&self, report: &mut Report) {
+        let all = self.rules();
+        let same = all.len() == report.rules.len()
+            && all
+                .iter()
+                .zip(report.rules.iter())
+                .all(|(a, b)| a.id == b.id);
+        if same {
+            report.rules = all.to_vec().into();
+        }
+    }
+
+    /// The pack for one scan: see [`RuleSet::for_graph`]. Rules that do not load are error
+    /// diagnostics of the scan.
+    fn pack(&self, input: &mut GraphScan) -> RulePack {
+        let (rules, problems) = self.rules.for_graph(&input.graph);
+        input.diagnostics.extend(problems);
+        RulePack::new(rules)
     }
 
     /// Reads `paths` and checks every resource.
@@ -107,36 +140,38 @@ impl Scanner {
             let mut options = self.options.clone();
             options.keep_documents = true;
             let mut input = build_graph(paths, &options);
-            let mut verdicts = self.evaluate(&input);
+            let pack = self.pack(&mut input);
+            let mut verdicts = self.evaluate(&input, &pack);
             // cfn-guard evaluates each worker's share of the documents in one run, so the
             // stage has no per-document steps: it shows that it runs, and on how many.
             let documents: usize = input.documents.values().map(Vec::len).sum();
             let progress = &self.options.progress;
             progress.start(Stage::Guard, Some(documents));
-            let guarded = crate::guard::evaluate(guard, &input, &self.pack);
+            let guarded = crate::guard::evaluate(guard, &input, &pack);
             progress.finish(Stage::Guard, documents);
             // Both engines record their verdicts alike; the report sorts them together.
             verdicts.extend(guarded.verdicts);
             input.diagnostics.extend(guarded.diagnostics);
-            return self.report(input, verdicts);
+            return Self::report(input, &pack, verdicts);
         }
-        let input = build_graph(paths, &self.options);
-        let verdicts = self.evaluate(&input);
-        self.report(input, verdicts)
+        let mut input = build_graph(paths, &self.options);
+        let pack = self.pack(&mut input);
+        let verdicts = self.evaluate(&input, &pack);
+        Self::report(input, &pack, verdicts)
     }
 
-    fn evaluate(&self, input: &GraphScan) -> Vec<Verdict> {
+    fn evaluate(&self, input: &GraphScan, pack: &RulePack) -> Vec<Verdict> {
         let progress = &self.options.progress;
         let resources = input.graph.len();
         progress.start(Stage::Evaluate, Some(resources));
-        let findings = self.pack.evaluate_with_progress(&input.graph, progress);
+        let findings = pack.evaluate_with_progress(&input.graph, progress);
         progress.finish(Stage::Evaluate, resources);
         findings
     }
 
-    fn report(&self, input: GraphScan, verdicts: Vec<Verdict>) -> ScanOutcome {
-        let mut report = Report::new(&input, &self.pack, verdicts);
-        suppress::apply(&mut report, &input, &self.pack);
+    fn report(input: GraphScan, pack: &RulePack, verdicts: Vec<Verdict>) -> ScanOutcome {
+        let mut report = Report::new(&input, pack, verdicts);
+        suppress::apply(&mut report, &input, pack);
         ScanOutcome { input, report }
     }
 }

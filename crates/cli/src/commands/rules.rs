@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use guardrail::rules::load::matches_selector;
+use guardrail::rules::set::RuleSet;
 
 use crate::{EXIT_INCOMPLETE, EXIT_OK};
 
@@ -46,11 +47,12 @@ pub struct ExplainArgs {
 }
 
 /// The built-in rules, those of `rule_dirs` and, with the `guard` feature, the Guard rules
-/// named; `None` after printing why when some do not load.
+/// named (the built-in ones not checked yet); `None` after printing why when some do not
+/// load.
 fn all_rules(
     rule_dirs: &[PathBuf],
     #[cfg(feature = "guard")] guard: &super::guard::GuardArgs,
-) -> Option<Vec<guardrail::rules::model::Rule>> {
+) -> Option<RuleSet> {
     #[allow(unused_mut)]
     let mut rules = super::scan::load_rules(rule_dirs, &[], &[])?;
     #[cfg(feature = "guard")]
@@ -72,6 +74,13 @@ pub fn list(args: &RulesArgs) -> miette::Result<u8> {
         &args.guard,
     ) else {
         return Ok(EXIT_INCOMPLETE);
+    };
+    let rules = match rules.to_rules() {
+        Ok(rules) => rules,
+        Err(errors) => {
+            super::scan::print_rule_errors(&errors);
+            return Ok(EXIT_INCOMPLETE);
+        }
     };
     let text = match args.format {
         RulesFormat::Table => guardrail::render::rules::table(&rules),
@@ -96,17 +105,20 @@ pub fn explain(args: &ExplainArgs) -> miette::Result<u8> {
         return Ok(EXIT_INCOMPLETE);
     };
     let wanted = args.id.to_ascii_uppercase();
-    match rules.iter().find(|r| r.id.eq_ignore_ascii_case(&wanted)) {
-        Some(rule) => {
-            super::write_output(None, &guardrail::render::rules::explain(rule))?;
+    match rules.find(&wanted) {
+        Some(Ok(rule)) => {
+            super::write_output(None, &guardrail::render::rules::explain(&rule))?;
             Ok(EXIT_OK)
+        }
+        Some(Err(errors)) => {
+            super::scan::print_rule_errors(&errors);
+            Ok(EXIT_INCOMPLETE)
         }
         None => {
             // Suggest the rules of the same family: AWS-RDS-999 → AWS-RDS-*.
             let family = wanted.rsplit_once('-').map_or(wanted.as_str(), |(f, _)| f);
             let close: Vec<&str> = rules
-                .iter()
-                .map(|r| r.id.as_str())
+                .ids()
                 .filter(|id| matches_selector(id, &[family.to_owned()]))
                 .collect();
             Err(miette::miette!(

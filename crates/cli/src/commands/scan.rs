@@ -9,11 +9,11 @@ use guardrail::config::{self, Config};
 use guardrail::render::RenderOptions;
 use guardrail::report::baseline::Baseline;
 use guardrail::report::{Decision, Gate};
-use guardrail::rules::builtin::builtin;
 use guardrail::rules::load::{LoadedRules, matches_selector};
 use guardrail::rules::model::Severity;
+use guardrail::rules::set::RuleSet;
 use guardrail::scan::ScanOptions;
-use guardrail::scanner::rule_errors;
+use guardrail::scanner::{RuleErrors, rule_errors};
 use guardrail::source::SourceFiles;
 
 use super::output::{Outputs, ReportTarget, ScanFormat, check_destinations, parse_report_target};
@@ -135,33 +135,29 @@ impl From<FailOn> for Severity {
     }
 }
 
-/// Loads the built-in rules plus `--rules` directories, selected; or prints why not.
-pub fn load_rules(
-    dirs: &[PathBuf],
-    select: &[String],
-    ignore: &[String],
-) -> Option<Vec<guardrail::rules::model::Rule>> {
-    let mut rules = builtin().rules.clone();
+/// The built-in rules (checked when a scan needs them) plus the `--rules` directories
+/// (checked now), selected; or prints why not.
+pub fn load_rules(dirs: &[PathBuf], select: &[String], ignore: &[String]) -> Option<RuleSet> {
+    let mut rules = RuleSet::builtin();
     // The suppression meta rules (GEN-SUPPRESS-*) are listed, explained and selected like
     // any other rule.
     rules.extend(guardrail::report::suppress::meta_rules().iter().cloned());
-    let mut failed = report_rule_errors(builtin());
     if !dirs.is_empty() {
-        let mut user = LoadedRules::default();
-        for rule in &rules {
-            // Keeps built-in ids reserved: a user rule reusing one is a duplicate.
-            user.rules.push(rule.clone());
-        }
+        // Keeps built-in ids reserved: a user rule reusing one is a duplicate.
+        let mut user = LoadedRules {
+            rules: rules.summaries(),
+            ..LoadedRules::default()
+        };
+        let reserved = user.rules.len();
         for dir in dirs {
             user.add_dir(dir);
         }
-        failed |= report_rule_errors(&user);
-        rules = user.rules;
+        if report_rule_errors(&user) {
+            return None;
+        }
+        rules.extend(user.rules.drain(reserved..));
     }
-    if failed {
-        return None;
-    }
-    rules.retain(|r| is_selected(&r.id, select, ignore));
+    rules.retain(|id| is_selected(id, select, ignore));
     Some(rules)
 }
 
@@ -170,7 +166,8 @@ fn is_selected(id: &str, select: &[String], ignore: &[String]) -> bool {
     (select.is_empty() || matches_selector(id, select)) && !matches_selector(id, ignore)
 }
 
-/// Applies the configuration's `[severity]` overrides.
+/// Applies the configuration's `[severity]` overrides to Guard rules.
+#[cfg(feature = "guard")]
 fn override_severities(rules: &mut [guardrail::rules::model::Rule], config: &Config) {
     for rule in rules {
         if let Some(severity) = config.severity.get(&rule.id) {
@@ -180,19 +177,19 @@ fn override_severities(rules: &mut [guardrail::rules::model::Rule], config: &Con
 }
 
 fn report_rule_errors(loaded: &LoadedRules) -> bool {
-    match rule_errors(loaded) {
-        Some(errors) => {
-            for d in &errors.diagnostics {
-                eprintln!("{:?}", d.to_report(&errors.files));
-            }
-            eprintln!(
-                "guardrail: {} problem(s) in rule files",
-                errors.diagnostics.len()
-            );
-            true
-        }
-        None => false,
+    rule_errors(loaded).is_some_and(|errors| print_rule_errors(&errors))
+}
+
+/// Prints rule files' errors; `true`.
+pub fn print_rule_errors(errors: &RuleErrors) -> bool {
+    for d in &errors.diagnostics {
+        eprintln!("{:?}", d.to_report(&errors.files));
     }
+    eprintln!(
+        "guardrail: {} problem(s) in rule files",
+        errors.diagnostics.len()
+    );
+    true
 }
 
 /// The Guard rules of the configuration and `--guard`, selected and with severity overrides;
@@ -234,7 +231,9 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
     let Some(mut rules) = load_rules(&rule_dirs, select, &ignore) else {
         return Ok(EXIT_INCOMPLETE);
     };
-    override_severities(&mut rules, &config);
+    for (id, severity) in &config.severity {
+        rules.set_severity(id, *severity);
+    }
     let baseline = match args.baseline.as_ref().or(config.baseline.as_ref()) {
         Some(path) => match Baseline::read(path) {
             Ok(baseline) => Some(baseline),
@@ -253,7 +252,7 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
     )
     .strict(args.strict || config.strict.unwrap_or(false))
     .allow_incomplete(args.allow_parse_errors);
-    let scanner = Scanner::new(rules);
+    let scanner = Scanner::from_rule_set(rules);
     #[cfg(feature = "guard")]
     let scanner = match load_guard(args, &config, select, &ignore) {
         Ok(Some(guard)) => scanner.with_guard(guard),
@@ -280,6 +279,13 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
     drop(bar);
     if let Some(baseline) = &baseline {
         baseline.apply(&mut outcome.report);
+    }
+    let formats = std::iter::once(args.format).chain(args.reports.iter().map(|t| t.format));
+    if formats
+        .into_iter()
+        .any(|f| matches!(f, ScanFormat::Sarif | ScanFormat::Junit))
+    {
+        scanner.describe_every_rule(&mut outcome.report);
     }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let mut outputs = Outputs {

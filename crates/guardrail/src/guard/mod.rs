@@ -36,7 +36,7 @@ use rayon::prelude::*;
 use crate::diagnostic::{Diagnostic, Severity as DiagnosticSeverity, has_errors};
 use crate::evaluate::{Engine, RulePack, Status, Verdict};
 use crate::graph::{Framework, NodeKind, ResourceId};
-use crate::rules::builtin::builtin;
+use crate::rules::builtin::{IndexedRule, LazyPack};
 use crate::rules::helpers::{AttrPath, PathRoot, PathStep};
 use crate::rules::model::{Rule, Severity};
 use crate::scan::GraphScan;
@@ -131,14 +131,12 @@ fn describe(written: &load::WrittenRule, file: &SourceFile, mappings: &meta::Map
     let shown = file.display_path();
     let message = written.message.as_deref().unwrap_or_default();
     let mapped = mappings.for_rule(&written.name, &shown);
-    let referencing: Vec<&Rule> = builtin()
-        .rules
+    // From the built-in pack's index: no built-in rule is checked for this.
+    let referencing: Vec<Rule> = LazyPack::builtin()
+        .rules()
         .iter()
-        .filter(|r| {
-            r.references
-                .get("guard")
-                .is_some_and(|names| names.contains(&written.name))
-        })
+        .filter(|r| r.references("guard").iter().any(|n| *n == written.name))
+        .filter_map(IndexedRule::summary)
         .collect();
     let mut nist = mapped.nist.clone();
     if nist.is_empty() {

@@ -33,6 +33,8 @@ use std::sync::OnceLock;
 use crate::evaluate::{RulePack, Status};
 use crate::graph::{Framework, ResourceId};
 use crate::report::{Report, ReportFinding, Suppression, SuppressionKind, fingerprint};
+use crate::rules::builtin::LazyPack;
+#[cfg(test)]
 use crate::rules::builtin::builtin;
 use crate::rules::catalog::Stride;
 use crate::rules::model::{Rule, Severity};
@@ -1126,12 +1128,13 @@ impl Judge<'_> {
 
     fn known(&self) -> &HashSet<String> {
         self.known.get_or_init(|| {
-            builtin()
-                .rules
+            LazyPack::builtin()
+                .rules()
                 .iter()
-                .chain(self.rules.values().copied())
-                .chain(meta_rules())
-                .map(|r| r.id.to_ascii_uppercase())
+                .map(|r| r.id())
+                .chain(self.rules.values().map(|r| r.id.as_str()))
+                .chain(meta_rules().iter().map(|r| r.id.as_str()))
+                .map(str::to_ascii_uppercase)
                 .collect()
         })
     }

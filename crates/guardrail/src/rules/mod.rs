@@ -4,6 +4,8 @@
 pub mod builtin;
 pub mod catalog;
 pub mod helpers;
+mod index;
 pub mod lang;
 pub mod load;
 pub mod model;
+pub mod set;
