@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use crate::graph::{Framework, Resource, ResourceGraph, ResourceId};
 use crate::progress::{Progress, Stage};
 use crate::rules::helpers::{Blame, Truth};
-use crate::rules::model::{Binding, Rule, type_keys};
+use crate::rules::model::{Binding, Rule};
 use crate::source::Span;
 
 /// Whether a resource fails a rule or cannot be judged from the files.
@@ -90,8 +90,8 @@ impl RulePack {
     /// The bindings that apply to `resource`.
     fn bindings_for(&self, resource: &Resource) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        for key in type_keys(resource) {
-            if let Some(entries) = self.dispatch.get(&(resource.framework, key)) {
+        for key in &resource.type_keys {
+            if let Some(entries) = self.dispatch.get(&(resource.framework, key.clone())) {
                 out.extend_from_slice(entries);
             }
         }
