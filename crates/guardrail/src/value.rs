@@ -1,23 +1,69 @@
 //! The spanned value tree: the common currency of CloudFormation, Terraform and Kubernetes.
 //!
 //! Every [`Node`] knows where it came from ([`Span`]) and how it came to be ([`Provenance`]):
-//! written in the file, filled in from a provider default, or resolved from a variable or
-//! local defined elsewhere. A value that cannot be known before deployment is
-//! [`Value::Unknown`], never silently absent, so a rule can tell "not set" from "not knowable".
+//! written in the file, filled in from a provider default, or resolved from a variable,
+//! local or parameter defined elsewhere.
+//!
+//! Values leave the adapters *finished*: what the framework lets a reader compute from the
+//! files is computed (CloudFormation intrinsics, Terraform variables, locals and functions),
+//! so the evaluator and the rules know no framework. What is left is said in the value itself:
+//!
+//! - [`Value::OneOf`]: one of several values, depending on something decided at deployment
+//!   (both branches of `Fn::If`; a Terraform conditional whose condition is unknown);
+//! - [`Value::Unknown`]: a value that cannot be known before deployment, never silently
+//!   absent, carrying what it waits for ([`Dependency`]) and, for strings built around unknown
+//!   pieces (`Fn::Sub`, `Fn::Join`, Terraform templates), the known text around them
+//!   ([`Piece`]), so no later stage parses expression text again.
 
 use crate::source::Span;
 
 /// How a node's value came to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Provenance {
     /// Written in the file at the node's span.
     Explicit,
     /// Not written; the provider's documented default for an absent attribute. The span is
     /// that of the enclosing resource.
     Default,
-    /// Written as a reference (a Terraform variable or local) whose literal definition is at
-    /// this span; the node's own span is where the reference is used.
-    Resolved(Span),
+    /// Written as a reference (a Terraform variable or local, a CloudFormation `Ref` to a
+    /// parameter) whose literal definition is elsewhere; the node's own span is where the
+    /// reference is used.
+    Resolved(Resolution),
+}
+
+/// Where a resolved value was defined, and the places it passed through on the way.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Resolution {
+    /// Where the literal is written (a variable's default, a var file's value, a parameter's
+    /// `Default`).
+    pub definition: Span,
+    /// The references it was reached through between the use and the definition, nearest
+    /// the use first (a local that names a variable; a module argument). Empty when the use
+    /// names the definition directly.
+    pub via: Vec<Span>,
+}
+
+impl Provenance {
+    /// Resolved from the literal at `definition`, named directly by the use.
+    pub fn resolved(definition: Span) -> Provenance {
+        Provenance::Resolved(Resolution {
+            definition,
+            via: Vec::new(),
+        })
+    }
+
+    /// Where the value's literal is defined, when it was resolved from elsewhere.
+    pub fn definition(&self) -> Option<Span> {
+        match self {
+            Provenance::Resolved(r) => Some(r.definition),
+            _ => None,
+        }
+    }
+
+    /// Whether the value was resolved from a definition elsewhere.
+    pub fn is_resolved(&self) -> bool {
+        matches!(self, Provenance::Resolved(_))
+    }
 }
 
 /// A value with its span and provenance.
@@ -48,16 +94,131 @@ pub enum Value {
     Seq(Vec<Node>),
     /// A map that keeps its keys in source order.
     Map(Map),
+    /// One of these values, depending on something decided at deployment (both branches of
+    /// CloudFormation's `Fn::If`, a Terraform conditional whose condition is unknown). Rules
+    /// judge every alternative; an alternative may itself be unknown. Never nested: an
+    /// alternative that is a `OneOf` is flattened into its parent.
+    OneOf(Vec<Node>),
     /// A value that depends on input not in the scanned files (a resource attribute known only
     /// after apply, a variable without a default, a function guardrail does not evaluate).
     Unknown(Unknown),
 }
 
-/// Why a value is unknown.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a value is unknown, and what is known about it.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Unknown {
-    /// The source text of the expression that could not be evaluated.
+    /// The expression as written, for messages (`aws_iam_role.app.arn`, `Fn::GetAtt
+    /// Role.Arn`, `Ref AWS::Region`); may be empty for values made by the evaluator.
     pub expression: String,
+    /// What the value waits for, in source order.
+    pub depends_on: Vec<Dependency>,
+    /// For a string built from known text and unknown parts (`Fn::Sub`, `Fn::Join`, a
+    /// Terraform template or heredoc), its pieces in order; empty otherwise.
+    pub pieces: Vec<Piece>,
+}
+
+impl Unknown {
+    /// An unknown value of `expression`, waiting for `depends_on`.
+    pub fn new(expression: impl Into<String>, depends_on: Vec<Dependency>) -> Unknown {
+        Unknown {
+            expression: expression.into(),
+            depends_on,
+            pieces: Vec::new(),
+        }
+    }
+
+    /// A string of known text and unknown parts; its dependencies are its parts'.
+    pub fn template(expression: impl Into<String>, pieces: Vec<Piece>) -> Unknown {
+        let depends_on = pieces
+            .iter()
+            .flat_map(|p| match p {
+                Piece::Text(_) => Vec::new(),
+                Piece::Value(node) => node.dependencies(),
+            })
+            .collect();
+        Unknown {
+            expression: expression.into(),
+            depends_on,
+            pieces,
+        }
+    }
+}
+
+/// One part of a string that is known only in part.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    /// Known text.
+    Text(String),
+    /// A part known only at deployment (or one of several values), where it is written.
+    Value(Node),
+}
+
+/// Something an unknown value waits for, and where the expression names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    /// What it is.
+    pub on: DependsOn,
+    /// Where it is named.
+    pub span: Span,
+}
+
+/// What an unknown value depends on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DependsOn {
+    /// An input without a value in the files: a Terraform variable without default or
+    /// value, a CloudFormation parameter without `Default`.
+    Input {
+        /// Its name (`region`, `Environment`).
+        name: String,
+    },
+    /// An attribute of another resource, known after it is created (Terraform
+    /// `aws_iam_role.app.arn`; CloudFormation `Fn::GetAtt Role.Arn`, or `Ref Role` with no
+    /// attribute).
+    Resource {
+        /// The resource as references name it in its scope (`aws_iam_role.app`, `Role`).
+        name: String,
+        /// The attribute (`arn`, `Arn`), if one is named.
+        attribute: Option<String>,
+    },
+    /// An attribute of a Terraform data source (`data.aws_iam_policy_document.p.json`).
+    DataSource {
+        /// The data source as references name it (`data.aws_iam_policy_document.p`).
+        name: String,
+        /// The attribute (`json`).
+        attribute: Option<String>,
+    },
+    /// An output of a Terraform module call (`module.vpc.vpc_id`).
+    Module {
+        /// The call (`module.vpc`).
+        name: String,
+        /// The output.
+        output: Option<String>,
+    },
+    /// The deployment's context: a CloudFormation pseudo parameter (`AWS::Region`), an
+    /// export of another stack (`Fn::ImportValue`), Terraform's `count.index`, `each.key`,
+    /// `path.module`, `terraform.workspace`, `self`.
+    Context {
+        /// What is named (`AWS::AccountId`, `each.value`, `Fn::ImportValue`).
+        name: String,
+    },
+    /// A function guardrail does not evaluate, or does not with these arguments.
+    Function {
+        /// Its name (`cidrsubnet`, `Fn::GetAZs`).
+        name: String,
+    },
+    /// An expression guardrail does not evaluate (`for`, a splat, a template directive, an
+    /// operator on values of the wrong type, a budget exhausted).
+    Expression,
+}
+
+/// One step from a node to one of its children.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Step {
+    /// The value of a map's key.
+    Key(String),
+    /// A list's item.
+    Index(usize),
 }
 
 /// One key of a [`Map`] with its value.
@@ -193,6 +354,14 @@ impl Node {
         self.as_map().and_then(|m| m.get(key))
     }
 
+    /// Follows a path of map keys and list indexes.
+    pub fn at_steps(&self, steps: &[Step]) -> Option<&Node> {
+        steps.iter().try_fold(self, |node, step| match step {
+            Step::Key(key) => node.get(key),
+            Step::Index(i) => node.as_seq().and_then(|s| s.get(*i)),
+        })
+    }
+
     /// Follows a path of map keys: `node.at(&["spec", "template", "spec"])`.
     pub fn at(&self, path: &[&str]) -> Option<&Node> {
         path.iter().try_fold(self, |node, key| node.get(key))
@@ -203,19 +372,46 @@ impl Node {
         matches!(self.value, Value::Unknown(_))
     }
 
+    /// What this value waits for: an unknown's dependencies, or those of every unknown
+    /// alternative of a [`Value::OneOf`]; empty for a known value.
+    pub fn dependencies(&self) -> Vec<Dependency> {
+        match &self.value {
+            Value::Unknown(u) => u.depends_on.clone(),
+            Value::OneOf(alternatives) => {
+                alternatives.iter().flat_map(Node::dependencies).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The values this node may be: its alternatives for a [`Value::OneOf`], itself
+    /// otherwise.
+    pub fn alternatives(&self) -> &[Node] {
+        match &self.value {
+            Value::OneOf(alternatives) => alternatives,
+            _ => std::slice::from_ref(self),
+        }
+    }
+
     /// Calls `f` on this node and every node below it, parents first, map entries and list
     /// items in source order.
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Node)) {
         f(self);
         match &self.value {
-            Value::Seq(items) => items.iter().for_each(|n| n.walk(f)),
+            Value::Seq(items) | Value::OneOf(items) => items.iter().for_each(|n| n.walk(f)),
             Value::Map(map) => map.iter().for_each(|e| e.value.walk(f)),
+            Value::Unknown(u) => u.pieces.iter().for_each(|p| {
+                if let Piece::Value(node) = p {
+                    node.walk(f);
+                }
+            }),
             _ => {}
         }
     }
 
     /// The value as plain JSON, without spans. An unknown value becomes
-    /// `{"$unknown": "<expression>"}` so it cannot be mistaken for a literal.
+    /// `{"$unknown": "<expression>"}` and one of several values `{"$one_of": [...]}`, so
+    /// neither can be mistaken for a literal.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
         match &self.value {
@@ -230,6 +426,9 @@ impl Node {
                     .map(|e| (e.key.clone(), e.value.to_json()))
                     .collect(),
             ),
+            Value::OneOf(alternatives) => {
+                serde_json::json!({ "$one_of": alternatives.iter().map(Node::to_json).collect::<Vec<_>>() })
+            }
             Value::Unknown(u) => serde_json::json!({ "$unknown": u.expression }),
         }
     }
@@ -245,7 +444,7 @@ impl Node {
 impl Node {
     /// A JSON value (a decoded policy string, `jsondecode`) as a tree whose every node has
     /// `span` and `provenance`: the place of the string it was decoded from.
-    pub fn from_json(json: &serde_json::Value, span: Span, provenance: Provenance) -> Node {
+    pub fn from_json(json: &serde_json::Value, span: Span, provenance: &Provenance) -> Node {
         use serde_json::Value as J;
         let value = match json {
             J::Null => Value::Null,
@@ -277,7 +476,7 @@ impl Node {
         Node {
             value,
             span,
-            provenance,
+            provenance: provenance.clone(),
         }
     }
 }
@@ -305,6 +504,7 @@ impl Value {
             Value::String(_) => "string",
             Value::Seq(_) => "list",
             Value::Map(_) => "map",
+            Value::OneOf(_) => "one of several values",
             Value::Unknown(_) => "unknown",
         }
     }

@@ -66,6 +66,7 @@
 //! `cloudformation::parameter`, `cloudformation::output`, `cloudformation::unknown-section`.
 
 mod refs;
+mod resolve;
 pub(crate) mod sub;
 
 use std::collections::HashSet;
@@ -77,6 +78,7 @@ use crate::source::{SourceFile, Span};
 use crate::value::{Entry, Map, Node, Value};
 
 use refs::{PROCESSED_HELP, Refs, condition_local_name, mapping_local_name};
+use resolve::{Resolver, Template};
 
 /// The SAM transform: its resource types are what rules bind to, so it hides nothing.
 const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
@@ -109,6 +111,11 @@ pub fn adapt(file: &SourceFile, template: &Node) -> Adapted {
         scope: &scope,
         sam: false,
         globals: None,
+        resolver: Resolver::new(Template {
+            parameters: None,
+            conditions: None,
+            mappings: None,
+        }),
         out: Adapted::default(),
     };
     adapter.template(template);
@@ -124,6 +131,8 @@ struct Adapter<'a> {
     sam: bool,
     /// SAM's `Globals` section, when the template declares the SAM transform and has one.
     globals: Option<&'a Map>,
+    /// Resolves the intrinsic functions of resources and outputs into finished values.
+    resolver: Resolver<'a>,
     out: Adapted,
 }
 
@@ -147,6 +156,12 @@ impl<'a> Adapter<'a> {
         if self.sam {
             self.globals = root.get("Globals").and_then(Node::as_map);
         }
+        let section = |name: &str| root.get(name).and_then(Node::as_map);
+        self.resolver = Resolver::new(Template {
+            parameters: section("Parameters"),
+            conditions: section("Conditions"),
+            mappings: section("Mappings"),
+        });
         let parameters: HashSet<&str> = root
             .get("Parameters")
             .and_then(Node::as_map)
@@ -311,17 +326,20 @@ impl<'a> Adapter<'a> {
                 }
             }
         }
+        let attributes = match global {
+            Some(global) => self
+                .resolver
+                .resolve(&with_globals(&entry.value, body, global)),
+            None => self.resolver.resolve(&entry.value),
+        };
         self.push(
             entry,
             NodeKind::Resource,
             type_name.to_owned(),
-            id.to_owned(),
-            id.to_owned(),
+            (id.to_owned(), id.to_owned()),
+            attributes,
             refs,
         );
-        if let (Some(global), Some((resource, _))) = (global, self.out.resources.last_mut()) {
-            resource.attributes = with_globals(&entry.value, body, global);
-        }
     }
 
     /// The `Globals` section (its entry) that applies to resources of `type_name`.
@@ -356,8 +374,8 @@ impl<'a> Adapter<'a> {
             entry,
             NodeKind::Parameter,
             "parameter".into(),
-            id.to_owned(),
-            format!("Parameters/{id}"),
+            (id.to_owned(), format!("Parameters/{id}")),
+            entry.value.clone(),
             refs,
         );
     }
@@ -370,8 +388,8 @@ impl<'a> Adapter<'a> {
             entry,
             NodeKind::Condition,
             "condition".into(),
-            condition_local_name(id),
-            format!("Conditions/{id}"),
+            (condition_local_name(id), format!("Conditions/{id}")),
+            entry.value.clone(),
             refs,
         );
     }
@@ -385,8 +403,8 @@ impl<'a> Adapter<'a> {
             entry,
             NodeKind::Mapping,
             "mapping".into(),
-            mapping_local_name(id),
-            format!("Mappings/{id}"),
+            (mapping_local_name(id), format!("Mappings/{id}")),
+            entry.value.clone(),
             refs,
         );
     }
@@ -422,12 +440,13 @@ impl<'a> Adapter<'a> {
                 refs.value(&entry.value);
             }
         }
+        let attributes = self.resolver.resolve(&entry.value);
         self.push(
             entry,
             NodeKind::Output,
             "output".into(),
-            format!("Output:{id}"),
-            format!("Outputs/{id}"),
+            (format!("Output:{id}"), format!("Outputs/{id}")),
+            attributes,
             refs,
         );
     }
@@ -500,13 +519,14 @@ impl<'a> Adapter<'a> {
         }
     }
 
+    /// Adds a node named `(local name, address suffix)` with its finished attributes.
     fn push(
         &mut self,
         entry: &Entry,
         kind: NodeKind,
         type_name: String,
-        local_name: String,
-        address_suffix: String,
+        (local_name, address_suffix): (String, String),
+        attributes: Node,
         refs: Refs<'_>,
     ) {
         let Refs {
@@ -515,12 +535,17 @@ impl<'a> Adapter<'a> {
         self.out.diagnostics.extend(diagnostics);
         let resource = Resource {
             address: format!("{}#{address_suffix}", self.path),
+            type_keys: match kind {
+                NodeKind::Resource => vec![type_name.clone()],
+                _ => Vec::new(),
+            },
+            views: Default::default(),
             type_name,
             kind,
             framework: Framework::CloudFormation,
             span: entry.key_span.cover(entry.value.span),
             name_span: entry.key_span,
-            attributes: entry.value.clone(),
+            attributes,
             scope: self.scope.to_owned(),
             local_name,
             labels: None,
@@ -561,7 +586,7 @@ fn with_globals(resource: &Node, body: &Map, global: &Entry) -> Node {
     Node {
         value: Value::Map(merged),
         span: resource.span,
-        provenance: resource.provenance,
+        provenance: resource.provenance.clone(),
     }
 }
 
@@ -643,3 +668,16 @@ fn describe(node: &Node) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// `value` finished as the adapter finishes a resource's attributes in `template` (its
+/// `Parameters`, `Conditions` and `Mappings`), for tests elsewhere that need finished values.
+#[cfg(test)]
+pub(crate) fn finish_in(template: &Node, value: &Node) -> Node {
+    let section = |name: &str| template.get(name).and_then(Node::as_map);
+    Resolver::new(Template {
+        parameters: section("Parameters"),
+        conditions: section("Conditions"),
+        mappings: section("Mappings"),
+    })
+    .resolve(value)
+}

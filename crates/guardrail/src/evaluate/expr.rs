@@ -15,7 +15,7 @@ use crate::rules::helpers::{
     self, ArgValue, AttrPath, Blame, HelperCall, PathStep, Truth, Verdict,
 };
 use crate::rules::lang::{CompareOp, Expr, ExprKind, Literal, Path, Quantifier, Relation, Root};
-use crate::rules::model::{Binding, type_keys};
+use crate::rules::model::Binding;
 use crate::source::Span;
 use crate::value::{Node, Provenance, Value};
 
@@ -56,7 +56,7 @@ impl<'a> Ctx<'a> {
         Some(Ctx {
             graph,
             id,
-            reader: Reader { graph, resource },
+            reader: Reader { resource },
             defaults: binding.map_or(&[], |b| b.defaults.as_slice()),
             current: Vec::new(),
         })
@@ -76,17 +76,15 @@ impl<'a> Ctx<'a> {
         match root {
             Root::Resource => vec![Cow::Borrowed(&resource.attributes)],
             Root::Current => self.current.last().cloned().into_iter().collect(),
-            Root::PodSpec => crate::adapt::kubernetes::pod_spec_of(resource)
+            Root::PodSpec => (resource.views.pod_spec.as_deref())
+                .and_then(|steps| resource.attributes.at_steps(steps))
                 .map(Cow::Borrowed)
                 .into_iter()
                 .collect(),
-            Root::Containers => crate::adapt::kubernetes::pod_spec_of(resource)
-                .map(|spec| {
-                    crate::adapt::kubernetes::containers(spec)
-                        .map(Cow::Borrowed)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            Root::Containers => (resource.views.containers.iter())
+                .filter_map(|steps| resource.attributes.at_steps(steps))
+                .map(Cow::Borrowed)
+                .collect(),
         }
     }
 
@@ -142,9 +140,11 @@ impl<'a> Ctx<'a> {
                 let values = self.resolve(path);
                 let items = flatten(values.nodes);
                 let value = if items.iter().any(|n| n.is_unknown()) {
-                    Value::Unknown(crate::value::Unknown {
-                        expression: format!("count({})", path.text),
-                    })
+                    let waits = items.iter().flat_map(|n| n.dependencies()).collect();
+                    Value::Unknown(crate::value::Unknown::new(
+                        format!("count({})", path.text),
+                        waits,
+                    ))
                 } else {
                     Value::Int(items.len() as i64)
                 };
@@ -160,9 +160,7 @@ impl<'a> Ctx<'a> {
                 let value = match verdict.truth {
                     Truth::True => Value::Bool(true),
                     Truth::False => Value::Bool(false),
-                    Truth::Unknown => Value::Unknown(crate::value::Unknown {
-                        expression: String::new(),
-                    }),
+                    Truth::Unknown => Value::Unknown(crate::value::Unknown::default()),
                 };
                 Values {
                     nodes: vec![Cow::Owned(self.synthetic(value))],
@@ -525,8 +523,7 @@ impl<'a> Ctx<'a> {
             let Some(neighbour) = graph.resource(id) else {
                 continue;
             };
-            let keys = type_keys(neighbour);
-            if !types.iter().any(|t| keys.contains(t)) {
+            if !types.iter().any(|t| neighbour.type_keys.contains(t)) {
                 continue;
             }
             let verdict = match condition {
@@ -854,6 +851,10 @@ fn plain(node: &Node) -> String {
             }
         }
         Value::Map(_) => "a map".to_owned(),
+        Value::OneOf(alternatives) => {
+            let shown: Vec<String> = alternatives.iter().take(4).map(plain).collect();
+            format!("one of {}", shown.join(", "))
+        }
         Value::Unknown(u) if u.expression.is_empty() => "unknown until deployment".to_owned(),
         Value::Unknown(u) => format!("unknown until deployment (`{}`)", u.expression),
     }

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use crate::graph::{Framework, Resource, ResourceGraph, ResourceId};
 use crate::progress::{Progress, Stage};
 use crate::rules::helpers::{AttrPath, Blame, Truth};
-use crate::rules::model::{Binding, Rule, type_keys};
+use crate::rules::model::{Binding, Rule};
 use crate::source::Span;
 
 /// What a rule concluded about one resource (or, for Guard, one document).
@@ -147,8 +147,8 @@ impl RulePack {
     /// The bindings that apply to `resource`.
     fn bindings_for(&self, resource: &Resource) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        for key in type_keys(resource) {
-            if let Some(entries) = self.dispatch.get(&(resource.framework, key)) {
+        for key in &resource.type_keys {
+            if let Some(entries) = self.dispatch.get(&(resource.framework, key.clone())) {
                 out.extend_from_slice(entries);
             }
         }

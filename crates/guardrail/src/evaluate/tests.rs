@@ -143,7 +143,7 @@ fn defaults_stand_in_for_absent_attributes_and_kleene_logic_applies() {
         ),
         [
             "fail A Properties.On: absent (the default is false)",
-            "unknown B Properties.On: unknown until deployment (`Fn::GetAtt`)",
+            "unknown B Properties.On: unknown until deployment (`Fn::GetAtt Other.Value`)",
         ]
     );
     assert_eq!(
@@ -173,7 +173,7 @@ fn defaults_stand_in_for_absent_attributes_and_kleene_logic_applies() {
 
 #[test]
 fn fn_if_must_hold_in_both_branches() {
-    let cfn = "Conditions:\n  C: !Equals [a, b]\nResources:\n  A:\n    Type: AWS::X::Y\n    Properties:\n      On: !If [C, true, false]\n  B:\n    Type: AWS::X::Y\n    Properties:\n      On: !If [C, true, \"true\"]\n";
+    let cfn = "Parameters:\n  Env: {Type: String}\nConditions:\n  C: !Equals [!Ref Env, prod]\nResources:\n  A:\n    Type: AWS::X::Y\n    Properties:\n      On: !If [C, true, false]\n  B:\n    Type: AWS::X::Y\n    Properties:\n      On: !If [C, true, \"true\"]\n";
     assert_eq!(
         run(
             "cloudformation",
@@ -233,7 +233,7 @@ fn kubernetes_pod_roots_cover_every_workload_kind_and_container() {
 
 #[test]
 fn a_branch_that_removes_the_property_is_judged_by_the_default() {
-    let cfn = "Conditions:\n  C: !Equals [a, b]\nResources:\n  A:\n    Type: AWS::X::Y\n    Properties:\n      Days: !If [C, 365, !Ref AWS::NoValue]\n";
+    let cfn = "Parameters:\n  Env: {Type: String}\nConditions:\n  C: !Equals [!Ref Env, prod]\nResources:\n  A:\n    Type: AWS::X::Y\n    Properties:\n      Days: !If [C, 365, !Ref AWS::NoValue]\n";
     assert_eq!(
         run(
             "cloudformation",
@@ -378,5 +378,22 @@ resource "aws_s3_bucket_public_access_block" "skipped" {
             &[("main.tf", bucket)],
         )[0],
         "pass+default aws_s3_bucket_public_access_block.on block_public_policy: absent (the default is false)"
+    );
+}
+
+#[test]
+fn a_condition_the_template_decides_picks_its_branch() {
+    // `!Equals [a, b]` is false wherever the stack is deployed: only the second branch
+    // is ever the value.
+    let cfn = "Conditions:\n  Never: !Equals [a, b]\n  Always: !Not [{Condition: Never}]\nResources:\n  A:\n    Type: AWS::X::Y\n    Properties:\n      On: !If [Never, false, true]\n      Off: !If [Always, false, true]\n";
+    assert_eq!(
+        run(
+            "cloudformation",
+            "AWS::X::Y",
+            "Properties.On == true and Properties.Off == true",
+            "",
+            &[("t.yaml", cfn)]
+        ),
+        ["fail A Properties.Off: false"]
     );
 }

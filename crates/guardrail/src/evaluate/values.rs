@@ -1,208 +1,93 @@
-//! Finding the values a path names in a resource, the way each framework means them.
+//! Finding the values a path names in a resource's finished attributes.
 //!
 //! Paths step through maps by key, through lists by index or `[*]`, and through lists of maps
 //! by key implicitly (Terraform nested blocks are lists of maps, so `versioning.enabled` works
 //! whether there is one block or several). Stepping into an unknown value yields an unknown
-//! value: what is inside something unknown is unknown, not absent.
+//! value: what is inside something unknown is unknown, not absent. A value that is one of
+//! several ([`Value::OneOf`]) stands for each of them: a rule holds only when it holds for
+//! every alternative.
 //!
-//! CloudFormation intrinsics are read as the values they stand for before each step:
-//! `Ref` to a parameter with a `Default` is that default (provenance: resolved), `Fn::If`
-//! is both branches, `Fn::Sub` and `Fn::Join` of literals are the string they build, a
-//! `Ref` to `AWS::NoValue` is absent, anything else (pseudo parameters, `Fn::GetAtt`,
-//! `Fn::ImportValue`, …) is unknown.
+//! Values arrive finished from the adapters (CloudFormation intrinsics resolved, Terraform
+//! expressions evaluated), so nothing here knows a framework.
 
 use std::borrow::Cow;
 
-use crate::adapt::cloudformation::intrinsic_call;
-use crate::graph::{Framework, NodeKind, Resource, ResourceGraph};
+use crate::graph::Resource;
 use crate::rules::lang::{Path, Segment};
-use crate::value::{Node, Provenance, Unknown, Value};
-
-/// How deep `Fn::If` / `Ref` chains are followed (they cannot nest deeper in a valid
-/// template; the bound protects against hostile input).
-const MAX_INTRINSIC_DEPTH: usize = 16;
+use crate::value::{Node, Value};
 
 /// Reads values of one resource.
 pub(crate) struct Reader<'a> {
-    pub graph: &'a ResourceGraph,
     pub resource: &'a Resource,
 }
 
 impl<'a> Reader<'a> {
-    /// The values at `segments` below `start`.
+    /// The values at `path` below `start`.
     pub fn follow(&self, start: Vec<Cow<'a, Node>>, path: &Path) -> Vec<Cow<'a, Node>> {
-        let mut current = self.expand_all(start);
+        let mut current = alternatives(start);
         for segment in &path.segments {
             let mut next = Vec::new();
             for node in current {
-                self.step(node, segment, &mut next);
+                step(node, segment, &mut next);
             }
-            current = self.expand_all(next);
+            current = alternatives(next);
         }
         current
     }
-
-    fn step(&self, node: Cow<'a, Node>, segment: &Segment, out: &mut Vec<Cow<'a, Node>>) {
-        if node.is_unknown() {
-            out.push(node);
-            return;
-        }
-        match (segment, node) {
-            (Segment::Key(key), Cow::Borrowed(n)) => match &n.value {
-                Value::Map(m) => out.extend(m.get(key).map(Cow::Borrowed)),
-                Value::Seq(items) => {
-                    for item in items {
-                        for item in self.expand(Cow::Borrowed(item)) {
-                            self.step(item, segment, out);
-                        }
-                    }
-                }
-                _ => {}
-            },
-            (Segment::Index(i), Cow::Borrowed(n)) => {
-                out.extend(n.as_seq().and_then(|s| s.get(*i)).map(Cow::Borrowed));
-            }
-            (Segment::AnyItem, Cow::Borrowed(n)) => {
-                out.extend(n.as_seq().into_iter().flatten().map(Cow::Borrowed));
-            }
-            (Segment::AnyValue, Cow::Borrowed(n)) => {
-                out.extend(
-                    n.as_map()
-                        .into_iter()
-                        .flat_map(|m| m.iter().map(|e| Cow::Borrowed(&e.value))),
-                );
-            }
-            // Owned nodes come from resolved intrinsics; their children are copied out.
-            (segment, Cow::Owned(n)) => {
-                let mut borrowed = Vec::new();
-                self.step(Cow::Borrowed(&n), segment, &mut borrowed);
-                out.extend(borrowed.into_iter().map(|c| Cow::Owned(c.into_owned())));
-            }
-        }
-    }
-
-    fn expand_all(&self, nodes: Vec<Cow<'a, Node>>) -> Vec<Cow<'a, Node>> {
-        if self.resource.framework != Framework::CloudFormation {
-            return nodes;
-        }
-        nodes.into_iter().flat_map(|n| self.expand(n)).collect()
-    }
-
-    /// A node as the value it stands for (CloudFormation intrinsics resolved).
-    pub fn expand(&self, node: Cow<'a, Node>) -> Vec<Cow<'a, Node>> {
-        if self.resource.framework != Framework::CloudFormation {
-            return vec![node];
-        }
-        let mut out = Vec::new();
-        self.intrinsic(node, 0, &mut out);
-        out
-    }
-
-    fn intrinsic(&self, node: Cow<'a, Node>, depth: usize, out: &mut Vec<Cow<'a, Node>>) {
-        let Some((function, argument)) = intrinsic_call(&node) else {
-            out.push(node);
-            return;
-        };
-        let unknown = |out: &mut Vec<Cow<'a, Node>>| {
-            out.push(Cow::Owned(unknown_at(&node, describe(&node))));
-        };
-        if depth >= MAX_INTRINSIC_DEPTH {
-            unknown(out);
-            return;
-        }
-        match function {
-            "Ref" => match argument.as_str() {
-                Some("AWS::NoValue") => out.push(Cow::Owned(Node {
-                    value: Value::Null,
-                    span: node.span,
-                    provenance: Provenance::Default,
-                })),
-                Some(name) => match self.parameter_default(name) {
-                    Some(default) => out.push(Cow::Owned(Node {
-                        value: default.value.clone(),
-                        span: node.span,
-                        provenance: Provenance::Resolved(default.span),
-                    })),
-                    None => unknown(out),
-                },
-                None => unknown(out),
-            },
-            "Fn::If" => match argument.as_seq() {
-                Some([_, yes, no]) => {
-                    for branch in [yes, no] {
-                        self.intrinsic(Cow::Owned(branch.clone()), depth + 1, out);
-                    }
-                }
-                _ => unknown(out),
-            },
-            "Fn::Sub" => match argument.as_str() {
-                // No placeholders (escapes such as `${!Literal}` are literal text): the
-                // string is known.
-                Some(text) if crate::adapt::cloudformation::sub::placeholders(text).is_empty() => {
-                    out.push(Cow::Owned(Node {
-                        value: Value::String(text.replace("${!", "${")),
-                        span: node.span,
-                        provenance: node.provenance,
-                    }));
-                }
-                _ => unknown(out),
-            },
-            "Fn::Join" => match self.join(argument, depth) {
-                Some(text) => out.push(Cow::Owned(Node {
-                    value: Value::String(text),
-                    span: node.span,
-                    provenance: node.provenance,
-                })),
-                None => unknown(out),
-            },
-            _ => unknown(out),
-        }
-    }
-
-    fn join(&self, argument: &Node, depth: usize) -> Option<String> {
-        let [separator, items] = argument.as_seq()? else {
-            return None;
-        };
-        let separator = separator.as_str()?;
-        let mut parts = Vec::new();
-        for item in items.as_seq()? {
-            let mut values = Vec::new();
-            self.intrinsic(Cow::Borrowed(item), depth + 1, &mut values);
-            let [value] = values.as_slice() else {
-                return None;
-            };
-            parts.push(value.value.scalar_text()?);
-        }
-        Some(parts.join(separator))
-    }
-
-    /// The `Default` of the template parameter `name`, if it is one and has one.
-    fn parameter_default(&self, name: &str) -> Option<&'a Node> {
-        self.graph
-            .find(&self.resource.scope, name)
-            .iter()
-            .filter_map(|&id| self.graph.resource(id))
-            .find(|r| r.kind == NodeKind::Parameter)
-            .and_then(|p| p.attributes.get("Default"))
-    }
 }
 
-/// A short description of an intrinsic for "unknown" messages: `Ref AWS::Region`,
-/// `Fn::GetAtt`.
-fn describe(node: &Node) -> String {
-    match intrinsic_call(node) {
-        Some((function, argument)) => match argument.as_str() {
-            Some(s) => format!("{function} {s}"),
-            None => function.to_owned(),
+fn step<'a>(node: Cow<'a, Node>, segment: &Segment, out: &mut Vec<Cow<'a, Node>>) {
+    if node.is_unknown() {
+        out.push(node);
+        return;
+    }
+    match (segment, node) {
+        (Segment::Key(key), Cow::Borrowed(n)) => match &n.value {
+            Value::Map(m) => out.extend(m.get(key).map(Cow::Borrowed)),
+            Value::Seq(items) => {
+                for item in alternatives(items.iter().map(Cow::Borrowed).collect()) {
+                    step(item, segment, out);
+                }
+            }
+            _ => {}
         },
-        None => String::new(),
+        (Segment::Index(i), Cow::Borrowed(n)) => {
+            out.extend(n.as_seq().and_then(|s| s.get(*i)).map(Cow::Borrowed));
+        }
+        (Segment::AnyItem, Cow::Borrowed(n)) => {
+            out.extend(n.as_seq().into_iter().flatten().map(Cow::Borrowed));
+        }
+        (Segment::AnyValue, Cow::Borrowed(n)) => {
+            out.extend(
+                n.as_map()
+                    .into_iter()
+                    .flat_map(|m| m.iter().map(|e| Cow::Borrowed(&e.value))),
+            );
+        }
+        // Owned nodes are the evaluator's own (a quantifier's synthetic item); their
+        // children are copied out.
+        (segment, Cow::Owned(n)) => {
+            let mut borrowed = Vec::new();
+            step(Cow::Borrowed(&n), segment, &mut borrowed);
+            out.extend(borrowed.into_iter().map(|c| Cow::Owned(c.into_owned())));
+        }
     }
 }
 
-fn unknown_at(node: &Node, expression: String) -> Node {
-    Node {
-        value: Value::Unknown(Unknown { expression }),
-        span: node.span,
-        provenance: node.provenance,
+/// Each node, or for one that is one of several values, each alternative.
+pub(crate) fn alternatives(nodes: Vec<Cow<'_, Node>>) -> Vec<Cow<'_, Node>> {
+    if !nodes.iter().any(|n| matches!(n.value, Value::OneOf(_))) {
+        return nodes;
     }
+    let mut out = Vec::with_capacity(nodes.len() + 1);
+    for node in nodes {
+        match node {
+            Cow::Borrowed(n) => out.extend(n.alternatives().iter().map(Cow::Borrowed)),
+            Cow::Owned(n) => match n.value {
+                Value::OneOf(items) => out.extend(items.into_iter().map(Cow::Owned)),
+                _ => out.push(Cow::Owned(n)),
+            },
+        }
+    }
+    out
 }

@@ -14,7 +14,7 @@ pub(crate) use selector::LabelIndex;
 pub use selector::{LabelSelector, Operator, Requirement};
 
 use crate::source::Span;
-use crate::value::Node;
+use crate::value::{Node, Step};
 
 /// The infrastructure-as-code framework a resource was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -104,6 +104,28 @@ pub struct Resource {
     /// For resources that label selectors can pick (Kubernetes workloads: their pods'
     /// labels, possibly none), the labels; `None` for everything else.
     pub labels: Option<Vec<(String, String)>>,
+    /// The type patterns rules bind to, computed by the adapter: the type itself; for
+    /// Kubernetes also the kind in any API version and `workloads` for objects with a pod
+    /// spec; for Terraform data sources `data.T` and backends `backend.T`. Declarations that
+    /// are not resources (variables, outputs, …) have none. Rule dispatch indexes bindings
+    /// by these keys.
+    pub type_keys: Vec<String>,
+    /// Places in [`attributes`](Self::attributes) that rules reach by a named root.
+    pub views: Views,
+}
+
+/// Places in a resource's attributes that rules reach by a named root, computed once by the
+/// adapter so that a rule is written once for every shape that holds the same thing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Views {
+    /// `$pod`: the pod spec of a Kubernetes workload (`spec` of a Pod,
+    /// `spec.template.spec` of a Deployment, `spec.jobTemplate.spec.template.spec` of a
+    /// CronJob, …).
+    pub pod_spec: Option<Vec<Step>>,
+    /// `$containers`: every container of that pod spec, in the order Kubernetes starts them
+    /// (`initContainers`, `containers`, `ephemeralContainers`).
+    pub containers: Vec<Vec<Step>>,
 }
 
 /// What a reference means.

@@ -9,10 +9,10 @@ use serde_json::{Value as Json, json};
 
 use crate::scan::GraphScan;
 use crate::source::{SourceFiles, Span, display_path};
-use crate::value::{Node, Provenance, Value};
+use crate::value::{Dependency, DependsOn, Node, Piece, Provenance, Value};
 
 /// Version of the graph JSON layout; it changes only when existing fields change meaning.
-pub const GRAPH_JSON_VERSION: u32 = 1;
+pub const GRAPH_JSON_VERSION: u32 = 2;
 
 /// What the JSON view includes.
 #[derive(Debug, Clone, Copy, Default)]
@@ -106,6 +106,38 @@ pub fn json(scan: &GraphScan, options: &JsonOptions) -> Json {
     })
 }
 
+/// `file:line:column` of a span.
+fn place(files: &SourceFiles, span: Span) -> String {
+    format!("{}:{}", file_path(files, span), files.start_of(span))
+}
+
+/// What an unknown value waits for: `{"kind": "resource", "name": "aws_kms_key.k",
+/// "attribute": "arn", "at": "15:12"}`.
+fn dependency_json(files: &SourceFiles, dependency: &Dependency) -> Json {
+    let (kind, name, attribute) = match &dependency.on {
+        DependsOn::Input { name } => ("input", Some(name), None),
+        DependsOn::Resource { name, attribute } => ("resource", Some(name), attribute.as_ref()),
+        DependsOn::DataSource { name, attribute } => ("data", Some(name), attribute.as_ref()),
+        DependsOn::Module { name, output } => ("module", Some(name), output.as_ref()),
+        DependsOn::Context { name } => ("context", Some(name), None),
+        DependsOn::Function { name } => ("function", Some(name), None),
+        _ => ("expression", None, None),
+    };
+    let mut obj = serde_json::Map::new();
+    obj.insert("kind".into(), Json::String(kind.into()));
+    if let Some(name) = name {
+        obj.insert("name".into(), Json::String(name.clone()));
+    }
+    if let Some(attribute) = attribute {
+        obj.insert("attribute".into(), Json::String(attribute.clone()));
+    }
+    obj.insert(
+        "at".into(),
+        Json::String(files.start_of(dependency.span).to_string()),
+    );
+    Json::Object(obj)
+}
+
 fn file_path(files: &SourceFiles, span: Span) -> String {
     files
         .get(span.file)
@@ -123,7 +155,27 @@ fn attribute_json(files: &SourceFiles, node: &Node) -> Json {
                 .map(|e| (e.key.clone(), attribute_json(files, &e.value)))
                 .collect(),
         ),
-        Value::Unknown(u) => json!({ "unknown": u.expression }),
+        Value::OneOf(alternatives) => json!({
+            "one_of": alternatives.iter().map(|n| attribute_json(files, n)).collect::<Vec<_>>()
+        }),
+        Value::Unknown(u) => {
+            let mut unknown = serde_json::Map::new();
+            unknown.insert("unknown".into(), Json::String(u.expression.clone()));
+            let depends_on: Vec<Json> = u
+                .depends_on
+                .iter()
+                .map(|d| dependency_json(files, d))
+                .collect();
+            unknown.insert("depends_on".into(), Json::Array(depends_on));
+            if !u.pieces.is_empty() {
+                let pieces = u.pieces.iter().map(|p| match p {
+                    Piece::Text(text) => Json::String(text.clone()),
+                    Piece::Value(node) => attribute_json(files, node),
+                });
+                unknown.insert("pieces".into(), Json::Array(pieces.collect()));
+            }
+            Json::Object(unknown)
+        }
         _ => node.to_json(),
     };
     let mut obj = serde_json::Map::new();
@@ -131,20 +183,23 @@ fn attribute_json(files: &SourceFiles, node: &Node) -> Json {
         "at".into(),
         Json::String(files.start_of(node.span).to_string()),
     );
-    match node.provenance {
+    match &node.provenance {
         Provenance::Explicit => {}
         Provenance::Default => {
             obj.insert("provenance".into(), Json::String("default".into()));
         }
-        Provenance::Resolved(from) => {
+        Provenance::Resolved(resolution) => {
             obj.insert(
                 "from".into(),
-                Json::String(format!(
-                    "{}:{}",
-                    file_path(files, from),
-                    files.start_of(from)
-                )),
+                Json::String(place(files, resolution.definition)),
             );
+            if !resolution.via.is_empty() {
+                let via = resolution
+                    .via
+                    .iter()
+                    .map(|s| Json::String(place(files, *s)));
+                obj.insert("via".into(), Json::Array(via.collect()));
+            }
         }
     }
     obj.insert("value".into(), value);

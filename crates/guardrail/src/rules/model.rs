@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::graph::{Framework, NodeKind, Resource};
+use crate::graph::{Framework, Resource};
 use crate::rules::catalog::Stride;
 use crate::rules::lang::{Expr, Literal};
 use crate::source::Span;
@@ -112,31 +112,9 @@ pub struct Condition {
 pub struct TypePattern(pub String);
 
 impl TypePattern {
-    /// Whether `resource` has a type this pattern names.
+    /// Whether `resource` has a type this pattern names (one of its
+    /// [`type_keys`](Resource::type_keys)).
     pub fn matches(&self, resource: &Resource) -> bool {
-        type_keys(resource).contains(&self.0)
-    }
-}
-
-/// The type patterns a resource answers to: its type; for Kubernetes also its kind (in any
-/// API version) and `workloads` when it has a pod spec; for Terraform data sources `data.T`
-/// and backends `backend.T`. Declarations that are not resources (variables, outputs, …)
-/// answer to none. Rule dispatch indexes bindings by these keys.
-pub fn type_keys(resource: &Resource) -> Vec<String> {
-    match (resource.framework, resource.kind) {
-        (Framework::Kubernetes, _) => {
-            let kind = crate::adapt::kubernetes::kind_of(resource);
-            let mut keys = vec![resource.type_name.clone(), kind.to_owned()];
-            if crate::adapt::kubernetes::is_workload(kind) {
-                keys.push("workloads".into());
-            }
-            keys
-        }
-        (Framework::Terraform, NodeKind::Data) => vec![format!("data.{}", resource.type_name)],
-        (Framework::Terraform, NodeKind::Backend) => {
-            vec![format!("backend.{}", resource.type_name)]
-        }
-        (_, NodeKind::Resource) => vec![resource.type_name.clone()],
-        _ => Vec::new(),
+        resource.type_keys.contains(&self.0)
     }
 }

@@ -10,7 +10,7 @@ use crate::diagnostic::Diagnostic;
 use crate::graph::{Framework, ResourceGraph};
 use crate::rules::builtin::LazyPack;
 use crate::rules::load::LoadedRules;
-use crate::rules::model::{Rule, Severity, type_keys};
+use crate::rules::model::{Rule, Severity};
 use crate::scanner::{RuleErrors, rule_errors};
 
 /// Rules in order: rules loaded in full ([`Rule`]) and rules of a [`LazyPack`], which are
@@ -228,7 +228,7 @@ impl RuleSet {
         for (_, resource) in graph.iter() {
             keys.entry(resource.framework)
                 .or_default()
-                .extend(type_keys(resource));
+                .extend(resource.type_keys.iter().cloned());
         }
         let needed = |entry: &Entry| match entry {
             Entry::Rule(_) => true,

@@ -14,6 +14,8 @@ pub(crate) struct Placeholder<'s> {
     pub(crate) name: &'s str,
     /// The attribute after the first `.`, for `${Resource.Attribute}`.
     pub(crate) attribute: Option<&'s str>,
+    /// Where the placeholder is in the string, in bytes.
+    pub(crate) range: std::ops::Range<usize>,
 }
 
 /// The placeholders of `text`, in order. Escapes (`${!Literal}`) and `${` without a closing
@@ -46,6 +48,7 @@ pub(crate) fn placeholders(text: &str) -> Vec<Placeholder<'_>> {
             text: text.get(start..end).unwrap_or(""),
             name,
             attribute,
+            range: start..end,
         });
     }
     out

@@ -572,3 +572,120 @@ fn the_missing_resources_error_points_at_the_start_of_the_template() {
     let span = run.adapted.diagnostics[0].span.expect("span");
     assert_eq!(run.files.start_of(span).line, 3);
 }
+
+/// A resource's finished `Properties`, as JSON (unknowns as `{"$unknown": …}`).
+fn properties(run: &Run, id: &str) -> serde_json::Value {
+    let (resource, _) = run
+        .adapted
+        .resources
+        .iter()
+        .find(|(r, _)| r.local_name == id)
+        .expect("resource");
+    resource
+        .attributes
+        .get("Properties")
+        .expect("properties")
+        .to_json()
+}
+
+#[test]
+fn intrinsics_leave_the_adapter_finished() {
+    let r = run(r#"
+Parameters:
+  Env: {Type: String, Default: prod}
+  Subnets: {Type: CommaDelimitedList, Default: "a,b"}
+  Open: {Type: String}
+Conditions:
+  Never: !Equals [x, y]
+  IsProd: !Equals [!Ref Env, prod]
+  Loop: !Not [{Condition: Loop}]
+Mappings:
+  Sizes: {prod: {Size: large}}
+Resources:
+  Key: {Type: AWS::KMS::Key}
+  R:
+    Type: AWS::X::Y
+    Properties:
+      Name: !Sub "${Env}-logs-${!Literal}"
+      Arn: !Sub "arn:aws:s3:::${Key.Arn}/*"
+      Size: !FindInMap [Sizes, !Ref Env, Size]
+      First: !Select [1, !Ref Subnets]
+      Joined: !Join ["-", [a, !Ref Env]]
+      Partial: !Join [":", [a, !Ref AWS::Region]]
+      Split: !Split [",", "p,q"]
+      Decided: !If [Never, yes, no] # YAML 1.1 booleans, as CloudFormation reads them
+      Either: !If [IsProd, 1, 2]
+      Looped: !If [Loop, 1, 2]
+      Removed: !Ref AWS::NoValue
+      Input: !Ref Open
+      Imported: !ImportValue Shared
+      Data: !Base64 "echo hi"
+"#);
+    assert_eq!(
+        properties(&r, "R"),
+        serde_json::json!({
+            "Name": "prod-logs-${Literal}",
+            "Arn": {"$unknown": "Fn::Sub arn:aws:s3:::${Key.Arn}/*"},
+            "Size": "large",
+            "First": "b",
+            "Joined": "a-prod",
+            "Partial": {"$unknown": "Fn::Join"},
+            "Split": ["p", "q"],
+            "Decided": false,
+            "Either": {"$one_of": [1, 2]},
+            "Looped": {"$one_of": [1, 2]},
+            "Removed": null,
+            "Input": {"$unknown": "Ref Open"},
+            "Imported": {"$unknown": "Fn::ImportValue Shared"},
+            "Data": "echo hi",
+        })
+    );
+    let (resource, _) = &r
+        .adapted
+        .resources
+        .iter()
+        .find(|(r, _)| r.local_name == "R")
+        .expect("R");
+    let property = |key: &str| resource.attributes.at(&["Properties", key]).expect(key);
+    // A parameter's default is the value, resolved from where the default is written.
+    let name = property("Name");
+    assert_eq!(
+        r.text(name.provenance.definition().expect("resolved")),
+        "prod"
+    );
+    // An unknown string keeps its known text and says what it waits for.
+    let Value::Unknown(arn) = &property("Arn").value else {
+        panic!("unknown")
+    };
+    assert!(
+        matches!(arn.pieces.first(), Some(crate::value::Piece::Text(t)) if t == "arn:aws:s3:::")
+    );
+    assert!(matches!(arn.pieces.last(), Some(crate::value::Piece::Text(t)) if t == "/*"));
+    assert_eq!(
+        arn.depends_on
+            .iter()
+            .map(|d| d.on.clone())
+            .collect::<Vec<_>>(),
+        [crate::value::DependsOn::Resource {
+            name: "Key".into(),
+            attribute: Some("Arn".into())
+        }]
+    );
+    let Value::Unknown(input) = &property("Input").value else {
+        panic!("unknown")
+    };
+    assert_eq!(
+        input
+            .depends_on
+            .iter()
+            .map(|d| d.on.clone())
+            .collect::<Vec<_>>(),
+        [crate::value::DependsOn::Input {
+            name: "Open".into()
+        }]
+    );
+    assert_eq!(
+        property("Removed").provenance,
+        crate::value::Provenance::Default
+    );
+}

@@ -295,9 +295,12 @@ impl Cx<'_> {
         }
         let labels = is_workload(kind).then(|| self.workload_labels(&object));
         let links = links::collect(self, &object);
+        let type_name = format!("{api_version}/{kind}");
         let resource = Resource {
             address,
-            type_name: format!("{api_version}/{kind}"),
+            type_keys: pod::type_keys(&type_name, kind),
+            views: pod::views(kind, node),
+            type_name,
             kind: NodeKind::Resource,
             framework: Framework::Kubernetes,
             span: node.span,

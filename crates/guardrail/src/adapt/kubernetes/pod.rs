@@ -3,8 +3,8 @@
 //! Eight kinds run pods and PodTemplate describes one; each keeps its pod template at a
 //! different depth. [`TEMPLATES`] is the only place that knows where.
 
-use crate::graph::Resource;
-use crate::value::Node;
+use crate::graph::{Resource, Views};
+use crate::value::{Node, Step};
 
 /// Where each kind keeps its pod template: the map with the pod's `metadata` and `spec`.
 /// A Pod is its own template.
@@ -73,10 +73,55 @@ pub fn kind_of(resource: &Resource) -> &str {
         .map_or(resource.type_name.as_str(), |(_, kind)| kind)
 }
 
+/// The rule views of an object of `kind`: its pod spec and containers, when it has them.
+pub(super) fn views(kind: &str, object: &Node) -> Views {
+    let mut views = Views::default();
+    let Some(path) = template_path(kind) else {
+        return views;
+    };
+    if pod_spec(kind, object).is_none() {
+        return views;
+    }
+    let spec: Vec<Step> = path
+        .iter()
+        .chain(&["spec"])
+        .map(|k| Step::Key((*k).to_owned()))
+        .collect();
+    if let Some(spec_node) = object.at_steps(&spec) {
+        for key in CONTAINER_LISTS {
+            let Some(items) = spec_node.get(key).and_then(Node::as_seq) else {
+                continue;
+            };
+            for (i, item) in items.iter().enumerate() {
+                if item.as_map().is_some() {
+                    let mut place = spec.clone();
+                    place.extend([Step::Key(key.to_owned()), Step::Index(i)]);
+                    views.containers.push(place);
+                }
+            }
+        }
+    }
+    views.pod_spec = Some(spec);
+    views
+}
+
+/// The type keys rules bind to: the type, the kind in any API version, and `workloads` for
+/// kinds that run pods.
+pub(super) fn type_keys(type_name: &str, kind: &str) -> Vec<String> {
+    let mut keys = vec![type_name.to_owned(), kind.to_owned()];
+    if is_workload(kind) {
+        keys.push("workloads".into());
+    }
+    keys
+}
+
+/// The lists of containers in a pod spec, in the order Kubernetes starts them.
+const CONTAINER_LISTS: [&str; 3] = ["initContainers", "containers", "ephemeralContainers"];
+
 /// Every container of a pod spec, in the order Kubernetes starts them: `initContainers`,
 /// `containers`, then `ephemeralContainers`. Entries that are not maps are left out.
 pub fn containers(pod_spec: &Node) -> impl Iterator<Item = &Node> {
-    ["initContainers", "containers", "ephemeralContainers"]
+    CONTAINER_LISTS
         .into_iter()
         .filter_map(|key| pod_spec.get(key).and_then(Node::as_seq))
         .flatten()

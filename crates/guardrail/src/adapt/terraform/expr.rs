@@ -38,7 +38,9 @@ use hcl_edit::template::{Element, Template};
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
-use crate::value::{Entry, Map, Node, Provenance, Unknown, Value};
+use crate::value::{
+    Dependency, DependsOn, Entry, Map, Node, Piece, Provenance, Resolution, Unknown, Value,
+};
 
 /// Deepest nesting of evaluation (expressions within expressions, through local and variable
 /// lookups) before a value is given up as unknown. hcl-edit limits one expression's nesting to
@@ -273,10 +275,11 @@ impl<'a> Evaluator<'a> {
                     let key = match key {
                         ObjectKey::Ident(ident) => ident.as_str().to_owned(),
                         ObjectKey::Expression(e) => {
-                            match self.eval(e, src).value.scalar_text() {
+                            let key = self.eval(e, src);
+                            match key.value.scalar_text() {
                                 Some(k) => k,
                                 // A key only known after apply: the object's shape is unknown.
-                                None => return unknown(text, span),
+                                None => return waiting(text, span, &[&key]),
                             }
                         }
                     };
@@ -294,7 +297,7 @@ impl<'a> Evaluator<'a> {
                 return self.eval_template(&h.template, span, text, src);
             }
             Expression::Parenthesis(p) => return self.eval(p.inner(), src),
-            Expression::Conditional(c) => return self.eval_conditional(c, span, text, src),
+            Expression::Conditional(c) => return self.eval_conditional(c, span, src),
             Expression::Traversal(t) => return self.eval_traversal(t, span, text, src),
             Expression::UnaryOp(op) => {
                 let operand = self.eval(&op.expr, src);
@@ -305,7 +308,7 @@ impl<'a> Evaluator<'a> {
                         None => return unknown(text, span),
                     },
                     (UnaryOperator::Neg, Value::Float(f)) => Value::Float(-f),
-                    _ => return unknown(text, span),
+                    _ => return waiting(text, span, &[&operand]),
                 };
                 return derived(value, span, &[&operand]);
             }
@@ -314,42 +317,61 @@ impl<'a> Evaluator<'a> {
                 let rhs = self.eval(&op.rhs_expr, src);
                 return match binary(*op.operator.value(), &lhs.value, &rhs.value) {
                     Some(value) => derived(value, span, &[&lhs, &rhs]),
-                    None => unknown(text, span),
+                    None => waiting(text, span, &[&lhs, &rhs]),
                 };
             }
             // Not evaluated (yet): their value is computed by Terraform or needs functions,
             // iteration, or values known only after apply.
             Expression::FuncCall(f) if f.name.namespace.is_empty() && !f.args.expand_final() => {
                 let args: Vec<Node> = f.args.iter().map(|a| self.eval(a, src)).collect();
-                return super::functions::call(f.name.name.as_str(), args, span)
-                    .unwrap_or_else(|| unknown(text, span));
+                let name = f.name.name.as_str();
+                let waits = dependencies(&args.iter().collect::<Vec<_>>());
+                return super::functions::call(name, args, span).unwrap_or_else(|| {
+                    let mut depends_on = vec![Dependency {
+                        on: DependsOn::Function { name: name.into() },
+                        span,
+                    }];
+                    depends_on.extend(waits);
+                    Node::new(Value::Unknown(Unknown::new(text, depends_on)), span)
+                });
             }
-            Expression::Variable(_) | Expression::FuncCall(_) | Expression::ForExpr(_) => {
-                return unknown(text, span);
+            Expression::FuncCall(f) => {
+                let name = f.name.name.as_str().to_owned();
+                return unknown_on(text, span, DependsOn::Function { name });
             }
+            Expression::Variable(v) => {
+                let name = v.as_str().to_owned();
+                return unknown_on(text, span, DependsOn::Context { name });
+            }
+            Expression::ForExpr(_) => return unknown(text, span),
         };
         Node::new(value, span)
     }
 
-    fn eval_conditional(
-        &mut self,
-        c: &Conditional,
-        span: Span,
-        text: &str,
-        src: &Source<'_>,
-    ) -> Node {
+    fn eval_conditional(&mut self, c: &Conditional, span: Span, src: &Source<'_>) -> Node {
         let cond = self.eval(&c.cond_expr, src);
         let mut chosen = match cond.value {
             Value::Bool(true) => self.eval(&c.true_expr, src),
             Value::Bool(false) => self.eval(&c.false_expr, src),
-            _ => return unknown(text, span),
+            // Decided at deployment: either branch may be the value.
+            _ => {
+                let mut alternatives = Vec::new();
+                for branch in [&c.true_expr, &c.false_expr] {
+                    let node = self.eval(branch, src);
+                    match node.value {
+                        Value::OneOf(inner) => alternatives.extend(inner),
+                        _ => alternatives.push(node),
+                    }
+                }
+                return Node::new(Value::OneOf(alternatives), span);
+            }
         };
         // The branch is written here, but which one applies was decided by a definition
         // elsewhere, which can change.
         if let (Provenance::Resolved(d), Provenance::Explicit) =
-            (cond.provenance, chosen.provenance)
+            (&cond.provenance, &chosen.provenance)
         {
-            chosen.provenance = Provenance::Resolved(d);
+            chosen.provenance = Provenance::Resolved(d.clone());
         }
         chosen
     }
@@ -363,6 +385,8 @@ impl<'a> Evaluator<'a> {
         }
         let mut out = String::new();
         let mut parts: Vec<Node> = Vec::new();
+        // Known text and unknown parts, once a part turns out unknown.
+        let mut pieces: Option<Vec<Piece>> = None;
         for (i, element) in elements.iter().enumerate() {
             match element {
                 Element::Literal(literal) => {
@@ -381,7 +405,16 @@ impl<'a> Evaluator<'a> {
                     let part = self.eval(&interpolation.expr, src);
                     match part.value.scalar_text() {
                         Some(s) => out.push_str(&s),
-                        None => return unknown(text, span),
+                        // A list or map cannot be interpolated (Terraform rejects it), and
+                        // copying one into every template that names it would grow without
+                        // bound: only unknown scalars become pieces.
+                        None if !is_unknown_scalar(&part) => return waiting(text, span, &[&part]),
+                        None => {
+                            let pieces = pieces.get_or_insert_with(Vec::new);
+                            pieces.push(Piece::Text(std::mem::take(&mut out)));
+                            pieces.push(Piece::Value(part));
+                            continue;
+                        }
                     }
                     parts.push(part);
                 }
@@ -390,6 +423,11 @@ impl<'a> Evaluator<'a> {
             if out.len() > MAX_TEMPLATE_LEN {
                 return unknown(text, span);
             }
+        }
+        if let Some(mut pieces) = pieces {
+            pieces.push(Piece::Text(out));
+            pieces.retain(|p| !matches!(p, Piece::Text(t) if t.is_empty()));
+            return Node::new(Value::Unknown(Unknown::template(text, pieces)), span);
         }
         let parts: Vec<&Node> = parts.iter().collect();
         derived(Value::String(out), span, &parts)
@@ -403,7 +441,7 @@ impl<'a> Evaluator<'a> {
                 let kind = match root.as_str() {
                     "var" => Named::Var,
                     "local" => Named::Local,
-                    _ => return unknown(text, span),
+                    other => return unknown_on(text, span, reference(other, &operators)),
                 };
                 match operators.first() {
                     Some(TraversalOperator::GetAttr(name)) => Some((kind, name.as_str())),
@@ -430,7 +468,11 @@ impl<'a> Evaluator<'a> {
         match named {
             Some((kind, name)) => {
                 if !self.lookup(kind, name) {
-                    return unknown(text, span);
+                    let on = match kind {
+                        Named::Var => DependsOn::Input { name: name.into() },
+                        Named::Local => DependsOn::Expression,
+                    };
+                    return unknown_on(text, span, on);
                 }
                 let key = (kind, name.to_owned());
                 let found = match self.cache.get(&key) {
@@ -440,9 +482,13 @@ impl<'a> Evaluator<'a> {
                     }),
                     _ => None,
                 };
-                let Some((found, cost)) = found.filter(|(n, _)| !n.is_unknown()) else {
+                let Some((found, cost)) = found else {
                     return unknown(text, span);
                 };
+                if found.is_unknown() {
+                    // What the variable or local waits for, the use waits for.
+                    return waiting(text, span, &[found]);
+                }
                 if cost > self.budget {
                     self.report_budget(src, span);
                     return unknown(text, span);
@@ -454,7 +500,8 @@ impl<'a> Evaluator<'a> {
                 let root = self.eval(&t.expr, src);
                 match follow(&root, &path) {
                     Some(found) if !found.is_unknown() => found.clone(),
-                    _ => unknown(text, span),
+                    Some(found) => waiting(text, span, &[found]),
+                    None => waiting(text, span, &[&root]),
                 }
             }
         }
@@ -525,7 +572,7 @@ impl<'a> Evaluator<'a> {
             Value::Seq(items) => Node {
                 value: Value::Seq(items.iter().map(|n| self.eval_json(n, file)).collect()),
                 span: node.span,
-                provenance: node.provenance,
+                provenance: node.provenance.clone(),
             },
             Value::Map(map) => {
                 let mut out = Map::new();
@@ -539,7 +586,7 @@ impl<'a> Evaluator<'a> {
                 Node {
                     value: Value::Map(out),
                     span: node.span,
-                    provenance: node.provenance,
+                    provenance: node.provenance.clone(),
                 }
             }
             _ => node.clone(),
@@ -611,11 +658,16 @@ fn follow<'n>(node: &'n Node, path: &[Key]) -> Option<&'n Node> {
 }
 
 /// A resolved value moved to where it is used: every node gets the span of the use and
-/// records where its literal was written.
+/// records where its literal was written, and the references it came through.
 fn at_use(node: &Node, span: Span) -> Node {
-    let provenance = match node.provenance {
-        Provenance::Resolved(definition) => Provenance::Resolved(definition),
-        Provenance::Explicit | Provenance::Default => Provenance::Resolved(node.span),
+    let provenance = match &node.provenance {
+        Provenance::Resolved(r) => Provenance::Resolved(Resolution {
+            definition: r.definition,
+            via: std::iter::once(node.span)
+                .chain(r.via.iter().copied())
+                .collect(),
+        }),
+        Provenance::Explicit | Provenance::Default => Provenance::resolved(node.span),
     };
     let value = match &node.value {
         Value::Seq(items) => Value::Seq(items.iter().map(|n| at_use(n, span)).collect()),
@@ -658,8 +710,8 @@ fn cost(node: &Node) -> usize {
 fn derived(value: Value, span: Span, parts: &[&Node]) -> Node {
     let provenance = parts
         .iter()
-        .find_map(|p| match p.provenance {
-            Provenance::Resolved(d) => Some(Provenance::Resolved(d)),
+        .find_map(|p| match &p.provenance {
+            Provenance::Resolved(d) => Some(Provenance::Resolved(d.clone())),
             _ => None,
         })
         .unwrap_or(Provenance::Explicit);
@@ -670,14 +722,96 @@ fn derived(value: Value, span: Span, parts: &[&Node]) -> Node {
     }
 }
 
-/// An unknown value with the source text of its expression.
+/// An unknown value with the source text of its expression, of a kind guardrail does not
+/// evaluate.
 pub(super) fn unknown(text: &str, span: Span) -> Node {
-    Node::new(
-        Value::Unknown(Unknown {
-            expression: text.to_owned(),
-        }),
-        span,
-    )
+    unknown_on(text, span, DependsOn::Expression)
+}
+
+/// An unknown value waiting for `on`.
+fn unknown_on(text: &str, span: Span, on: DependsOn) -> Node {
+    let depends_on = vec![Dependency { on, span }];
+    Node::new(Value::Unknown(Unknown::new(text, depends_on)), span)
+}
+
+/// An unknown value computed from `parts`: it waits for what they wait for (or, when they
+/// are all known, for an expression guardrail does not evaluate).
+fn waiting(text: &str, span: Span, parts: &[&Node]) -> Node {
+    let depends_on = dependencies(parts);
+    if depends_on.is_empty() {
+        return unknown(text, span);
+    }
+    Node::new(Value::Unknown(Unknown::new(text, depends_on)), span)
+}
+
+/// Whether a value is unknown, or one of several values each a scalar or unknown: what a
+/// template may hold as a piece.
+fn is_unknown_scalar(node: &Node) -> bool {
+    match &node.value {
+        Value::Unknown(_) => true,
+        Value::OneOf(alternatives) => alternatives
+            .iter()
+            .all(|a| a.is_unknown() || a.value.scalar_text().is_some()),
+        _ => false,
+    }
+}
+
+/// What the unknown values among `parts` wait for.
+fn dependencies(parts: &[&Node]) -> Vec<Dependency> {
+    parts.iter().flat_map(|p| p.dependencies()).collect()
+}
+
+/// What a reference rooted at `root` (not `var` or `local`) waits for:
+/// `aws_iam_role.app.arn` an attribute of a resource, `data.T.N.attr` of a data source,
+/// `module.M.out` a module output; `count`, `each`, `path`, `terraform` and `self` the
+/// deployment context.
+fn reference(root: &str, operators: &[&TraversalOperator]) -> DependsOn {
+    let names: Vec<Option<&str>> = operators
+        .iter()
+        .map(|op| match op {
+            TraversalOperator::GetAttr(name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    // The first attribute after the address (an index such as `[0]` or `["k"]` between
+    // them names an instance of the same resource).
+    let attribute_after = |from: usize| {
+        names
+            .iter()
+            .skip(from)
+            .skip_while(|n| n.is_none())
+            .find_map(|n| n.map(str::to_owned))
+    };
+    let first = |i: usize| names.get(i).copied().flatten();
+    match root {
+        "data" => match (first(0), first(1)) {
+            (Some(t), Some(n)) => DependsOn::DataSource {
+                name: format!("data.{t}.{n}"),
+                attribute: attribute_after(2),
+            },
+            _ => DependsOn::Expression,
+        },
+        "module" => match first(0) {
+            Some(m) => DependsOn::Module {
+                name: format!("module.{m}"),
+                output: attribute_after(1),
+            },
+            None => DependsOn::Expression,
+        },
+        "count" | "each" | "path" | "terraform" | "self" => DependsOn::Context {
+            name: match first(0) {
+                Some(attr) => format!("{root}.{attr}"),
+                None => root.to_owned(),
+            },
+        },
+        resource_type => match first(0) {
+            Some(n) => DependsOn::Resource {
+                name: format!("{resource_type}.{n}"),
+                attribute: attribute_after(1),
+            },
+            None => DependsOn::Expression,
+        },
+    }
 }
 
 /// Whether a `.tf.json` string needs parsing as a template.
@@ -769,4 +903,17 @@ fn binary(op: BinaryOperator, lhs: &Value, rhs: &Value) -> Option<Value> {
             }
         },
     })
+}
+
+/// The finished value of one Terraform expression written alone (no variables or locals
+/// declared), for tests elsewhere that need values as the adapter makes them.
+#[cfg(test)]
+pub(crate) fn evaluate_text(expression: &str) -> Node {
+    use crate::source::{Format, SourceFiles};
+    let mut files = SourceFiles::default();
+    let id = files.add("test.tf".into(), format!("x = {expression}\n"), Format::Hcl);
+    let file = files.get(id).expect("added");
+    let body = hcl_edit::parser::parse_body(&file.text).expect("an expression");
+    let attribute = body.get_attribute("x").expect("the attribute");
+    Evaluator::new().eval(&attribute.value, &Source::file(file))
 }

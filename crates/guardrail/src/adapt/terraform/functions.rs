@@ -16,7 +16,7 @@ pub(super) fn call(name: &str, args: Vec<Node>, span: Span) -> Option<Node> {
         ("jsonencode", [x]) | ("tolist" | "toset" | "tomap", [x]) => return Some(x.clone()),
         ("jsondecode", [s]) => {
             let json: serde_json::Value = serde_json::from_str(s.as_str()?).ok()?;
-            return Some(Node::from_json(&json, s.span, s.provenance));
+            return Some(Node::from_json(&json, s.span, &s.provenance));
         }
         ("merge", maps) if maps.iter().all(known) => {
             let mut out = Map::new();
@@ -89,11 +89,9 @@ pub(super) fn call(name: &str, args: Vec<Node>, span: Span) -> Option<Node> {
         _ => return None,
     };
     let mut node = Node::new(value, span);
-    node.provenance = args
-        .iter()
-        .map(|a| a.provenance)
-        .find(|p| matches!(p, crate::value::Provenance::Resolved(_)))
-        .unwrap_or(node.provenance);
+    if let Some(resolved) = args.iter().find(|a| a.provenance.is_resolved()) {
+        node.provenance = resolved.provenance.clone();
+    }
     Some(node)
 }
 
@@ -126,9 +124,7 @@ mod tests {
             Some("2012-10-17")
         );
         let unknown = Node::new(
-            Value::Unknown(crate::value::Unknown {
-                expression: "x".into(),
-            }),
+            Value::Unknown(crate::value::Unknown::new("x", Vec::new())),
             span,
         );
         assert!(call("coalesce", vec![unknown.clone(), s("a")], span).is_none());

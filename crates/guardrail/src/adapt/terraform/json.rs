@@ -418,7 +418,7 @@ fn attribute(
                         .collect(),
                 ),
                 span: value.span,
-                provenance: value.provenance,
+                provenance: value.provenance.clone(),
             },
             _ => generic(ctx, file, value, bound),
         },

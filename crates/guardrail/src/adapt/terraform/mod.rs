@@ -108,7 +108,7 @@
 //! parse.
 
 mod entries;
-mod expr;
+pub(crate) mod expr;
 mod functions;
 mod hcl;
 mod json;
@@ -248,9 +248,17 @@ pub fn adapt_module<'a>(
             first_seen.insert(address.clone(), here);
         }
 
+        let type_keys = match decl.kind {
+            NodeKind::Resource => vec![decl.type_name.clone()],
+            NodeKind::Data => vec![format!("data.{}", decl.type_name)],
+            NodeKind::Backend => vec![format!("backend.{}", decl.type_name)],
+            _ => Vec::new(),
+        };
         let resource = Resource {
             local_name: address.clone(),
             address,
+            type_keys,
+            views: Default::default(),
             type_name: decl.type_name,
             kind: decl.kind,
             framework: Framework::Terraform,

@@ -333,7 +333,7 @@ resource "aws_db_instance" "db" {
         assert_eq!(public.value, Value::Bool(true));
         // The finding points at the use; the value's definition is in the var file.
         assert_eq!(parsed.text(public.span), "var.public");
-        let Provenance::Resolved(from) = public.provenance else {
+        let Some(from) = public.provenance.definition() else {
             panic!("not resolved: {:?}", public.provenance)
         };
         assert_eq!(
@@ -376,7 +376,9 @@ resource "aws_db_instance" "db" {
         );
         let engine = attr(&a, "aws_db_instance.db", "engine");
         assert_eq!(engine.as_str(), Some("b"));
-        assert!(matches!(engine.provenance, Provenance::Resolved(d) if parsed.text(d) == "\"b\""));
+        assert!(
+            matches!(&engine.provenance, Provenance::Resolved(d) if parsed.text(d.definition) == "\"b\"")
+        );
     }
 
     #[test]

@@ -239,7 +239,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::graph::GraphBuilder;
     use crate::source::FileId;
-    use crate::value::{Entry, Map, Unknown, Value};
+    use crate::value::{Entry, Map, Value};
 
     static EMPTY: LazyLock<ResourceGraph> = LazyLock::new(|| GraphBuilder::new().build());
 
@@ -279,10 +279,17 @@ pub(crate) mod tests {
         node(Value::Map(m))
     }
 
+    /// The value of a Terraform expression that is unknown before deployment, as the
+    /// Terraform adapter finishes it (with what it waits for, and the known text of a
+    /// template), at the test span.
     pub(crate) fn unknown(expression: &str) -> Node {
-        node(Value::Unknown(Unknown {
-            expression: expression.to_owned(),
-        }))
+        let node = crate::adapt::terraform::expr::evaluate_text(expression);
+        assert!(
+            matches!(node.value, Value::Unknown(_) | Value::OneOf(_)),
+            "{expression} is known: {:?}",
+            node.value
+        );
+        node
     }
 
     /// A call on resource 0 of an empty graph: each argument's values.

@@ -494,7 +494,7 @@ mod tests {
         );
         assert_eq!(check(&LITERAL, int(12345678)).truth, Truth::True);
         let mut resolved = s("hunter2");
-        resolved.provenance = Provenance::Resolved(span());
+        resolved.provenance = Provenance::resolved(span());
         assert_eq!(check(&LITERAL, resolved).truth, Truth::True);
         assert_eq!(check(&LITERAL, s("")).truth, Truth::False);
         assert_eq!(

@@ -1,24 +1,23 @@
 //! Reading every form of policy document into the [model](super::model).
-
-use std::sync::LazyLock;
-
-use regex::Regex;
+//!
+//! Documents arrive as finished values: CloudFormation intrinsics resolved by the adapter
+//! (`Fn::If` as [`Value::OneOf`], `Fn::Sub`/`Fn::Join` as strings or as unknown strings of
+//! known text and unknown pieces), Terraform expressions evaluated (a heredoc or template with
+//! interpolations as an unknown string of pieces, a reference to a data source as an unknown
+//! that names it). Nothing here parses expression text.
 
 use super::model::{Condition, Gap, Part, Policy, Principal, Statement, Term, normalized};
 use crate::graph::{Framework, NodeKind, ResourceGraph, ResourceId};
 use crate::rules::helpers::shown_expression;
-use crate::value::{Map, Node, Value};
+use crate::value::{Dependency, DependsOn, Map, Node, Piece, Provenance, Unknown, Value};
 
 /// Reads the policy document `node` of `resource` into the normalized model, following
 /// Terraform `aws_iam_policy_document` data sources through `graph`.
 pub fn statements(node: &Node, path: &str, graph: &ResourceGraph, resource: ResourceId) -> Policy {
-    let cfn_scope = graph
-        .resource(resource)
-        .filter(|r| r.framework == Framework::CloudFormation)
-        .map(|r| r.scope.as_str());
+    let framework = graph.resource(resource).map(|r| r.framework);
     let reader = Reader {
         graph,
-        cfn_scope,
+        cloudformation: framework == Some(Framework::CloudFormation),
         holes: Vec::new(),
     };
     let mut visiting = Vec::new();
@@ -29,50 +28,37 @@ pub fn statements(node: &Node, path: &str, graph: &ResourceGraph, resource: Reso
 // Reading documents
 // ---------------------------------------------------------------------------------------
 
-/// Deepest nesting of data sources, `Fn::If` and intrinsics followed.
+/// Deepest nesting of data sources and documents followed.
 const MAX_DEPTH: usize = 16;
 
-/// The statement elements whose `Fn::If` branches make separate statement variants; the
-/// others are lists, where the branches simply add possible items.
+/// The statement elements whose alternatives (`Fn::If` branches, a conditional) make
+/// separate statement variants; the others are lists, where the alternatives simply add
+/// possible items.
 const VARIANT_FIELDS: [&str; 4] = ["Effect", "Principal", "NotPrincipal", "Condition"];
 
 /// Most variants one statement is expanded into.
 const MAX_VARIANTS: usize = 16;
 
-/// Marks an interpolation in a heredoc being parsed as JSON: `OPEN index CLOSE`. Private-use
-/// characters, so they cannot clash with the policy's own text.
+/// Marks an unknown piece in a policy text being parsed as JSON: `OPEN index CLOSE`.
+/// Private-use characters, so they cannot clash with the policy's own text.
 pub(super) const OPEN: char = '\u{E000}';
 pub(super) const CLOSE: char = '\u{E001}';
 
-/// A `${…}` interpolation of a heredoc: its source text and what it may be.
+/// An unknown piece of a policy text: how to show it and what it may be.
 #[derive(Debug, Clone)]
 pub(super) struct Hole {
-    text: String,
+    shown: String,
     parts: Vec<Part>,
 }
 
 struct Reader<'g> {
     graph: &'g ResourceGraph,
-    /// The scope of the CloudFormation template being read; `None` for other frameworks,
-    /// where maps such as `{"Ref": …}` are not intrinsics.
-    cfn_scope: Option<&'g str>,
-    /// The interpolations of the heredoc being read.
+    /// Whether the document is read from a CloudFormation template, where every
+    /// `Fn::GetAtt` names something.
+    cloudformation: bool,
+    /// The unknown pieces of the policy text being read.
     holes: Vec<Hole>,
 }
-
-static DATA_REFERENCE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"^data\.aws_iam_policy_document\.([A-Za-z_][A-Za-z0-9_-]*)(?:\[[^\]]*\])?\.(?:json|minified_json)$",
-    )
-    .ok()
-});
-
-static TRAVERSAL: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"^[A-Za-z_][A-Za-z0-9_-]*(?:\[[^\[\]]*\])*(?:\.[A-Za-z_][A-Za-z0-9_-]*(?:\[[^\[\]]*\])*)+$",
-    )
-    .ok()
-});
 
 /// Attributes of Terraform resources and data sources that name something and never hold a
 /// wildcard.
@@ -88,144 +74,103 @@ const NAME_ATTRIBUTES: &[&str] = &[
     "dns_suffix",
 ];
 
-/// Roots of Terraform references whose values may be anything.
-const OPEN_ROOTS: &[&str] = &[
-    "var",
-    "local",
-    "module",
-    "each",
-    "count",
-    "path",
-    "self",
-    "terraform",
-];
-
-/// What a Terraform reference (`aws_iam_role.r.arn`) may be.
-fn tf_reference_parts(expr: &str) -> Vec<Part> {
-    let expr = expr.trim();
-    if !TRAVERSAL.as_ref().is_some_and(|re| re.is_match(expr)) {
-        return vec![Part::Any];
+/// A policy text of known text and unknown pieces, with each unknown piece replaced by a
+/// marker, and the pieces; `None` when a piece is not a string part (a list, a map).
+pub(super) fn mark_holes(pieces: &[Piece], cloudformation: bool) -> Option<(String, Vec<Hole>)> {
+    let mut out = String::new();
+    let mut holes = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Value(node) => {
+                out.push(OPEN);
+                out.push_str(&holes.len().to_string());
+                out.push(CLOSE);
+                holes.push(Hole {
+                    shown: shown_of(node),
+                    parts: node_parts(node, cloudformation)?,
+                });
+            }
+        }
     }
-    let segments: Vec<&str> = expr
-        .split('.')
-        .map(|s| s.split('[').next().unwrap_or(s))
-        .collect();
-    let root = segments.first().copied().unwrap_or("");
-    let attribute = segments.last().copied().unwrap_or("");
-    let long_enough = segments.len() >= if root == "data" { 4 } else { 3 };
-    if long_enough && !OPEN_ROOTS.contains(&root) && NAME_ATTRIBUTES.contains(&attribute) {
+    Some((out, holes))
+}
+
+/// How an unknown piece is shown: `${aws_s3_bucket.b.arn}`.
+fn shown_of(node: &Node) -> String {
+    match &node.value {
+        Value::Unknown(u) if !u.expression.is_empty() => format!("${{{}}}", u.expression),
+        _ => "${…}".to_owned(),
+    }
+}
+
+/// What a value known only in part may be, as string parts; `None` for values that are not
+/// strings (lists, maps).
+fn node_parts(node: &Node, cloudformation: bool) -> Option<Vec<Part>> {
+    match &node.value {
+        Value::Unknown(u) => Some(unknown_parts(u, cloudformation)),
+        Value::OneOf(alternatives) => {
+            // Text only when every alternative is the same text; otherwise anything they
+            // may be is as good as unknown text for matching.
+            let texts: Option<Vec<String>> =
+                alternatives.iter().map(|a| a.value.scalar_text()).collect();
+            match texts.as_deref() {
+                Some([first, rest @ ..]) if rest.iter().all(|t| t == first) => {
+                    Some(vec![Part::Text(first.clone())])
+                }
+                _ => Some(vec![Part::Any]),
+            }
+        }
+        Value::Seq(_) | Value::Map(_) => None,
+        other => Some(vec![Part::Text(other.scalar_text().unwrap_or_default())]),
+    }
+}
+
+/// What an unknown string may be: its known text around its unknown pieces, or what the
+/// one thing it waits for may be.
+pub(super) fn unknown_parts(unknown: &Unknown, cloudformation: bool) -> Vec<Part> {
+    if !unknown.pieces.is_empty() {
+        let mut parts = Vec::new();
+        for piece in &unknown.pieces {
+            match piece {
+                Piece::Text(text) => parts.push(Part::Text(text.clone())),
+                Piece::Value(node) => match node_parts(node, cloudformation) {
+                    Some(p) => parts.extend(p),
+                    None => return vec![Part::Any],
+                },
+            }
+        }
+        return normalized(parts);
+    }
+    match unknown.depends_on.as_slice() {
+        [only] => dependency_parts(only, cloudformation),
+        _ => vec![Part::Any],
+    }
+}
+
+/// What a value that is exactly one dependency may be: the ARN, id or name of a resource
+/// never holds a wildcard; an input or an expression may hold anything.
+fn dependency_parts(dependency: &Dependency, cloudformation: bool) -> Vec<Part> {
+    let names = |attribute: &Option<String>| match attribute {
+        // CloudFormation: `Ref` to a resource is its name or id, and `Fn::GetAtt` an ARN,
+        // id or name.
+        _ if cloudformation => true,
+        Some(a) => NAME_ATTRIBUTES.contains(&a.as_str()),
+        None => false,
+    };
+    let name = match &dependency.on {
+        DependsOn::Resource { attribute, .. } | DependsOn::DataSource { attribute, .. } => {
+            names(attribute)
+        }
+        // Pseudo parameters: the account id, region, partition, stack name.
+        DependsOn::Context { name } => name.starts_with("AWS::"),
+        _ => false,
+    };
+    if name {
         vec![Part::Name]
     } else {
         vec![Part::Any]
     }
-}
-
-/// Splits a template's `${…}` interpolations out of `text`, asking `hole` what each may be.
-/// `None` when a `${` is not closed.
-fn template_parts(text: &str, mut hole: impl FnMut(&str) -> Vec<Part>) -> Option<Vec<Part>> {
-    let mut parts = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        parts.push(Part::Text(rest.get(..start)?.to_owned()));
-        let after = rest.get(start + 2..)?;
-        let end = closing_brace(after)?;
-        parts.extend(hole(after.get(..end)?));
-        rest = after.get(end + 1..)?;
-    }
-    parts.push(Part::Text(rest.to_owned()));
-    Some(normalized(parts))
-}
-
-/// The index of the `}` closing an interpolation whose body starts `text`.
-fn closing_brace(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '{' => depth += 1,
-            '}' if depth == 0 => return Some(i),
-            '}' => depth -= 1,
-            _ => {}
-        }
-    }
-    None
-}
-
-/// What a Terraform expression known only at deployment may be: a template's text around
-/// its interpolations, or a reference.
-pub(super) fn tf_parts(expr: &str) -> Vec<Part> {
-    let expr = expr.trim();
-    if let Some(inner) = expr.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
-        // Escapes and directives change the text; such a template is taken as unknown text.
-        if inner.contains(['\\']) || inner.contains("$${") || inner.contains("%{") {
-            return vec![Part::Any];
-        }
-        return template_parts(inner, tf_reference_parts).unwrap_or_else(|| vec![Part::Any]);
-    }
-    tf_reference_parts(expr)
-}
-
-/// The body of a Terraform heredoc expression (`<<EOF … EOF`, `<<-EOF … EOF`).
-pub(super) fn heredoc_body(expr: &str) -> Option<&str> {
-    let rest = expr.trim_start().strip_prefix("<<")?;
-    let rest = rest.strip_prefix('-').unwrap_or(rest);
-    let (marker, body) = rest.split_once('\n')?;
-    let marker = marker.trim();
-    if marker.is_empty() {
-        return None;
-    }
-    let body = body.trim_end();
-    let end = body.rfind('\n').map_or(0, |i| i + 1);
-    if body.get(end..)?.trim() != marker {
-        return None;
-    }
-    body.get(..end)
-}
-
-/// A heredoc body with each `${…}` replaced by a marker, and the interpolations; `None` when
-/// it has template directives (`%{…}`) or an unclosed interpolation.
-pub(super) fn mark_holes(body: &str) -> Option<(String, Vec<Hole>)> {
-    if body.replace("%%{", "").contains("%{") {
-        return None;
-    }
-    let mut out = String::with_capacity(body.len());
-    let mut holes = Vec::new();
-    let mut rest = body;
-    while let Some(start) = rest.find("${") {
-        let before = rest.get(..start)?;
-        if before.ends_with('$') {
-            // `$${` is a literal `${`.
-            out.push_str(before.get(..before.len() - 1)?);
-            out.push_str("${");
-            rest = rest.get(start + 2..)?;
-            continue;
-        }
-        out.push_str(before);
-        let after = rest.get(start + 2..)?;
-        let end = closing_brace(after)?;
-        let text = after.get(..end)?;
-        out.push(OPEN);
-        out.push_str(&holes.len().to_string());
-        out.push(CLOSE);
-        holes.push(Hole {
-            text: text.to_owned(),
-            parts: tf_parts(text),
-        });
-        rest = after.get(end + 1..)?;
-    }
-    out.push_str(rest);
-    Some((out.replace("%%{", "%{"), holes))
 }
 
 /// `map[key]`, the exact key first, then without regard to ASCII case.
@@ -237,143 +182,13 @@ fn get_ci<'n>(map: &'n Map, key: &str) -> Option<&'n Node> {
     })
 }
 
-/// A CloudFormation intrinsic read as a value.
-enum Intrinsic {
-    /// `Ref: AWS::NoValue`: the element is absent.
-    NoValue,
-    /// `Fn::If`: one of these, depending on a condition.
-    If(Vec<Node>),
-    /// Any other: a value of this shape.
-    Value(Term),
+/// Whether a node is a property CloudFormation removes (`Ref: AWS::NoValue`).
+fn is_removed(node: &Node) -> bool {
+    node.value == Value::Null && node.provenance == Provenance::Default
 }
 
 impl Reader<'_> {
-    /// `{Ref: X}` / `{Fn::…: X}` when reading CloudFormation.
-    fn as_intrinsic<'n>(&self, node: &'n Node) -> Option<(&'n str, &'n Node)> {
-        self.cfn_scope?;
-        crate::adapt::cloudformation::intrinsic_call(node)
-    }
-
-    fn intrinsic(&self, node: &Node, depth: usize) -> Option<Intrinsic> {
-        let (function, argument) = self.as_intrinsic(node)?;
-        let shown = match argument.value.scalar_text() {
-            Some(text) => format!("{function} {text}"),
-            None => function.to_owned(),
-        };
-        if depth >= MAX_DEPTH {
-            return Some(Intrinsic::Value(Term::unknown(&shown, vec![Part::Any])));
-        }
-        let parts = match function {
-            "Ref" => match argument.as_str() {
-                Some("AWS::NoValue") => return Some(Intrinsic::NoValue),
-                Some(name) => self.reference_parts(name),
-                None => vec![Part::Any],
-            },
-            "Fn::GetAtt" => vec![Part::Name],
-            "Fn::If" => {
-                return Some(match argument.as_seq() {
-                    Some([_, yes, no]) => Intrinsic::If(vec![yes.clone(), no.clone()]),
-                    _ => Intrinsic::Value(Term::unknown(&shown, vec![Part::Any])),
-                });
-            }
-            "Fn::Sub" => self.sub_parts(argument, depth),
-            "Fn::Join" => self.join_parts(argument, depth),
-            _ => vec![Part::Any],
-        };
-        Some(Intrinsic::Value(Term::unknown(&shown, parts)))
-    }
-
-    /// What `Ref name` is: a parameter's default, a pseudo parameter or resource's name.
-    fn reference_parts(&self, name: &str) -> Vec<Part> {
-        if name.starts_with("AWS::") {
-            return vec![Part::Name];
-        }
-        let Some(scope) = self.cfn_scope else {
-            return vec![Part::Any];
-        };
-        let found: Vec<_> = self
-            .graph
-            .find(scope, name)
-            .iter()
-            .filter_map(|&id| self.graph.resource(id))
-            .collect();
-        match found.first() {
-            None => vec![Part::Any],
-            Some(r) if r.kind == NodeKind::Parameter => {
-                match r
-                    .attributes
-                    .get("Default")
-                    .and_then(|d| d.value.scalar_text())
-                {
-                    Some(text) => vec![Part::Text(text)],
-                    None => vec![Part::Any],
-                }
-            }
-            Some(_) => vec![Part::Name],
-        }
-    }
-
-    fn sub_parts(&self, argument: &Node, depth: usize) -> Vec<Part> {
-        let (text, variables) = match &argument.value {
-            Value::String(s) => (s.as_str(), None),
-            Value::Seq(items) => match items.as_slice() {
-                [text, vars] => match text.as_str() {
-                    Some(t) => (t, vars.as_map()),
-                    None => return vec![Part::Any],
-                },
-                _ => return vec![Part::Any],
-            },
-            _ => return vec![Part::Any],
-        };
-        template_parts(text, |name| {
-            let name = name.trim();
-            if let Some(literal) = name.strip_prefix('!') {
-                return vec![Part::Text(format!("${{{literal}}}"))];
-            }
-            if let Some(value) = variables.and_then(|v| v.get(name)) {
-                return match self.term(value, depth + 1) {
-                    Some(term) => term.parts,
-                    None => Vec::new(),
-                };
-            }
-            if name.contains('.') {
-                vec![Part::Name]
-            } else {
-                self.reference_parts(name)
-            }
-        })
-        .unwrap_or_else(|| vec![Part::Any])
-    }
-
-    fn join_parts(&self, argument: &Node, depth: usize) -> Vec<Part> {
-        let Some([separator, items]) = argument.as_seq() else {
-            return vec![Part::Any];
-        };
-        let (Some(separator), Some(items)) = (separator.as_str(), items.as_seq()) else {
-            return vec![Part::Any];
-        };
-        let mut parts = Vec::new();
-        let mut first = true;
-        for item in items {
-            let item_parts = match self.intrinsic(item, depth + 1) {
-                Some(Intrinsic::NoValue) => continue,
-                Some(Intrinsic::If(_)) => vec![Part::Any],
-                Some(Intrinsic::Value(term)) => term.parts,
-                None => match item.value.scalar_text() {
-                    Some(text) => vec![Part::Text(text)],
-                    None => vec![Part::Any],
-                },
-            };
-            if !first {
-                parts.push(Part::Text(separator.to_owned()));
-            }
-            first = false;
-            parts.extend(item_parts);
-        }
-        parts
-    }
-
-    /// A string, with the heredoc's interpolation markers read as unknown parts.
+    /// A string, with the policy text's unknown-piece markers read as unknown parts.
     fn string_term(&self, text: &str) -> Term {
         if self.holes.is_empty() || !text.contains(OPEN) {
             return Term::literal(text);
@@ -394,9 +209,7 @@ impl Reader<'_> {
             match hole {
                 Some(h) => {
                     parts.extend(h.parts.iter().cloned());
-                    shown.push_str("${");
-                    shown.push_str(&h.text);
-                    shown.push('}');
+                    shown.push_str(&h.shown);
                 }
                 None => parts.push(Part::Any),
             }
@@ -408,37 +221,18 @@ impl Reader<'_> {
     }
 
     /// A scalar element value; `None` when absent (`null`, `AWS::NoValue`) or not a scalar.
-    fn term(&self, node: &Node, depth: usize) -> Option<Term> {
+    fn term(&self, node: &Node) -> Option<Term> {
         match &node.value {
             Value::String(s) => Some(self.string_term(s)),
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
                 node.value.scalar_text().map(|t| Term::literal(&t))
             }
-            Value::Unknown(u) => {
-                let parts = match self.cfn_scope {
-                    Some(_) => self.cfn_unknown_parts(&u.expression),
-                    None => tf_parts(&u.expression),
-                };
-                Some(Term::unknown(&u.expression, parts))
-            }
-            Value::Map(_) => match self.intrinsic(node, depth)? {
-                Intrinsic::NoValue => None,
-                Intrinsic::If(_) => Some(Term::unknown("Fn::If", vec![Part::Any])),
-                Intrinsic::Value(term) => Some(term),
-            },
+            Value::Unknown(u) => Some(Term::unknown(
+                &u.expression,
+                unknown_parts(u, self.cloudformation),
+            )),
+            Value::OneOf(_) => Some(Term::unknown("one of several values", vec![Part::Any])),
             _ => None,
-        }
-    }
-
-    /// What an unknown value the rule evaluator made from a CloudFormation intrinsic
-    /// (`Fn::GetAtt`, `Ref AWS::AccountId`) may be.
-    fn cfn_unknown_parts(&self, expression: &str) -> Vec<Part> {
-        if expression.starts_with("Fn::GetAtt") {
-            return vec![Part::Name];
-        }
-        match expression.strip_prefix("Ref ") {
-            Some(name) => self.reference_parts(name.trim()),
-            None => vec![Part::Any],
         }
     }
 
@@ -446,20 +240,20 @@ impl Reader<'_> {
     /// `Fn::If` branches, of the element or of an item, are all possible items.
     fn terms(&self, node: &Node) -> Option<Vec<Term>> {
         let mut out: Option<Vec<Term>> = None;
-        for alternative in self.alternatives(node, 0).into_iter().flatten() {
+        for alternative in alternatives(node).into_iter().flatten() {
             match &alternative.value {
                 Value::Null => {}
                 Value::Seq(items) => {
                     let terms = out.get_or_insert_with(Vec::new);
                     for item in items {
-                        for option in self.alternatives(item, 0).into_iter().flatten() {
-                            terms.extend(self.term(option, 0));
+                        for option in alternatives(item).into_iter().flatten() {
+                            terms.extend(self.term(option));
                         }
                     }
                 }
                 _ => out
                     .get_or_insert_with(Vec::new)
-                    .extend(self.term(alternative, 0)),
+                    .extend(self.term(alternative)),
             }
         }
         out
@@ -485,49 +279,46 @@ impl Reader<'_> {
         };
         match &node.value {
             Value::String(text) => self.json_text(text, node, Vec::new()).unwrap_or_default(),
-            Value::Map(map) => match self.intrinsic(node, depth) {
-                Some(Intrinsic::NoValue) => Policy::default(),
-                Some(Intrinsic::If(branches)) => {
-                    let mut policy = Policy::default();
-                    for branch in &branches {
-                        let p = self.document(branch, path, origin, depth + 1, visiting);
-                        merge(&mut policy, p);
-                    }
-                    policy
+            Value::OneOf(alternatives) => {
+                let mut policy = Policy::default();
+                for alternative in alternatives {
+                    let p = self.document(alternative, path, origin, depth + 1, visiting);
+                    merge(&mut policy, p);
                 }
-                Some(Intrinsic::Value(term)) => gap(term.shown),
-                None if is_terraform_document(map) => {
-                    // Rules on the data source itself: name its statements by its address.
-                    let address = self
-                        .graph
-                        .resource(origin)
-                        .filter(|r| {
-                            r.kind == NodeKind::Data && r.type_name == "aws_iam_policy_document"
-                        })
-                        .map_or(path, |r| r.address.as_str());
-                    self.tf_document(node, address, origin, depth, visiting)
+                policy
+            }
+            Value::Map(map) if is_terraform_document(map) => {
+                // Rules on the data source itself: name its statements by its address.
+                let address = self
+                    .graph
+                    .resource(origin)
+                    .filter(|r| {
+                        r.kind == NodeKind::Data && r.type_name == "aws_iam_policy_document"
+                    })
+                    .map_or(path, |r| r.address.as_str());
+                self.tf_document(node, address, origin, depth, visiting)
+            }
+            Value::Map(map) => {
+                let mut policy = Policy::default();
+                if let Some(statement) = get_ci(map, "Statement") {
+                    self.json_statements(statement, "Statement", 0, &mut policy);
                 }
-                None => {
-                    let mut policy = Policy::default();
-                    if let Some(statement) = get_ci(map, "Statement") {
-                        self.json_statements(statement, "Statement", 0, &mut policy);
-                    }
-                    policy
-                }
-            },
-            Value::Unknown(u) if self.cfn_scope.is_none() => {
-                if let Some(policy) = self.follow(&u.expression, origin, depth, visiting) {
+                policy
+            }
+            Value::Unknown(u) => {
+                if let Some(policy) = self.follow(u, origin, depth, visiting) {
                     return policy;
                 }
-                let heredoc = heredoc_body(&u.expression).and_then(mark_holes);
+                let text = (!u.pieces.is_empty())
+                    .then(|| mark_holes(&u.pieces, self.cloudformation))
+                    .flatten();
                 if let Some(policy) =
-                    heredoc.and_then(|(text, holes)| self.json_text(&text, node, holes))
+                    text.and_then(|(text, holes)| self.json_text(&text, node, holes))
                 {
                     return policy;
                 }
                 gap(shown_expression(&u.expression))
             }
-            Value::Unknown(u) => gap(shown_expression(&u.expression)),
             _ => Policy::default(),
         }
     }
@@ -535,10 +326,10 @@ impl Reader<'_> {
     /// A JSON policy in a string; `None` when the text is not JSON.
     fn json_text(&self, text: &str, at: &Node, holes: Vec<Hole>) -> Option<Policy> {
         let json = serde_json::from_str::<serde_json::Value>(text.trim()).ok()?;
-        let node = Node::from_json(&json, at.span, at.provenance);
+        let node = Node::from_json(&json, at.span, &at.provenance);
         let reader = Reader {
             graph: self.graph,
-            cfn_scope: None,
+            cloudformation: self.cloudformation,
             holes,
         };
         let mut policy = Policy::default();
@@ -564,45 +355,20 @@ impl Reader<'_> {
                     }
                 }
             }
-            Value::Map(_) => match self.intrinsic(node, depth) {
-                None => policy
-                    .statements
-                    .extend(self.json_statement_variants(node, path)),
-                Some(Intrinsic::NoValue) => {}
-                Some(Intrinsic::If(branches)) => {
-                    for branch in &branches {
-                        self.json_statements(branch, path, depth + 1, policy);
-                    }
+            Value::Map(_) => policy
+                .statements
+                .extend(self.json_statement_variants(node, path)),
+            Value::OneOf(alternatives) => {
+                for alternative in alternatives {
+                    self.json_statements(alternative, path, depth + 1, policy);
                 }
-                Some(Intrinsic::Value(term)) => policy.gaps.push(Gap {
-                    span: node.span,
-                    path: path.to_owned(),
-                    seen: term.shown,
-                }),
-            },
+            }
             Value::Unknown(u) => policy.gaps.push(Gap {
                 span: node.span,
                 path: path.to_owned(),
                 seen: shown_expression(&u.expression),
             }),
             _ => {}
-        }
-    }
-
-    /// The values an element may take: both branches of an `Fn::If` (recursively), `None`
-    /// for `AWS::NoValue`.
-    fn alternatives<'n>(&self, node: &'n Node, depth: usize) -> Vec<Option<&'n Node>> {
-        let Some((function, argument)) = self.as_intrinsic(node) else {
-            return vec![Some(node)];
-        };
-        match (function, argument.as_seq(), argument.as_str()) {
-            ("Ref", _, Some("AWS::NoValue")) => vec![None],
-            ("Fn::If", Some([_, yes, no]), _) if depth < MAX_DEPTH => {
-                let mut out = self.alternatives(yes, depth + 1);
-                out.extend(self.alternatives(no, depth + 1));
-                out
-            }
-            _ => vec![Some(node)],
         }
     }
 
@@ -615,7 +381,7 @@ impl Reader<'_> {
         let map = node.as_map().unwrap_or(&empty);
         let choices: Vec<Vec<Option<&Node>>> = VARIANT_FIELDS
             .iter()
-            .map(|field| get_ci(map, field).map_or_else(|| vec![None], |n| self.alternatives(n, 0)))
+            .map(|field| get_ci(map, field).map_or_else(|| vec![None], alternatives))
             .collect();
         let count = choices
             .iter()
@@ -658,7 +424,7 @@ impl Reader<'_> {
         let pick = |i: usize| picks.get(i).copied().flatten();
         Statement {
             sid: get("Sid").and_then(Node::as_str).map(str::to_owned),
-            effect: pick(0).and_then(|n| self.term(n, 0)),
+            effect: pick(0).and_then(|n| self.term(n)),
             actions: get("Action").and_then(|n| self.terms(n)),
             not_actions: get("NotAction").and_then(|n| self.terms(n)),
             resources: get("Resource").and_then(|n| self.terms(n)),
@@ -696,23 +462,16 @@ impl Reader<'_> {
                         .collect(),
                 )
             }
-            Value::Map(map) => match self.intrinsic(node, 0) {
-                Some(Intrinsic::NoValue) => None,
-                Some(Intrinsic::If(_)) => {
-                    Some(vec![unknown(Term::unknown("Fn::If", vec![Part::Any]))])
-                }
-                Some(Intrinsic::Value(term)) => Some(vec![unknown(term)]),
-                None => Some(
-                    map.iter()
-                        .map(|e| Principal {
-                            kind: self.string_term(&e.key),
-                            ids: self.terms(&e.value).unwrap_or_default(),
-                            conditional: false,
-                        })
-                        .collect(),
-                ),
-            },
-            Value::Unknown(_) => Some(vec![unknown(self.term(node, 0)?)]),
+            Value::Map(map) => Some(
+                map.iter()
+                    .map(|e| Principal {
+                        kind: self.string_term(&e.key),
+                        ids: self.terms(&e.value).unwrap_or_default(),
+                        conditional: false,
+                    })
+                    .collect(),
+            ),
+            Value::Unknown(_) | Value::OneOf(_) => Some(vec![unknown(self.term(node)?)]),
             _ => None,
         }
     }
@@ -725,44 +484,37 @@ impl Reader<'_> {
             conditional,
         };
         match &node.value {
-            Value::Map(map) => match self.intrinsic(node, 0) {
-                Some(Intrinsic::NoValue) => Vec::new(),
-                Some(Intrinsic::If(_)) => {
-                    vec![unknown(Term::unknown("Fn::If", vec![Part::Any]), true)]
-                }
-                Some(Intrinsic::Value(term)) => vec![unknown(term, true)],
-                None => {
-                    let mut out = Vec::new();
-                    for op in map {
-                        let operator = self.string_term(&op.key);
-                        match (&op.value.value, self.intrinsic(&op.value, 0)) {
-                            (Value::Map(keys), None) => {
-                                out.extend(keys.iter().map(|k| Condition {
-                                    operator: operator.clone(),
-                                    key: self.string_term(&k.key),
-                                    values: self.terms(&k.value).unwrap_or_default(),
-                                    conditional: false,
-                                }));
-                            }
-                            (_, Some(Intrinsic::NoValue)) | (Value::Null, _) => {}
-                            _ => {
-                                let any = self
-                                    .term(&op.value, 0)
-                                    .unwrap_or_else(|| Term::unknown("unknown", vec![Part::Any]));
-                                out.push(Condition {
-                                    operator,
-                                    key: any.clone(),
-                                    values: vec![any],
-                                    conditional: false,
-                                });
-                            }
+            Value::Map(map) => {
+                let mut out = Vec::new();
+                for op in map {
+                    let operator = self.string_term(&op.key);
+                    match &op.value.value {
+                        Value::Map(keys) => {
+                            out.extend(keys.iter().map(|k| Condition {
+                                operator: operator.clone(),
+                                key: self.string_term(&k.key),
+                                values: self.terms(&k.value).unwrap_or_default(),
+                                conditional: false,
+                            }));
+                        }
+                        Value::Null => {}
+                        _ => {
+                            let any = self
+                                .term(&op.value)
+                                .unwrap_or_else(|| Term::unknown("unknown", vec![Part::Any]));
+                            out.push(Condition {
+                                operator,
+                                key: any.clone(),
+                                values: vec![any],
+                                conditional: false,
+                            });
                         }
                     }
-                    out
                 }
-            },
-            Value::Unknown(_) => self
-                .term(node, 0)
+                out
+            }
+            Value::Unknown(_) | Value::OneOf(_) => self
+                .term(node)
                 .map(|t| vec![unknown(t, true)])
                 .unwrap_or_default(),
             _ => Vec::new(),
@@ -771,17 +523,30 @@ impl Reader<'_> {
 
     // ---- Terraform data sources ---------------------------------------------------------
 
-    /// Follows `data.aws_iam_policy_document.NAME.json` from `origin` to the data source.
+    /// Follows a value that is `data.aws_iam_policy_document.NAME.json` (or
+    /// `minified_json`) from `origin` to the data source.
     fn follow(
         &self,
-        expression: &str,
+        unknown: &Unknown,
         origin: ResourceId,
         depth: usize,
         visiting: &mut Vec<ResourceId>,
     ) -> Option<Policy> {
-        let re = DATA_REFERENCE.as_ref()?;
-        let name = re.captures(expression.trim())?.get(1)?.as_str();
-        let address = format!("data.aws_iam_policy_document.{name}");
+        if !unknown.pieces.is_empty() {
+            return None;
+        }
+        let [dependency] = unknown.depends_on.as_slice() else {
+            return None;
+        };
+        let DependsOn::DataSource { name, attribute } = &dependency.on else {
+            return None;
+        };
+        let is_document = name.starts_with("data.aws_iam_policy_document.")
+            && matches!(attribute.as_deref(), Some("json" | "minified_json"));
+        if !is_document {
+            return None;
+        }
+        let address = name.clone();
         let mut targets: Vec<ResourceId> = self
             .graph
             .edges_from(origin)
@@ -833,7 +598,7 @@ impl Reader<'_> {
     ) -> Policy {
         let reader = Reader {
             graph: self.graph,
-            cfn_scope: None,
+            cloudformation: false,
             holes: Vec::new(),
         };
         let mut policy = Policy::default();
@@ -939,7 +704,7 @@ impl Reader<'_> {
                 sid: get("sid").and_then(Node::as_str).map(str::to_owned),
                 effect: match get("effect") {
                     None => Some(Term::literal("Allow")),
-                    Some(n) => self.term(n, 0),
+                    Some(n) => self.term(n),
                 },
                 actions: get("actions").and_then(|n| self.terms(n)),
                 not_actions: get("not_actions").and_then(|n| self.terms(n)),
@@ -963,7 +728,7 @@ impl Reader<'_> {
                 Value::Map(map) => Some(Principal {
                     kind: map
                         .get("type")
-                        .and_then(|n| self.term(n, 0))
+                        .and_then(|n| self.term(n))
                         .unwrap_or_else(|| Term::literal("")),
                     ids: map
                         .get("identifiers")
@@ -971,7 +736,7 @@ impl Reader<'_> {
                         .unwrap_or_default(),
                     conditional: is_dynamic(block),
                 }),
-                Value::Unknown(_) => self.term(block, 0).map(|t| Principal {
+                Value::Unknown(_) => self.term(block).map(|t| Principal {
                     kind: t.clone(),
                     ids: vec![t],
                     conditional: true,
@@ -988,7 +753,7 @@ impl Reader<'_> {
                 Value::Map(map) => {
                     let field = |key: &str| {
                         map.get(key)
-                            .and_then(|n| self.term(n, 0))
+                            .and_then(|n| self.term(n))
                             .unwrap_or_else(|| Term::literal(""))
                     };
                     Some(Condition {
@@ -1001,7 +766,7 @@ impl Reader<'_> {
                         conditional: is_dynamic(block),
                     })
                 }
-                Value::Unknown(_) => self.term(block, 0).map(|t| Condition {
+                Value::Unknown(_) => self.term(block).map(|t| Condition {
                     operator: t.clone(),
                     key: t.clone(),
                     values: vec![t],
@@ -1051,4 +816,13 @@ fn merge_by_sid(statements: &mut Vec<Statement>, statement: Statement) {
         Some(slot) => *slot = statement,
         None => statements.push(statement),
     }
+}
+
+/// The values an element may take: each alternative of one of several values, `None` for a
+/// property CloudFormation removes (`AWS::NoValue`).
+fn alternatives(node: &Node) -> Vec<Option<&Node>> {
+    node.alternatives()
+        .iter()
+        .map(|n| (!is_removed(n)).then_some(n))
+        .collect()
 }

@@ -1,5 +1,5 @@
 use super::model::all_actions_pattern;
-use super::read::{CLOSE, OPEN, heredoc_body, mark_holes, tf_parts};
+use super::read::{CLOSE, OPEN, mark_holes, unknown_parts};
 use super::*;
 use crate::graph::{
     EdgeKind, Framework, GraphBuilder, Link, NodeKind, Resource, ResourceGraph, ResourceId, Target,
@@ -103,6 +103,14 @@ fn term_shapes() {
     assert!(!all_actions_pattern("s3:*"));
 }
 
+/// What a Terraform expression, finished by the adapter, may be as policy text.
+fn tf_parts(expression: &str) -> Vec<Part> {
+    match unknown(expression).value {
+        Value::Unknown(u) => unknown_parts(&u, false),
+        other => panic!("{expression} is not unknown: {other:?}"),
+    }
+}
+
 #[test]
 fn terraform_expression_shapes() {
     assert_eq!(tf_parts("aws_iam_role.r.arn"), vec![Part::Name]);
@@ -128,22 +136,26 @@ fn terraform_expression_shapes() {
             Part::Text("/*".into())
         ]
     );
-    assert_eq!(tf_parts("\"a\\\"${var.x}\""), vec![Part::Any]);
-    assert_eq!(tf_parts("\"${var.x\""), vec![Part::Any]);
+    // Escapes are decoded by the parser, not taken for unknown text.
+    assert_eq!(
+        tf_parts("\"a\\\"${var.x}\""),
+        vec![Part::Text("a\"".into()), Part::Any]
+    );
+    // A template directive is not evaluated: anything.
+    assert_eq!(tf_parts("\"%{ if var.x }a%{ endif }\""), vec![Part::Any]);
 }
 
 #[test]
-fn heredoc_bodies() {
-    assert_eq!(heredoc_body("<<EOF\n{}\nEOF"), Some("{}\n"));
-    assert_eq!(heredoc_body("<<-POLICY\n  {}\n  POLICY\n"), Some("  {}\n"));
-    assert_eq!(heredoc_body("<<EOF\n{}\nEND"), None);
-    assert_eq!(heredoc_body("\"{}\""), None);
-    assert_eq!(heredoc_body("<<\n{}\n"), None);
-    let (text, holes) = mark_holes("{\"a\": \"${x.y.arn}/$${z}\"}").unwrap();
+fn policy_text_holes() {
+    let Value::Unknown(u) = unknown("\"{\\\"a\\\": \\\"${x.y.arn}/$${z}\\\"}\"").value else {
+        panic!("known")
+    };
+    let (text, holes) = mark_holes(&u.pieces, false).unwrap();
     assert_eq!(holes.len(), 1);
     assert_eq!(text, format!("{{\"a\": \"{OPEN}0{CLOSE}/${{z}}\"}}"));
-    assert!(mark_holes("%{ for x in y }").is_none());
-    assert!(mark_holes("${unclosed").is_none());
+    // A piece that is a list cannot be spliced into text.
+    let list_piece = vec![crate::value::Piece::Value(list(vec![s("a")]))];
+    assert!(mark_holes(&list_piece, false).is_none());
 }
 
 #[test]
@@ -957,6 +969,8 @@ fn resource(kind: NodeKind, type_name: &str, address: &str, attributes: Node) ->
         scope: SCOPE.to_owned(),
         local_name: address.to_owned(),
         labels: None,
+        type_keys: vec![type_name.to_owned()],
+        views: Default::default(),
     }
 }
 
@@ -1398,6 +1412,8 @@ fn cfn_graph() -> ResourceGraph {
         scope: "cfn:t.yaml".to_owned(),
         local_name: name.to_owned(),
         labels: None,
+        type_keys: vec![type_name.to_owned()],
+        views: Default::default(),
     };
     let mut b = GraphBuilder::new();
     b.add(
@@ -1441,7 +1457,16 @@ fn fun(name: &str, argument: Node) -> Node {
 #[test]
 fn cloudformation_intrinsics() {
     let g = cfn_graph();
-    let check = |h: &Helper, doc: Node| check_in(h, &g, doc).truth;
+    // The template the documents are written in: they are read as the adapter finishes them.
+    let template = map(vec![(
+        "Parameters",
+        map(vec![
+            ("Everything", map(vec![("Default", s("*"))])),
+            ("Open", map(vec![("Type", s("String"))])),
+        ]),
+    )]);
+    let finish = |doc: Node| crate::adapt::cloudformation::finish_in(&template, &doc);
+    let check = |h: &Helper, doc: Node| check_in(h, &g, finish(doc)).truth;
     let sub = fun("Fn::Sub", s("arn:aws:s3:::${Bucket}/*"));
     assert_eq!(
         check(&FULL_ADMIN, doc(vec![allow(s("*"), sub)])),
@@ -1490,7 +1515,7 @@ fn cloudformation_intrinsics() {
     let v = check_in(
         &FULL_ADMIN,
         &g,
-        doc(vec![allow(s("s3:GetObject"), s("*")), maybe]),
+        finish(doc(vec![allow(s("s3:GetObject"), s("*")), maybe])),
     );
     assert_eq!(v.truth, Truth::True);
     assert_eq!(seen(&v).0, "Statement[1]");
