@@ -51,8 +51,9 @@ pub struct Scanner {
 }
 
 impl Scanner {
-    /// A scanner with these rules. Include [`suppress::meta_rules`] to have wrong
-    /// suppressions reported (without a reason, or silencing nothing).
+    /// A scanner with these rules. The built-in rules include the suppression audit's
+    /// ([`suppress::meta_rules`]): leave those out to have wrong suppressions (without a
+    /// reason, or silencing nothing) not reported.
     pub fn new(rules: Vec<Rule>) -> Self {
         Scanner {
             pack: RulePack::new(rules),
@@ -62,15 +63,13 @@ impl Scanner {
         }
     }
 
-    /// A scanner with the built-in rules and the suppression meta rules.
+    /// A scanner with the built-in rules, the suppression audit's included.
     pub fn builtin() -> Result<Self, RuleErrors> {
         let loaded = builtin();
         if let Some(errors) = rule_errors(loaded) {
             return Err(errors);
         }
-        let mut rules = loaded.rules.clone();
-        rules.extend(suppress::meta_rules().iter().cloned());
-        Ok(Scanner::new(rules))
+        Ok(Scanner::new(loaded.rules.clone()))
     }
 
     /// The same scanner, reading input with these options (a project configuration).

@@ -137,10 +137,9 @@ pub fn load_rules(
     select: &[String],
     ignore: &[String],
 ) -> Option<Vec<guardrail::rules::model::Rule>> {
+    // The suppression audit's rules (GEN-SUPPRESS-*) are built-in rule files, listed,
+    // explained and selected like any other rule.
     let mut rules = builtin().rules.clone();
-    // The suppression meta rules (GEN-SUPPRESS-*) are listed, explained and selected like
-    // any other rule.
-    rules.extend(guardrail::report::suppress::meta_rules().iter().cloned());
     let mut failed = report_rule_errors(builtin());
     if !dirs.is_empty() {
         let mut user = LoadedRules::default();

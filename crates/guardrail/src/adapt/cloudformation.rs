@@ -67,6 +67,7 @@
 
 mod refs;
 pub(crate) mod sub;
+mod suppressions;
 
 use std::collections::HashSet;
 
@@ -524,6 +525,7 @@ impl<'a> Adapter<'a> {
             scope: self.scope.to_owned(),
             local_name,
             labels: None,
+            suppressions: suppressions::from_metadata(&entry.value),
         };
         self.out.resources.push((resource, links));
     }

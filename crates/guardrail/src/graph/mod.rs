@@ -104,6 +104,9 @@ pub struct Resource {
     /// For resources that label selectors can pick (Kubernetes workloads: their pods'
     /// labels, possibly none), the labels; `None` for everything else.
     pub labels: Option<Vec<(String, String)>>,
+    /// The suppressions written on it as data (CloudFormation `Metadata`, Kubernetes
+    /// annotations), read by its adapter; comments are placed by the suppression stage.
+    pub suppressions: Vec<crate::suppress::directive::Directive>,
 }
 
 /// What a reference means.

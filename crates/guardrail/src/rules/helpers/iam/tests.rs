@@ -956,6 +956,7 @@ fn resource(kind: NodeKind, type_name: &str, address: &str, attributes: Node) ->
         scope: SCOPE.to_owned(),
         local_name: address.to_owned(),
         labels: None,
+        suppressions: Vec::new(),
     }
 }
 
@@ -1397,6 +1398,7 @@ fn cfn_graph() -> ResourceGraph {
         scope: "cfn:t.yaml".to_owned(),
         local_name: name.to_owned(),
         labels: None,
+        suppressions: Vec::new(),
     };
     let mut b = GraphBuilder::new();
     b.add(
