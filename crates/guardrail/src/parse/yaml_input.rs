@@ -5,173 +5,213 @@
 
 use std::cell::RefCell;
 
-use saphyr_parser::Input;
 use saphyr_parser::input::SkipTabs;
+use saphyr_parser::{Input, StrInput};
 
-/// Chunk of characters the scanner may look ahead at once (the value `StrInput` uses).
-const BUFFER_LEN: usize = 128;
-
-/// A `&str` input that records the byte ranges (`#` to the end of the line) of the comments
-/// the scanner skips.
+/// saphyr's own `&str` input, which does the reading, and the byte offset it has reached,
+/// kept up to date by every method that consumes text; the comments it skips are recorded.
 pub(crate) struct CommentInput<'a, 'c> {
+    /// The reader.
+    inner: StrInput<'a>,
     /// The whole text.
     text: &'a str,
-    /// What is still to be read.
-    rest: &'a str,
-    /// How far the scanner asked to look ahead.
-    lookahead: usize,
-    /// Where the comments are, in the order skipped.
+    /// Byte offset of what `inner` reads next.
+    pos: usize,
+    /// Where the comments are (`#` to the end of the line), in the order skipped.
     comments: &'c RefCell<Vec<(usize, usize)>>,
 }
 
 impl<'a, 'c> CommentInput<'a, 'c> {
     pub(crate) fn new(text: &'a str, comments: &'c RefCell<Vec<(usize, usize)>>) -> Self {
         CommentInput {
+            inner: StrInput::new(text),
             text,
-            rest: text,
-            lookahead: 0,
+            pos: 0,
             comments,
         }
     }
 
-    fn offset(&self) -> usize {
-        self.text.len() - self.rest.len()
+    /// The bytes that the next `chars` characters take.
+    fn bytes_of(&self, chars: usize) -> usize {
+        let rest = self.text.get(self.pos..).unwrap_or("");
+        rest.char_indices()
+            .nth(chars)
+            .map_or(rest.len(), |(at, _)| at)
     }
 
-    /// Skips the comment starting here (at `#`), recording it; returns its length in
-    /// characters.
-    fn skip_comment(&mut self) -> usize {
-        let start = self.offset();
-        let mut chars = 0;
-        let mut len = 0;
-        for c in self.rest.chars() {
-            if !is_yaml_non_break(c) {
-                break;
+    /// Moves on by `chars` characters, recording the comment among them, if any: the scanner
+    /// skips a comment only after whitespace, to the end of the line.
+    fn consumed(&mut self, chars: usize) {
+        let bytes = self.bytes_of(chars);
+        let skipped = self.text.get(self.pos..self.pos + bytes).unwrap_or("");
+        if let Some(at) = skipped.find('#') {
+            if let Ok(mut comments) = self.comments.try_borrow_mut() {
+                comments.push((self.pos + at, self.pos + bytes));
             }
-            chars += 1;
-            len += c.len_utf8();
         }
-        self.rest = self.rest.get(len..).unwrap_or("");
-        if let Ok(mut comments) = self.comments.try_borrow_mut() {
-            comments.push((start, start + len));
-        }
-        chars
+        self.pos += bytes;
     }
-}
-
-/// Not a line break, the end of the input, or a byte order mark (YAML's `nb-char`, as saphyr
-/// has it).
-fn is_yaml_non_break(c: char) -> bool {
-    !matches!(c, '\n' | '\r' | '\0' | '\u{FEFF}')
 }
 
 impl Input for CommentInput<'_, '_> {
     fn lookahead(&mut self, count: usize) {
-        self.lookahead = self.lookahead.max(count);
+        self.inner.lookahead(count);
     }
 
     fn buflen(&self) -> usize {
-        self.lookahead
+        self.inner.buflen()
     }
 
     fn bufmaxlen(&self) -> usize {
-        BUFFER_LEN
+        self.inner.bufmaxlen()
     }
 
     fn buf_is_empty(&self) -> bool {
-        self.buflen() == 0
+        self.inner.buf_is_empty()
     }
 
     fn raw_read_ch(&mut self) -> char {
-        let mut chars = self.rest.chars();
-        match chars.next() {
-            Some(c) => {
-                self.rest = chars.as_str();
-                c
-            }
-            None => '\0',
+        let at_end = self.pos >= self.text.len();
+        let c = self.inner.raw_read_ch();
+        if !at_end {
+            self.pos += c.len_utf8();
         }
+        c
     }
 
     fn raw_read_non_breakz_ch(&mut self) -> Option<char> {
-        let mut chars = self.rest.chars();
-        let c = chars.next().filter(|&c| is_yaml_non_break(c))?;
-        self.rest = chars.as_str();
+        let c = self.inner.raw_read_non_breakz_ch()?;
+        self.pos += c.len_utf8();
         Some(c)
     }
 
     fn skip(&mut self) {
-        let mut chars = self.rest.chars();
-        chars.next();
-        self.rest = chars.as_str();
+        if let Some(c) = self.inner.peek_opt() {
+            self.pos += c.len_utf8();
+        }
+        self.inner.skip();
     }
 
     fn skip_n(&mut self, count: usize) {
-        let mut chars = self.rest.chars();
-        for _ in 0..count {
-            if chars.next().is_none() {
-                break;
-            }
-        }
-        self.rest = chars.as_str();
+        self.pos += self.bytes_of(count);
+        self.inner.skip_n(count);
     }
 
     fn peek(&self) -> char {
-        self.rest.chars().next().unwrap_or('\0')
+        self.inner.peek()
     }
 
     fn peek_nth(&self, n: usize) -> char {
-        self.rest.chars().nth(n).unwrap_or('\0')
+        self.inner.peek_nth(n)
     }
 
     fn peek_opt(&self) -> Option<char> {
-        self.rest.chars().next()
+        self.inner.peek_opt()
     }
 
     fn look_ch(&mut self) -> char {
-        self.lookahead(1);
-        self.peek()
+        self.inner.look_ch()
     }
 
     fn next_char_is(&self, c: char) -> bool {
-        self.peek() == c
+        self.inner.next_char_is(c)
+    }
+
+    fn nth_char_is(&self, n: usize, c: char) -> bool {
+        self.inner.nth_char_is(n, c)
+    }
+
+    fn next_2_are(&self, c1: char, c2: char) -> bool {
+        self.inner.next_2_are(c1, c2)
+    }
+
+    fn next_3_are(&self, c1: char, c2: char, c3: char) -> bool {
+        self.inner.next_3_are(c1, c2, c3)
+    }
+
+    fn next_is_document_indicator(&self) -> bool {
+        self.inner.next_is_document_indicator()
+    }
+
+    fn next_is_document_start(&self) -> bool {
+        self.inner.next_is_document_start()
+    }
+
+    fn next_is_document_end(&self) -> bool {
+        self.inner.next_is_document_end()
     }
 
     fn skip_ws_to_eol(&mut self, skip_tabs: SkipTabs) -> (usize, Result<SkipTabs, &'static str>) {
-        let mut has_yaml_ws = false;
-        let mut encountered_tab = false;
-        let mut consumed = 0;
-        loop {
-            match self.rest.as_bytes().first() {
-                Some(b' ') => has_yaml_ws = true,
-                Some(b'\t') if skip_tabs == SkipTabs::Yes => encountered_tab = true,
-                _ => break,
-            }
-            self.rest = self.rest.get(1..).unwrap_or("");
-            consumed += 1;
-        }
-        if self.rest.starts_with('#') {
-            if !encountered_tab && !has_yaml_ws {
-                return (
-                    consumed,
-                    Err("comments must be separated from other tokens by whitespace"),
-                );
-            }
-            consumed += self.skip_comment();
-        }
-        (consumed, Ok(SkipTabs::Result(encountered_tab, has_yaml_ws)))
+        let (chars, result) = self.inner.skip_ws_to_eol(skip_tabs);
+        self.consumed(chars);
+        (chars, result)
+    }
+
+    fn next_can_be_plain_scalar(&self, in_flow: bool) -> bool {
+        self.inner.next_can_be_plain_scalar(in_flow)
+    }
+
+    fn next_is_blank_or_break(&self) -> bool {
+        self.inner.next_is_blank_or_break()
+    }
+
+    fn next_is_blank_or_breakz(&self) -> bool {
+        self.inner.next_is_blank_or_breakz()
+    }
+
+    fn next_is_blank(&self) -> bool {
+        self.inner.next_is_blank()
+    }
+
+    fn next_is_break(&self) -> bool {
+        self.inner.next_is_break()
+    }
+
+    fn next_is_breakz(&self) -> bool {
+        self.inner.next_is_breakz()
+    }
+
+    fn next_is_z(&self) -> bool {
+        self.inner.next_is_z()
+    }
+
+    fn next_is_flow(&self) -> bool {
+        self.inner.next_is_flow()
+    }
+
+    fn next_is_digit(&self) -> bool {
+        self.inner.next_is_digit()
+    }
+
+    fn next_is_alpha(&self) -> bool {
+        self.inner.next_is_alpha()
     }
 
     fn skip_while_non_breakz(&mut self) -> usize {
         // The scanner calls this only at a `#` that starts a comment.
-        if self.rest.starts_with('#') {
-            return self.skip_comment();
-        }
-        let mut count = 0;
-        while let Some(c) = self.raw_read_non_breakz_ch() {
-            let _ = c;
-            count += 1;
-        }
-        count
+        let chars = self.inner.skip_while_non_breakz();
+        self.consumed(chars);
+        chars
+    }
+
+    fn skip_while_blank(&mut self) -> usize {
+        // Blanks are spaces and tabs: one byte each.
+        let chars = self.inner.skip_while_blank();
+        self.pos += chars;
+        chars
+    }
+
+    fn fetch_while_is_alpha(&mut self, out: &mut String) -> usize {
+        let before = out.len();
+        let chars = self.inner.fetch_while_is_alpha(out);
+        self.pos += out.len().saturating_sub(before);
+        chars
+    }
+
+    fn fetch_while_is_yaml_non_space(&mut self, out: &mut String) -> usize {
+        let before = out.len();
+        let chars = self.inner.fetch_while_is_yaml_non_space(out);
+        self.pos += out.len().saturating_sub(before);
+        chars
     }
 }

@@ -153,8 +153,8 @@ pub fn documentation(rule: &Rule) -> String {
     if let Some(stage) = rule.reported_by {
         let _ = writeln!(
             out,
-            "\nWhat is checked\n  every suppression in the scanned files, in every framework: \
-             reported by the {} ({}), not by bindings",
+            "\nWhat is checked\n  {} (reported_by: {}, see {})",
+            stage.what(),
             stage.name(),
             stage.documentation()
         );
@@ -204,9 +204,9 @@ pub fn documentation_markdown(rule: &Rule) -> String {
     if let Some(stage) = rule.reported_by {
         let _ = writeln!(
             out,
-            "\n### What is checked\n\nEvery suppression in the scanned files, in every \
-             framework: reported by the {} ({}), not by bindings.",
-            code(stage.name()),
+            "\n### What is checked\n\n{} (`reported_by: {}`, see {}).",
+            plain(stage.what()),
+            stage.name(),
             code(stage.documentation())
         );
     }

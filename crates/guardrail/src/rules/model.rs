@@ -97,6 +97,16 @@ impl ReportedBy {
         }
     }
 
+    /// What the stage checks, in words.
+    pub fn what(self) -> &'static str {
+        match self {
+            ReportedBy::SuppressionAudit => {
+                "every suppression in the scanned files (comments, CloudFormation Metadata, \
+                 Kubernetes annotations), in every framework, by the suppression audit"
+            }
+        }
+    }
+
     /// Where users read how the stage reports the rule.
     pub fn documentation(self) -> &'static str {
         match self {

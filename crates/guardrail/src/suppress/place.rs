@@ -150,6 +150,11 @@ pub(crate) fn in_comments(
     places: &Places<'_>,
 ) -> Vec<Found> {
     let lines = Lines { file, comments };
+    let count = file.lines.line_count() as u32;
+    // The last search for the line below a comment: lines `from..stop` are comments, `stop`
+    // is not (or is past the end), and `target` is `stop` if it is code. Stacked comments
+    // share it, so each line is looked at once.
+    let mut last: Option<(u32, u32, Option<u32>)> = None;
     let mut out = Vec::new();
     for comment in comments {
         let Some(directive) = parse_comment(&comment.text) else {
@@ -162,11 +167,26 @@ pub(crate) fn in_comments(
         let target = if lines.code_before(span.start as usize) {
             Some(line)
         } else {
-            (line + 1..=file.lines.line_count() as u32)
-                .map(|l| (l, lines.kind(l)))
-                .find(|(_, k)| *k != LineKind::Comment)
-                .filter(|(_, k)| *k == LineKind::Code)
-                .map(|(l, _)| l)
+            let below = line + 1;
+            match last {
+                Some((from, stop, target)) if from <= below && below <= stop => target,
+                _ => {
+                    let mut stop = below;
+                    let mut kind = None;
+                    while stop <= count {
+                        match lines.kind(stop) {
+                            LineKind::Comment => stop += 1,
+                            other => {
+                                kind = Some(other);
+                                break;
+                            }
+                        }
+                    }
+                    let target = (kind == Some(LineKind::Code)).then_some(stop);
+                    last = Some((below, stop, target));
+                    target
+                }
+            }
         };
         let anchored = target.and_then(|line| places.anchored(file.id, line));
         match directive {

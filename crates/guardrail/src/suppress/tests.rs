@@ -443,10 +443,7 @@ Resources:
     Type: AWS::S3::Bucket
 "#;
     let (lines, _) = scan(&[("template.yaml", template)], &["AWS-S3-007", "GEN"]);
-    let lines: Vec<&str> = lines
-        .iter()
-        .filter_map(|l| l.split_once('#').map(|(_, rest)| rest))
-        .collect();
+    let lines = by_logical_id(&lines);
     assert_eq!(
         lines,
         ["Cache 10 Comment:a cache, contents are reproducible"]
@@ -460,4 +457,34 @@ Resources:
             .collect::<Vec<_>>(),
         [(9, false)]
     );
+}
+
+/// Regression: the old line tokenizer took a quote that starts a plain scalar's continuation
+/// line for an opening quote, and read every comment after it, up to the next quote in the
+/// file, as string content. In YAML that line continues the plain scalar.
+#[test]
+fn a_quote_in_a_plain_scalar_continuation_does_not_hide_comments() {
+    let template = r#"AWSTemplateFormatVersion: "2010-09-09"
+Description: the cache of the reports service;
+  'tis rebuilt every night
+Resources:
+  # guardrail:ignore AWS-S3-007 -- a cache, contents are reproducible
+  Cache:
+    Type: AWS::S3::Bucket
+"#;
+    let (lines, _) = scan(&[("template.yaml", template)], &["AWS-S3-007", "GEN"]);
+    let lines = by_logical_id(&lines);
+    assert_eq!(
+        lines,
+        ["Cache 6 Comment:a cache, contents are reproducible"]
+    );
+}
+
+/// The lines of [`scan`] from the CloudFormation logical id on (the address before it names
+/// the temporary directory).
+fn by_logical_id(lines: &[String]) -> Vec<&str> {
+    lines
+        .iter()
+        .filter_map(|l| l.split_once('#').map(|(_, rest)| rest))
+        .collect()
 }
