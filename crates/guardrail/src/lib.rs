@@ -46,6 +46,7 @@ pub mod rules;
 pub mod scan;
 pub mod scanner;
 pub mod source;
+pub mod suppress;
 pub mod value;
 
 pub use scanner::{ScanOutcome, Scanner};

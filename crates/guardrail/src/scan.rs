@@ -15,6 +15,7 @@ pub use crate::discover::Skipped;
 use crate::discover::{self, Candidate};
 use crate::graph::{Framework, GraphBuilder, ResourceGraph};
 use crate::load::{self, Loaded};
+use crate::parse::comment::Comment;
 use crate::parse::{hcl, yaml};
 use crate::progress::{Progress, ProgressEvent, Stage};
 use crate::source::{FileId, Format, SourceFile, SourceFiles, Span, display_path};
@@ -87,6 +88,9 @@ pub struct GraphScan {
     /// The parsed documents of every CloudFormation and Kubernetes file, when
     /// [`ScanOptions::keep_documents`] asked for them (empty otherwise).
     pub documents: BTreeMap<FileId, Vec<Node>>,
+    /// The comments of every YAML and HCL file that was adapted, in source order, as the
+    /// parsers found them (suppressions are written in comments).
+    pub comments: BTreeMap<FileId, Vec<Comment>>,
 }
 
 impl GraphScan {
@@ -95,6 +99,9 @@ impl GraphScan {
         crate::diagnostic::has_errors(&self.diagnostics)
     }
 }
+
+/// The comments of a file, as its parser found them.
+type FileComments = (FileId, Vec<Comment>);
 
 /// A file after parsing, before adapting.
 enum Parsed {
@@ -193,14 +200,14 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         .filter(|f| !unparseable.contains(&f.id))
         .collect();
     progress.start(Stage::Parse, Some(to_parse.len()));
-    let parsed: Vec<(FileId, Parsed)> = to_parse
+    let (parsed, mut comments): (Vec<(FileId, Parsed)>, Vec<FileComments>) = to_parse
         .into_par_iter()
         .map(|file| {
-            let parsed = (file.id, parse(file));
+            let (parsed, comments) = parse(file);
             progress.advance(Stage::Parse);
-            parsed
+            ((file.id, parsed), (file.id, comments))
         })
-        .collect();
+        .unzip();
     progress.finish(Stage::Parse, parsed.len());
 
     let mut adapted: Vec<Adapted> = Vec::new();
@@ -352,6 +359,8 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         builder.add(resource, links);
     }
     scan.graph = builder.build();
+    comments.retain(|(id, c)| !c.is_empty() && scan.frameworks.contains_key(id));
+    scan.comments = comments.into_iter().collect();
     for (id, parsed) in parsed {
         if let (true, Parsed::Data(data)) = (document_files.contains(&id), parsed) {
             scan.documents.insert(id, data.documents);
@@ -464,10 +473,22 @@ fn var_file<'a>(
     }
 }
 
-fn parse(file: &SourceFile) -> Parsed {
+/// Parses a file, and hands back its comments.
+fn parse(file: &SourceFile) -> (Parsed, Vec<Comment>) {
     match file.format {
-        Format::Hcl => Parsed::Hcl(hcl::parse(file)),
-        Format::Yaml | Format::Json | Format::TerraformJson => Parsed::Data(yaml::parse(file)),
+        Format::Hcl => {
+            let body = hcl::parse(file);
+            let comments = body
+                .as_ref()
+                .map(|body| hcl::comments(file, body))
+                .unwrap_or_default();
+            (Parsed::Hcl(body), comments)
+        }
+        Format::Yaml | Format::Json | Format::TerraformJson => {
+            let mut data = yaml::parse(file);
+            let comments = std::mem::take(&mut data.comments);
+            (Parsed::Data(data), comments)
+        }
     }
 }
 

@@ -55,8 +55,9 @@ pub struct Scanner {
 }
 
 impl Scanner {
-    /// A scanner with these rules. Include [`suppress::meta_rules`] to have wrong
-    /// suppressions reported (without a reason, or silencing nothing).
+    /// A scanner with these rules. The built-in rules include the suppression audit's
+    /// ([`suppress::meta_rules`]): leave those out to have wrong suppressions (without a
+    /// reason, or silencing nothing) not reported.
     pub fn new(rules: Vec<Rule>) -> Self {
         Scanner::from_rule_set(rules.into())
     }
@@ -73,13 +74,11 @@ impl Scanner {
         }
     }
 
-    /// A scanner with the built-in rules and the suppression meta rules. The built-in rules
+    /// A scanner with the built-in rules, the suppression audit's included. The built-in rules
     /// are checked when a scan needs them (a broken one is then an error diagnostic of the
     /// scan), so this does not fail today; the `Result` is kept for callers.
     pub fn builtin() -> Result<Self, RuleErrors> {
-        let mut rules = RuleSet::builtin();
-        rules.extend(suppress::meta_rules().iter().cloned());
-        Ok(Scanner::from_rule_set(rules))
+        Ok(Scanner::from_rule_set(RuleSet::builtin()))
     }
 
     /// The same scanner, reading input with these options (a project configuration).

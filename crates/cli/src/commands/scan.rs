@@ -139,9 +139,6 @@ impl From<FailOn> for Severity {
 /// (checked now), selected; or prints why not.
 pub fn load_rules(dirs: &[PathBuf], select: &[String], ignore: &[String]) -> Option<RuleSet> {
     let mut rules = RuleSet::builtin();
-    // The suppression meta rules (GEN-SUPPRESS-*) are listed, explained and selected like
-    // any other rule.
-    rules.extend(guardrail::report::suppress::meta_rules().iter().cloned());
     if !dirs.is_empty() {
         // Keeps built-in ids reserved: a user rule reusing one is a duplicate.
         let mut user = LoadedRules {

@@ -68,6 +68,7 @@
 mod refs;
 mod resolve;
 pub(crate) mod sub;
+mod suppressions;
 
 use std::collections::HashSet;
 
@@ -549,6 +550,7 @@ impl<'a> Adapter<'a> {
             scope: self.scope.to_owned(),
             local_name,
             labels: None,
+            suppressions: suppressions::from_metadata(&entry.value),
         };
         self.out.resources.push((resource, links));
     }

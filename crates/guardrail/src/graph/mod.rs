@@ -112,6 +112,9 @@ pub struct Resource {
     pub type_keys: Vec<String>,
     /// Places in [`attributes`](Self::attributes) that rules reach by a named root.
     pub views: Views,
+    /// The suppressions written on it as data (CloudFormation `Metadata`, Kubernetes
+    /// annotations), read by its adapter; comments are placed by the suppression stage.
+    pub suppressions: Vec<crate::suppress::directive::Directive>,
 }
 
 /// Places in a resource's attributes that rules reach by a named root, computed once by the

@@ -193,6 +193,7 @@ fn describe(written: &load::WrittenRule, file: &SourceFile, mappings: &meta::Map
             .unwrap_or_else(|| format!("Make the resource satisfy the Guard rule at {at}.")),
         references,
         bindings: Vec::new(),
+        reported_by: None,
         path: shown,
     }
 }

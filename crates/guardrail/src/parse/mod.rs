@@ -4,5 +4,7 @@
 //! syntax becomes an `hcl_edit` body ([`hcl`]): its expressions need evaluating, which is the
 //! Terraform adapter's job, not the parser's.
 
+pub mod comment;
 pub mod hcl;
 pub mod yaml;
+mod yaml_input;

@@ -19,10 +19,14 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use std::cell::RefCell;
+
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
 use crate::diagnostic::Diagnostic;
-use crate::source::{SourceFile, Span};
+use crate::parse::comment::{Comment, CommentKind};
+use crate::parse::yaml_input::CommentInput;
+use crate::source::{Format, SourceFile, Span};
 use crate::value::{Entry, Map, Node, Provenance, Value};
 
 /// Deepest nesting of maps and lists accepted. Real manifests stay under 20; the limit exists
@@ -64,13 +68,30 @@ pub struct Parsed {
     pub documents: Vec<Node>,
     /// Problems. An error means the stream was not fully read; documents before it are kept.
     pub diagnostics: Vec<Diagnostic>,
+    /// The comments of a YAML file, in source order, as far as the stream was read (JSON
+    /// has no comments: empty).
+    pub comments: Vec<Comment>,
 }
 
 /// Parses `file` as a YAML stream (a JSON file is one YAML document).
 pub fn parse(file: &SourceFile) -> Parsed {
+    let comments = RefCell::new(Vec::new());
     let mut loader = Loader::new(file);
-    if let Err(diag) = loader.run() {
+    if let Err(diag) = loader.run(&comments) {
         loader.out.diagnostics.push(*diag);
+    }
+    if file.format == Format::Yaml {
+        let mut ranges = comments.into_inner();
+        // In the order skipped, which is source order; a scanner that looked twice would
+        // report one twice.
+        ranges.sort_unstable();
+        ranges.dedup();
+        loader.out.comments = ranges
+            .into_iter()
+            .filter_map(|(start, end)| {
+                Comment::new(file.id, &file.text, start, end, 1, CommentKind::Line)
+            })
+            .collect();
     }
     loader.out
 }
@@ -145,8 +166,8 @@ impl<'a> Loader<'a> {
         Box::new(Diagnostic::error(code, self.file.path.clone(), message).at(span))
     }
 
-    fn run(&mut self) -> Result<(), Fail> {
-        let mut parser = Parser::new_from_str(&self.file.text);
+    fn run(&mut self, comments: &RefCell<Vec<(usize, usize)>>) -> Result<(), Fail> {
+        let mut parser = Parser::new(CommentInput::new(&self.file.text, comments));
         for event in &mut parser {
             let (event, marker) = match event {
                 Ok(ev) => ev,

@@ -102,11 +102,18 @@ pub fn helpers() -> String {
     out
 }
 
+/// Every framework's name, as bindings and fixture folders use it.
+const FRAMEWORKS: [&str; 3] = ["cloudformation", "terraform", "kubernetes"];
+
 /// Everything about one rule, with failing and passing examples from its fixtures.
 pub fn explain(rule: &Rule) -> String {
     let mut out = documentation(rule);
-    for b in &rule.bindings {
-        let framework = b.framework.name();
+    // A rule that another stage reports has examples for every framework.
+    let frameworks: Vec<&str> = match rule.reported_by {
+        Some(_) => FRAMEWORKS.to_vec(),
+        None => rule.bindings.iter().map(|b| b.framework.name()).collect(),
+    };
+    for framework in frameworks {
         let examples = examples(&rule.id, framework);
         for (label, files) in [("fails", examples.failing), ("passes", examples.passing)] {
             for (path, text) in files {
@@ -142,6 +149,15 @@ pub fn documentation(rule: &Rule) -> String {
     let _ = writeln!(out, "\nHow to fix it\n{}", indent(&rule.remediation, 2));
     if !rule.bindings.is_empty() {
         out.push_str("\nWhat is checked\n");
+    }
+    if let Some(stage) = rule.reported_by {
+        let _ = writeln!(
+            out,
+            "\nWhat is checked\n  {} (reported_by: {}, see {})",
+            stage.what(),
+            stage.name(),
+            stage.documentation()
+        );
     }
     for b in &rule.bindings {
         let _ = writeln!(out, "  {}: {}", b.framework.name(), types(b).join(", "));
@@ -184,6 +200,15 @@ pub fn documentation_markdown(rule: &Rule) -> String {
     );
     if !rule.bindings.is_empty() {
         out.push_str("\n### What is checked\n\n");
+    }
+    if let Some(stage) = rule.reported_by {
+        let _ = writeln!(
+            out,
+            "\n### What is checked\n\n{} (`reported_by: {}`, see {}).",
+            plain(stage.what()),
+            stage.name(),
+            code(stage.documentation())
+        );
     }
     for b in &rule.bindings {
         let types: Vec<String> = types(b).into_iter().map(code).collect();

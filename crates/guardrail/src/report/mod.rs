@@ -570,7 +570,7 @@ fn push(list: &mut Vec<Subject>, subject: Subject) -> Option<u32> {
 
 /// FNV-1a over the parts, separated so that ("ab", "c") and ("a", "bc") differ. Stable across
 /// versions and platforms, which is all a fingerprint needs (it is not a security boundary).
-fn fingerprint(parts: &[&str]) -> String {
+pub(crate) fn fingerprint(parts: &[&str]) -> String {
     let bytes: Vec<u8> = parts
         .iter()
         .flat_map(|p| p.bytes().chain(std::iter::once(0)))

@@ -132,8 +132,14 @@ impl IndexedRule {
         &self.text
     }
 
+    /// Whether the rule is reported by another stage than evaluation (it has no bindings:
+    /// the suppression audit's rules), so every scan needs it.
+    pub fn reported_elsewhere(&self) -> bool {
+        self.bindings.is_empty()
+    }
+
     /// Whether `applies` holds for one of the rule's bindings' framework and type patterns
-    /// (a resource answers to the type keys of [`crate::rules::model::type_keys`]).
+    /// (a resource answers to its [`type_keys`](crate::graph::Resource::type_keys)).
     pub fn binds(&self, mut applies: impl FnMut(Framework, &str) -> bool) -> bool {
         self.bindings
             .iter()
@@ -177,6 +183,10 @@ impl IndexedRule {
             remediation: self.remediation.trim().to_owned(),
             references,
             bindings: Vec::new(),
+            // The only stage that reports rules without bindings.
+            reported_by: self
+                .reported_elsewhere()
+                .then_some(crate::rules::model::ReportedBy::SuppressionAudit),
             path: self.path.to_string(),
         })
     }

@@ -97,7 +97,9 @@ pub fn read(text: &str) -> Result<Entry, String> {
             Ok((framework.clone(), types))
         })
         .collect::<Result<Vec<_>, String>>()?;
-    if bindings.is_empty() {
+    // A rule without bindings is reported by another stage, which it must name (the full
+    // check in `rules::load` knows which stages there are).
+    if bindings.is_empty() && doc.get("reported_by").is_none() {
         return Err("missing field `bindings`".to_owned());
     }
     let references = doc

@@ -11,7 +11,7 @@ use crate::parse::yaml;
 use crate::rules::catalog::{Stride, control};
 use crate::rules::helpers;
 use crate::rules::lang::{self, Expr, ExprKind, Literal, Root};
-use crate::rules::model::{Binding, Condition, Rule, Severity, TypePattern};
+use crate::rules::model::{Binding, Condition, ReportedBy, Rule, Severity, TypePattern};
 use crate::source::{FileId, Format, SourceFile, SourceFiles, Span};
 
 use crate::value::{Node, Value};
@@ -159,6 +159,7 @@ const RULE_KEYS: &[&str] = &[
     "remediation",
     "references",
     "bindings",
+    "reported_by",
 ];
 const BINDING_KEYS: &[&str] = &["types", "when", "require", "defaults"];
 
@@ -217,7 +218,12 @@ impl Checker<'_> {
         let rationale = self.text(doc, "rationale");
         let remediation = self.text(doc, "remediation");
         let references = self.references(doc);
-        let bindings = self.bindings(doc);
+        let reported_by = self.reported_by(doc, &id);
+        let bindings = match reported_by {
+            Some(Some(_)) => self.no_bindings(doc),
+            Some(None) => None,
+            None => self.bindings(doc),
+        };
         Some(Rule {
             id,
             title: title?,
@@ -228,6 +234,7 @@ impl Checker<'_> {
             remediation: remediation?,
             references,
             bindings: bindings?,
+            reported_by: reported_by.flatten(),
             path: self.file.display_path(),
         })
     }
@@ -408,6 +415,49 @@ impl Checker<'_> {
             }
         }
         out
+    }
+
+    /// `reported_by`: `None` when absent, `Some(None)` when wrong (reported).
+    fn reported_by(&mut self, doc: &Node, id: &str) -> Option<Option<ReportedBy>> {
+        let node = doc.get("reported_by")?;
+        let reporter = match node.as_str() {
+            Some("suppression-audit") => ReportedBy::SuppressionAudit,
+            _ => {
+                self.error(
+                    "rule::reported-by",
+                    node.span,
+                    "`reported_by` names the stage that reports a rule without bindings: \
+                     suppression-audit",
+                );
+                return Some(None);
+            }
+        };
+        if !crate::suppress::audit::is_audit_rule(id) {
+            self.error(
+                "rule::reported-by",
+                node.span,
+                format!(
+                    "the suppression audit reports only {}; `{id}` needs bindings",
+                    crate::suppress::audit::RULES.join(", ")
+                ),
+            );
+            return Some(None);
+        }
+        Some(Some(reporter))
+    }
+
+    /// A rule that another stage reports has no bindings.
+    fn no_bindings(&mut self, doc: &Node) -> Option<Vec<Binding>> {
+        if let Some(node) = doc.get("bindings") {
+            self.error(
+                "rule::bindings",
+                node.span,
+                "a rule with `reported_by` has no bindings: that stage reports it, not the \
+                 evaluator",
+            );
+            return None;
+        }
+        Some(Vec::new())
     }
 
     fn bindings(&mut self, doc: &Node) -> Option<Vec<Binding>> {

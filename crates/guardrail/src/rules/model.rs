@@ -71,10 +71,48 @@ pub struct Rule {
     pub remediation: String,
     /// Equivalent rules of other tools, by tool: `checkov: [CKV_AWS_16]`.
     pub references: BTreeMap<String, Vec<String>>,
-    /// One binding per framework the rule applies to.
+    /// One binding per framework the rule applies to; none when another stage reports it.
     pub bindings: Vec<Binding>,
+    /// The stage that reports the rule's findings, for a rule without bindings (the
+    /// evaluator reports those of a rule with bindings).
+    pub reported_by: Option<ReportedBy>,
     /// The rule file, as shown in diagnostics (`rules/aws/rds/AWS-RDS-001.yaml`).
     pub path: String,
+}
+
+/// A stage other than the evaluator that reports a rule's findings: a rule file says so with
+/// `reported_by:` in place of `bindings:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportedBy {
+    /// `suppression-audit`: the suppression stage, about the suppressions written in the
+    /// scanned files ([`crate::suppress::audit`]).
+    SuppressionAudit,
+}
+
+impl ReportedBy {
+    /// The name rule files use.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportedBy::SuppressionAudit => "suppression-audit",
+        }
+    }
+
+    /// What the stage checks, in words.
+    pub fn what(self) -> &'static str {
+        match self {
+            ReportedBy::SuppressionAudit => {
+                "every suppression in the scanned files (comments, CloudFormation Metadata, \
+                 Kubernetes annotations), in every framework, by the suppression audit"
+            }
+        }
+    }
+
+    /// Where users read how the stage reports the rule.
+    pub fn documentation(self) -> &'static str {
+        match self {
+            ReportedBy::SuppressionAudit => "docs/suppressions.md",
+        }
+    }
 }
 
 /// How a rule applies to one framework.

@@ -116,6 +116,7 @@ impl Entry {
             remediation: String::new(),
             references: Default::default(),
             bindings: Vec::new(),
+            reported_by: None,
             path: String::new(),
         })
     }
@@ -233,9 +234,10 @@ impl RuleSet {
         let needed = |entry: &Entry| match entry {
             Entry::Rule(_) => true,
             Entry::Lazy { pack, index, .. } => pack.rules().get(*index).is_some_and(|r| {
-                r.binds(|framework, pattern| {
-                    keys.get(&framework).is_some_and(|k| k.contains(pattern))
-                })
+                r.reported_elsewhere()
+                    || r.binds(|framework, pattern| {
+                        keys.get(&framework).is_some_and(|k| k.contains(pattern))
+                    })
             }),
         };
         let needed: Vec<bool> = self.entries.iter().map(needed).collect();
@@ -317,8 +319,7 @@ mod tests {
     #[test]
     fn lazy_and_eager_scans_agree() {
         let lazy = Scanner::builtin().unwrap().scan(&demo());
-        let mut rules = builtin().rules.clone();
-        rules.extend(crate::report::suppress::meta_rules().iter().cloned());
+        let rules = builtin().rules.clone();
         let eager = Scanner::new(rules).scan(&demo());
         assert!(!eager.report.findings.is_empty());
         assert_eq!(lazy.report.findings, eager.report.findings);
@@ -344,7 +345,6 @@ mod tests {
     #[test]
     fn selection_and_severities_need_no_checking() {
         let mut set = RuleSet::builtin();
-        set.push(crate::report::suppress::meta_rules()[0].clone());
         set.retain(|id| id.starts_with("AWS-S3-") || id.starts_with("GEN-"));
         assert!(
             set.ids()

@@ -12,6 +12,7 @@
 
 mod links;
 mod pod;
+mod suppressions;
 #[cfg(test)]
 mod tests;
 
@@ -309,6 +310,7 @@ impl Cx<'_> {
             scope,
             local_name,
             labels,
+            suppressions: suppressions::from_annotations(node),
         };
         self.out.resources.push((resource, links));
     }

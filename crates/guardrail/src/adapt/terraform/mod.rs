@@ -267,6 +267,7 @@ pub fn adapt_module<'a>(
             attributes,
             scope: scope.clone(),
             labels: None,
+            suppressions: Vec::new(),
         };
         adapted.push((resource, links));
     }

@@ -971,6 +971,7 @@ fn resource(kind: NodeKind, type_name: &str, address: &str, attributes: Node) ->
         labels: None,
         type_keys: vec![type_name.to_owned()],
         views: Default::default(),
+        suppressions: Vec::new(),
     }
 }
 
@@ -1414,6 +1415,7 @@ fn cfn_graph() -> ResourceGraph {
         labels: None,
         type_keys: vec![type_name.to_owned()],
         views: Default::default(),
+        suppressions: Vec::new(),
     };
     let mut b = GraphBuilder::new();
     b.add(
