@@ -47,6 +47,8 @@ pub mod scan;
 pub mod scanner;
 pub mod source;
 pub mod suppress;
+#[cfg(test)]
+mod testing;
 pub mod value;
 
 pub use scanner::{ScanOutcome, Scanner};

@@ -283,7 +283,7 @@ pub(crate) mod tests {
     /// Terraform adapter finishes it (with what it waits for, and the known text of a
     /// template), at the test span.
     pub(crate) fn unknown(expression: &str) -> Node {
-        let node = crate::adapt::terraform::expr::evaluate_text(expression);
+        let node = crate::testing::terraform_value(expression);
         assert!(
             matches!(node.value, Value::Unknown(_) | Value::OneOf(_)),
             "{expression} is known: {:?}",

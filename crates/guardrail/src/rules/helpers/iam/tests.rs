@@ -1467,7 +1467,7 @@ fn cloudformation_intrinsics() {
             ("Open", map(vec![("Type", s("String"))])),
         ]),
     )]);
-    let finish = |doc: Node| crate::adapt::cloudformation::finish_in(&template, &doc);
+    let finish = |doc: Node| crate::testing::cloudformation_value(&template, &doc);
     let check = |h: &Helper, doc: Node| check_in(h, &g, finish(doc)).truth;
     let sub = fun("Fn::Sub", s("arn:aws:s3:::${Bucket}/*"));
     assert_eq!(
