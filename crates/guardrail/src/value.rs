@@ -393,6 +393,31 @@ impl Node {
         }
     }
 
+    /// This node with every child (a map's values, a list's items) replaced by `f(child)`,
+    /// keys, span and provenance kept; other values are copied.
+    pub fn map_children(&self, mut f: impl FnMut(&Node) -> Node) -> Node {
+        let value = match &self.value {
+            Value::Map(map) => {
+                let mut out = Map::new();
+                for entry in map {
+                    out.push_unchecked(Entry {
+                        key: entry.key.clone(),
+                        key_span: entry.key_span,
+                        value: f(&entry.value),
+                    });
+                }
+                Value::Map(out)
+            }
+            Value::Seq(items) => Value::Seq(items.iter().map(f).collect()),
+            other => other.clone(),
+        };
+        Node {
+            value,
+            span: self.span,
+            provenance: self.provenance.clone(),
+        }
+    }
+
     /// Calls `f` on this node and every node below it, parents first, map entries and list
     /// items in source order.
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Node)) {

@@ -25,7 +25,7 @@ use std::collections::HashMap;
 
 use super::sub::placeholders;
 use super::{intrinsic_call, refs::is_pseudo_parameter};
-use crate::value::{Dependency, DependsOn, Entry, Map, Node, Piece, Provenance, Unknown, Value};
+use crate::value::{Dependency, DependsOn, Map, Node, Piece, Provenance, Unknown, Value};
 
 /// Deepest nesting of intrinsic functions (and conditions naming conditions) followed.
 const MAX_DEPTH: usize = 32;
@@ -74,26 +74,7 @@ impl<'a> Resolver<'a> {
             }
             return self.call(node, function, argument, depth + 1);
         }
-        let value = match &node.value {
-            Value::Map(map) => {
-                let mut out = Map::new();
-                for entry in map {
-                    out.push_unchecked(Entry {
-                        key: entry.key.clone(),
-                        key_span: entry.key_span,
-                        value: self.value(&entry.value, depth),
-                    });
-                }
-                Value::Map(out)
-            }
-            Value::Seq(items) => Value::Seq(items.iter().map(|i| self.value(i, depth)).collect()),
-            other => other.clone(),
-        };
-        Node {
-            value,
-            span: node.span,
-            provenance: node.provenance.clone(),
-        }
+        node.map_children(|child| self.value(child, depth))
     }
 
     fn call(&mut self, node: &Node, function: &str, argument: &Node, depth: usize) -> Node {

@@ -569,26 +569,7 @@ impl<'a> Evaluator<'a> {
                 // Reported where the file's references are collected.
                 Err(_) => unknown(s, node.span),
             },
-            Value::Seq(items) => Node {
-                value: Value::Seq(items.iter().map(|n| self.eval_json(n, file)).collect()),
-                span: node.span,
-                provenance: node.provenance.clone(),
-            },
-            Value::Map(map) => {
-                let mut out = Map::new();
-                for entry in map {
-                    out.push_unchecked(Entry {
-                        key: entry.key.clone(),
-                        key_span: entry.key_span,
-                        value: self.eval_json(&entry.value, file),
-                    });
-                }
-                Node {
-                    value: Value::Map(out),
-                    span: node.span,
-                    provenance: node.provenance.clone(),
-                }
-            }
+            Value::Seq(_) | Value::Map(_) => node.map_children(|n| self.eval_json(n, file)),
             _ => node.clone(),
         };
         self.depth -= 1;
