@@ -397,3 +397,19 @@ fn a_condition_the_template_decides_picks_its_branch() {
         ["fail A Properties.Off: false"]
     );
 }
+
+#[test]
+fn text_inside_base64_and_sub_is_read() {
+    // Regression: the evaluator once stopped at `Fn::Base64` (unknown); the adapter now hands
+    // out its argument, and `Fn::Sub` keeps its known text around the pseudo parameter.
+    let cfn = "Resources:\n  A:\n    Type: AWS::X::Y\n    Properties:\n      UserData: !Base64\n        Fn::Sub: \"export KEY=AKIA2E0A8F3B244C9986 REGION=${AWS::Region}\"\n  B:\n    Type: AWS::X::Y\n    Properties:\n      UserData: !Base64 \"echo hello\"\n";
+    let found = run(
+        "cloudformation",
+        "AWS::X::Y",
+        "not secrets.known_format(Properties.UserData)",
+        "",
+        &[("t.yaml", cfn)],
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with("fail A Properties.UserData"), "{found:?}");
+}
