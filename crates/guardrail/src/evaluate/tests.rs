@@ -411,5 +411,8 @@ fn text_inside_base64_and_sub_is_read() {
         &[("t.yaml", cfn)],
     );
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].starts_with("fail A Properties.UserData"), "{found:?}");
+    assert!(
+        found[0].starts_with("fail A Properties.UserData"),
+        "{found:?}"
+    );
 }
