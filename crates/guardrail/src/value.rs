@@ -372,6 +372,29 @@ impl Node {
         matches!(self.value, Value::Unknown(_))
     }
 
+    /// One of `alternatives`, at `span`: an alternative that is itself one of several values
+    /// adds its own, so a [`Value::OneOf`] is never nested.
+    pub fn one_of(alternatives: Vec<Node>, span: Span, provenance: Provenance) -> Node {
+        let mut flat = Vec::with_capacity(alternatives.len());
+        for alternative in alternatives {
+            match alternative.value {
+                Value::OneOf(inner) => flat.extend(inner),
+                _ => flat.push(alternative),
+            }
+        }
+        Node {
+            value: Value::OneOf(flat),
+            span,
+            provenance,
+        }
+    }
+
+    /// A property the adapter removed (CloudFormation's `Ref: AWS::NoValue`): `null` with
+    /// [`Provenance::Default`], judged as absent.
+    pub fn is_removed(&self) -> bool {
+        self.value == Value::Null && self.provenance == Provenance::Default
+    }
+
     /// What this value waits for: an unknown's dependencies, or those of every unknown
     /// alternative of a [`Value::OneOf`]; empty for a known value.
     pub fn dependencies(&self) -> Vec<Dependency> {

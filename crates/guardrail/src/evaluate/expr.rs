@@ -102,7 +102,7 @@ impl<'a> Ctx<'a> {
             }
             // A branch that removes the property (`!Ref AWS::NoValue`) gets the default too.
             for node in &mut nodes {
-                if node.value == Value::Null && node.provenance == Provenance::Default {
+                if node.is_removed() {
                     let span = node.span;
                     *node = Cow::Owned(Node {
                         value: literal_value(literal, span),
@@ -810,7 +810,7 @@ fn contains(haystack: &Node, needle: &Node) -> Truth {
 /// How a value is shown in a message.
 pub(crate) fn seen(node: &Node) -> String {
     let text = plain(node);
-    if node.value == Value::Null && node.provenance == Provenance::Default {
+    if node.is_removed() {
         return "absent".into();
     }
     match node.provenance {

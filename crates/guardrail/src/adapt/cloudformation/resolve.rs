@@ -522,17 +522,9 @@ fn unescape(text: &str) -> String {
     text.replace("${!", "${")
 }
 
-/// One of `alternatives` (flattened: an alternative that is itself one of several values
-/// adds its own), at `node`.
+/// One of `alternatives`, at `node`.
 fn one_of(node: &Node, alternatives: Vec<Node>) -> Node {
-    let mut flat = Vec::new();
-    for alternative in alternatives {
-        match alternative.value {
-            Value::OneOf(inner) => flat.extend(inner),
-            _ => flat.push(alternative),
-        }
-    }
-    at(node, Value::OneOf(flat))
+    Node::one_of(alternatives, node.span, node.provenance.clone())
 }
 
 fn at(node: &Node, value: Value) -> Node {

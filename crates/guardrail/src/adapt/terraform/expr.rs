@@ -355,15 +355,8 @@ impl<'a> Evaluator<'a> {
             Value::Bool(false) => self.eval(&c.false_expr, src),
             // Decided at deployment: either branch may be the value.
             _ => {
-                let mut alternatives = Vec::new();
-                for branch in [&c.true_expr, &c.false_expr] {
-                    let node = self.eval(branch, src);
-                    match node.value {
-                        Value::OneOf(inner) => alternatives.extend(inner),
-                        _ => alternatives.push(node),
-                    }
-                }
-                return Node::new(Value::OneOf(alternatives), span);
+                let branches = vec![self.eval(&c.true_expr, src), self.eval(&c.false_expr, src)];
+                return Node::one_of(branches, span, Provenance::Explicit);
             }
         };
         // The branch is written here, but which one applies was decided by a definition

@@ -9,7 +9,7 @@
 use super::model::{Condition, Gap, Part, Policy, Principal, Statement, Term, normalized};
 use crate::graph::{Framework, NodeKind, ResourceGraph, ResourceId};
 use crate::rules::helpers::shown_expression;
-use crate::value::{Dependency, DependsOn, Map, Node, Piece, Provenance, Unknown, Value};
+use crate::value::{Dependency, DependsOn, Map, Node, Piece, Unknown, Value};
 
 /// Reads the policy document `node` of `resource` into the normalized model, following
 /// Terraform `aws_iam_policy_document` data sources through `graph`.
@@ -180,11 +180,6 @@ fn get_ci<'n>(map: &'n Map, key: &str) -> Option<&'n Node> {
             .find(|e| e.key.eq_ignore_ascii_case(key))
             .map(|e| &e.value)
     })
-}
-
-/// Whether a node is a property CloudFormation removes (`Ref: AWS::NoValue`).
-fn is_removed(node: &Node) -> bool {
-    node.value == Value::Null && node.provenance == Provenance::Default
 }
 
 impl Reader<'_> {
@@ -823,6 +818,6 @@ fn merge_by_sid(statements: &mut Vec<Statement>, statement: Statement) {
 fn alternatives(node: &Node) -> Vec<Option<&Node>> {
     node.alternatives()
         .iter()
-        .map(|n| (!is_removed(n)).then_some(n))
+        .map(|n| (!n.is_removed()).then_some(n))
         .collect()
 }
