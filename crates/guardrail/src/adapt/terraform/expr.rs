@@ -184,6 +184,9 @@ pub(super) struct Evaluator<'a> {
     budget: usize,
     reported: HashSet<(Named, String)>,
     budget_reported: bool,
+    /// The iterator names of the enclosing `dynamic` blocks (`ingress` in
+    /// `ingress.value.port`): references rooted at them are the iteration's context.
+    iterators: Vec<String>,
     /// Problems found while evaluating (cycles, exhausted budgets).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -200,6 +203,7 @@ impl<'a> Evaluator<'a> {
             budget: MODULE_BUDGET,
             reported: HashSet::new(),
             budget_reported: false,
+            iterators: Vec::new(),
             diagnostics: Vec::new(),
         }
     }
@@ -243,6 +247,12 @@ impl<'a> Evaluator<'a> {
             Some(Slot::Done(node, _)) => Some(node.clone()),
             _ => None,
         }
+    }
+
+    /// Sets the iterator names of the `dynamic` blocks enclosing what is evaluated next.
+    pub fn set_iterators(&mut self, bound: &[String]) {
+        self.iterators.clear();
+        self.iterators.extend_from_slice(bound);
     }
 
     /// Evaluates `expr`, parsed from `src`.
@@ -434,7 +444,10 @@ impl<'a> Evaluator<'a> {
                 let kind = match root.as_str() {
                     "var" => Named::Var,
                     "local" => Named::Local,
-                    other => return unknown_on(text, span, reference(other, &operators)),
+                    other => {
+                        let iterator = self.iterators.iter().any(|i| i == other);
+                        return unknown_on(text, span, reference(other, &operators, iterator));
+                    }
                 };
                 match operators.first() {
                     Some(TraversalOperator::GetAttr(name)) => Some((kind, name.as_str())),
@@ -737,9 +750,9 @@ fn dependencies(parts: &[&Node]) -> Vec<Dependency> {
 
 /// What a reference rooted at `root` (not `var` or `local`) waits for:
 /// `aws_iam_role.app.arn` an attribute of a resource, `data.T.N.attr` of a data source,
-/// `module.M.out` a module output; `count`, `each`, `path`, `terraform` and `self` the
-/// deployment context.
-fn reference(root: &str, operators: &[&TraversalOperator]) -> DependsOn {
+/// `module.M.out` a module output; `count`, `each`, `path`, `terraform`, `self` and the
+/// iterator of an enclosing `dynamic` block (`iterator`) the deployment context.
+fn reference(root: &str, operators: &[&TraversalOperator], iterator: bool) -> DependsOn {
     let names: Vec<Option<&str>> = operators
         .iter()
         .map(|op| match op {
@@ -757,7 +770,14 @@ fn reference(root: &str, operators: &[&TraversalOperator]) -> DependsOn {
             .find_map(|n| n.map(str::to_owned))
     };
     let first = |i: usize| names.get(i).copied().flatten();
+    let context = iterator || matches!(root, "count" | "each" | "path" | "terraform" | "self");
     match root {
+        _ if context => DependsOn::Context {
+            name: match first(0) {
+                Some(attr) => format!("{root}.{attr}"),
+                None => root.to_owned(),
+            },
+        },
         "data" => match (first(0), first(1)) {
             (Some(t), Some(n)) => DependsOn::DataSource {
                 name: format!("data.{t}.{n}"),
@@ -771,12 +791,6 @@ fn reference(root: &str, operators: &[&TraversalOperator]) -> DependsOn {
                 output: attribute_after(1),
             },
             None => DependsOn::Expression,
-        },
-        "count" | "each" | "path" | "terraform" | "self" => DependsOn::Context {
-            name: match first(0) {
-                Some(attr) => format!("{root}.{attr}"),
-                None => root.to_owned(),
-            },
         },
         resource_type => match first(0) {
             Some(n) => DependsOn::Resource {

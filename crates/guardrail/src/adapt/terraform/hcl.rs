@@ -476,5 +476,6 @@ fn generic(ctx: &mut Ctx<'_, '_>, expr: &Expression, src: &Source<'_>, bound: &[
     let mut c = Collector::with_bound(bound);
     c.expr(expr, src);
     ctx.references(c.found);
+    ctx.ev.set_iterators(bound);
     ctx.ev.eval(expr, src)
 }

@@ -453,6 +453,7 @@ fn parse_expr(
 /// An ordinary value: evaluated, and searched for references.
 fn generic(ctx: &mut Ctx<'_, '_>, file: &SourceFile, value: &Node, bound: &[String]) -> Node {
     references(ctx, file, value, bound);
+    ctx.ev.set_iterators(bound);
     ctx.ev.eval_json(value, file)
 }
 
