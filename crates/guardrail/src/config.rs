@@ -173,11 +173,10 @@ pub fn load(path: &Path, files: &mut SourceFiles) -> Result<Config, Vec<Diagnost
         }
     }
     for (name, enabled) in raw.frameworks.unwrap_or_default() {
-        let framework = match name.get_ref().as_str() {
-            "cloudformation" => Framework::CloudFormation,
-            "terraform" => Framework::Terraform,
-            "kubernetes" => Framework::Kubernetes,
-            other => {
+        let framework = match Framework::from_name(name.get_ref()) {
+            Some(framework) => framework,
+            None => {
+                let other = name.get_ref();
                 problems.push(
                     Diagnostic::error(
                         "config::invalid",

@@ -29,6 +29,18 @@ pub enum Framework {
 }
 
 impl Framework {
+    /// Every framework.
+    pub const ALL: [Framework; 3] = [
+        Framework::CloudFormation,
+        Framework::Terraform,
+        Framework::Kubernetes,
+    ];
+
+    /// The framework named `name` as rule bindings and configuration name it.
+    pub fn from_name(name: &str) -> Option<Framework> {
+        Framework::ALL.into_iter().find(|f| f.name() == name)
+    }
+
     /// The lowercase name used in output and rule bindings.
     pub fn name(self) -> &'static str {
         match self {

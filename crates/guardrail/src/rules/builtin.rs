@@ -80,15 +80,9 @@ impl IndexedRule {
             .bindings
             .into_iter()
             .map(|(name, types)| {
-                [
-                    Framework::CloudFormation,
-                    Framework::Terraform,
-                    Framework::Kubernetes,
-                ]
-                .into_iter()
-                .find(|f| f.name() == name)
-                .map(|f| (f, owned(types)))
-                .ok_or_else(|| format!("unknown framework `{name}`"))
+                Framework::from_name(&name)
+                    .map(|f| (f, owned(types)))
+                    .ok_or_else(|| format!("unknown framework `{name}`"))
             })
             .collect::<Result<Vec<_>, String>>()?;
         Ok(IndexedRule {

@@ -473,11 +473,10 @@ impl Checker<'_> {
         let mut out = Vec::new();
         let mut ok = true;
         for entry in map {
-            let framework = match entry.key.as_str() {
-                "cloudformation" => Framework::CloudFormation,
-                "terraform" => Framework::Terraform,
-                "kubernetes" => Framework::Kubernetes,
-                other => {
+            let framework = match Framework::from_name(&entry.key) {
+                Some(framework) => framework,
+                None => {
+                    let other = &entry.key;
                     ok = false;
                     self.error("rule::bindings", entry.key_span, format!("unknown framework `{other}`; use cloudformation, terraform or kubernetes"));
                     continue;

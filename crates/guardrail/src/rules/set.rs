@@ -1,7 +1,7 @@
 //! [`RuleSet`]: the rules a scan may run, the built-in ones still unchecked until a scan has
 //! a resource they bind (see [`crate::rules::builtin`] for why).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -225,19 +225,15 @@ impl RuleSet {
     /// bind none, which cannot apply, only the id and severity (no metadata, no bindings).
     /// A rule that is needed but does not load is left out with an error diagnostic.
     pub fn for_graph(&self, graph: &ResourceGraph) -> (Vec<Rule>, Vec<Diagnostic>) {
-        let mut keys: HashMap<Framework, HashSet<String>> = HashMap::new();
-        for (_, resource) in graph.iter() {
-            keys.entry(resource.framework)
-                .or_default()
-                .extend(resource.type_keys.iter().cloned());
-        }
+        let keys: HashSet<(Framework, &str)> = graph
+            .iter()
+            .flat_map(|(_, r)| r.type_keys.iter().map(|k| (r.framework, k.as_str())))
+            .collect();
         let needed = |entry: &Entry| match entry {
             Entry::Rule(_) => true,
             Entry::Lazy { pack, index, .. } => pack.rules().get(*index).is_some_and(|r| {
                 r.reported_elsewhere()
-                    || r.binds(|framework, pattern| {
-                        keys.get(&framework).is_some_and(|k| k.contains(pattern))
-                    })
+                    || r.binds(|framework, pattern| keys.contains(&(framework, pattern)))
             }),
         };
         let needed: Vec<bool> = self.entries.iter().map(needed).collect();

@@ -40,6 +40,7 @@ pub(crate) fn apply(
         .collect();
     let mut silenced: Vec<Vec<String>> = vec![Vec::new(); found.len()];
     for finding in &mut report.findings {
+        let rule = rules.get(&finding.rule_id.to_ascii_uppercase());
         for (n, s) in found.iter().enumerate() {
             if !s.place.covers(finding, scan) {
                 continue;
@@ -47,8 +48,7 @@ pub(crate) fn apply(
             let d = &s.directive;
             for (i, id) in d.ids.iter().enumerate() {
                 let hit = match d.kind {
-                    SuppressionKind::Checkov | SuppressionKind::Guard => rules
-                        .get(&finding.rule_id.to_ascii_uppercase())
+                    SuppressionKind::Checkov | SuppressionKind::Guard => rule
                         .and_then(|r| r.references.get(peer_tool(d.kind)))
                         .is_some_and(|ids| ids.iter().any(|c| c.eq_ignore_ascii_case(id))),
                     _ => finding.rule_id.eq_ignore_ascii_case(id),

@@ -59,7 +59,7 @@ pub fn meta_rules() -> &'static [Rule] {
         builtin()
             .rules
             .iter()
-            .filter(|r| audit::is_audit_rule(&r.id))
+            .filter(|r| r.reported_by == Some(crate::rules::model::ReportedBy::SuppressionAudit))
             .cloned()
             .collect()
     })

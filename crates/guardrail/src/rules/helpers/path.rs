@@ -261,11 +261,18 @@ mod tests {
             "ingress[1].cidr_blocks",
             "data.aws_iam_policy_document.x.statement[0]",
             "module.a[\"k\"].aws_x.y[0]",
-            "a..b",
-            "x[",
             "$weird",
         ] {
             assert_eq!(AttrPath::parse(text).to_string(), text);
+        }
+        // What does not parse is kept as written, as one text step.
+        for text in ["a..b", "x["] {
+            let p = AttrPath::parse(text);
+            assert!(
+                matches!(&*p.steps, [PathStep::Text(t)] if t == text),
+                "{text}"
+            );
+            assert_eq!(p.to_string(), text);
         }
         let p = AttrPath::parse("$containers[*].securityContext");
         assert_eq!(p.root, PathRoot::Containers);
