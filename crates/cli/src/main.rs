@@ -72,21 +72,16 @@ fn main() -> ExitCode {
                     path.display()
                 ))
             } else {
-                commands::write_output(Some(&path), guardrail::config::STARTER).map(|()| {
-                    eprintln!("wrote {}", path.display());
-                    EXIT_OK
-                })
+                commands::write_output(Some(&path), guardrail::config::STARTER).map(|()| EXIT_OK)
             }
         }
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "guardrail",
-                &mut std::io::stdout(),
-            );
-            Ok(EXIT_OK)
+            // Rendered whole first: clap_complete panics when stdout closes early
+            // (`guardrail completions bash | head`); write_output does not.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "guardrail", &mut script);
+            commands::write_output(None, &String::from_utf8_lossy(&script)).map(|()| EXIT_OK)
         }
     };
     match result {

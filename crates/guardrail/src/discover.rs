@@ -15,6 +15,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::input::Buffers;
 
 /// Directory names never entered: VCS metadata, Terraform's provider and module cache (it
 /// holds copies of remote modules that are not the user's code), JavaScript dependencies.
@@ -105,10 +106,34 @@ fn file_name(path: &Path) -> String {
 const NOT_AUTO_LOADED: &str = "a Terraform var file that Terraform does not load by itself: \
                                 name it with --var-file or the configuration's var_files";
 
-/// Finds the files under `paths`.
-pub fn discover(paths: &[PathBuf]) -> Discovered {
+/// Finds the files under `paths`, and the `buffers` at or under them (which need not exist on
+/// disk: an editor's new, unsaved file).
+pub fn discover(paths: &[PathBuf], buffers: &Buffers) -> Discovered {
     let mut out = Discovered::default();
     for path in paths {
+        if buffers.get(path).is_some() {
+            out.candidates.push(Candidate {
+                path: path.clone(),
+                explicit: true,
+                context: false,
+            });
+            continue;
+        }
+        if !buffers.is_empty() && path.is_dir() {
+            let base = crate::input::normal(path);
+            // Shown as discovery would show the file: under the path as it was given.
+            out.candidates.extend(
+                buffers
+                    .under(&base)
+                    .filter(|b| is_candidate_name(b))
+                    .filter_map(|b| b.strip_prefix(&base).ok())
+                    .map(|relative| Candidate {
+                        path: path.join(relative),
+                        explicit: false,
+                        context: false,
+                    }),
+            );
+        }
         match std::fs::metadata(path) {
             Err(e) => out.diagnostics.push(Diagnostic::error(
                 "discover::missing",

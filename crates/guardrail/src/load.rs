@@ -5,15 +5,12 @@
 //! than [`MAX_FILE_BYTES`] while looking like infrastructure code. Helm chart templates are
 //! passed over with a note: they are not YAML until Helm renders them.
 
-use std::io::Read;
 use std::path::Path;
 
 use crate::discover::Candidate;
+pub use crate::input::MAX_FILE_BYTES;
+use crate::input::{Buffers, ReadError};
 use crate::source::Format;
-
-/// The largest file read. Real templates and manifests are far smaller; anything bigger is
-/// generated data, and reading it would break the memory budget.
-pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// The outcome of loading one file.
 #[derive(Debug)]
@@ -77,8 +74,8 @@ pub fn var_file_format(path: &Path) -> Format {
     if json { Format::Json } else { Format::Hcl }
 }
 
-/// Reads and checks one file.
-pub fn load(candidate: &Candidate) -> Loaded {
+/// Reads and checks one file: its buffer when `buffers` has one, else the file on disk.
+pub fn load(candidate: &Candidate, buffers: &Buffers) -> Loaded {
     let path = &candidate.path;
     let format = format_by_name(path);
     let failed = |code, message: String| {
@@ -89,21 +86,11 @@ pub fn load(candidate: &Candidate) -> Loaded {
             offset: 0,
         })
     };
-    // Opening a FIFO or a device would block or never end; only regular files are read.
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_file() => {}
-        Ok(_) => return failed("load::not-a-file", "not a regular file".into()),
-        Err(e) => return failed("load::unreadable", format!("cannot read: {e}")),
-    }
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return failed("load::unreadable", format!("cannot open: {e}")),
+    let bytes = match buffers.read_bytes(path) {
+        Ok(bytes) => bytes,
+        Err(e @ ReadError::NotAFile) => return failed("load::not-a-file", e.to_string()),
+        Err(e) => return failed("load::unreadable", e.to_string()),
     };
-    let mut bytes = Vec::new();
-    // Read one byte past the limit to know whether the limit was exceeded.
-    if let Err(e) = (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
-        return failed("load::unreadable", format!("cannot read: {e}"));
-    }
     if bytes.len() as u64 > MAX_FILE_BYTES {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
         if format == Format::Hcl || looks_like_ours(&head) {

@@ -40,6 +40,25 @@ pub struct ScanOptions {
     pub var_files: Vec<PathBuf>,
     /// Who hears how far the scan is (nobody by default). See [`crate::progress`].
     pub progress: Progress,
+    /// In-memory texts that stand for files (an editor's unsaved buffers): discovered and
+    /// read in place of the file at their path, which need not exist on disk.
+    pub buffers: crate::input::Buffers,
+    /// Files found by walking that match this are not read (the command line's
+    /// `--exclude`), matched against the path as discovered, without a leading `./`. Files
+    /// named explicitly are always read.
+    pub exclude: Option<globset::GlobSet>,
+}
+
+impl ScanOptions {
+    /// Whether a file found by walking is to be read under the configuration's `include` and
+    /// `exclude` and [`ScanOptions::exclude`].
+    fn admits(&self, path: &Path) -> bool {
+        let excluded = self
+            .exclude
+            .as_ref()
+            .is_some_and(|set| set.is_match(path.strip_prefix(".").unwrap_or(path)));
+        !excluded && self.config.admits(path)
+    }
 }
 
 impl ScanOptions {
@@ -115,18 +134,18 @@ enum Parsed {
 pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
     let progress = &options.progress;
     progress.start(Stage::Discover, None);
-    let mut discovered = discover::discover(paths);
+    let mut discovered = discover::discover(paths, &options.buffers);
     let config = &options.config;
     let (admitted, excluded): (Vec<Candidate>, Vec<Candidate>) = discovered
         .candidates
         .into_iter()
-        .partition(|c| c.explicit || config.admits(&c.path));
+        .partition(|c| c.explicit || options.admits(&c.path));
     discovered.candidates = admitted;
     discovered
         .skipped
         .extend(excluded.into_iter().map(|c| Skipped {
             path: c.path,
-            reason: "excluded by the configuration's include/exclude globs".into(),
+            reason: "excluded by --exclude or the configuration's include/exclude globs".into(),
         }));
     let mut scan = GraphScan {
         diagnostics: discovered.diagnostics,
@@ -141,7 +160,7 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         .candidates
         .into_par_iter()
         .map(|c| {
-            let loaded = load::load(&c);
+            let loaded = load::load(&c, &options.buffers);
             progress.advance(Stage::Load);
             (c, loaded)
         })
@@ -418,7 +437,7 @@ fn load_var_files<'p>(
             explicit: true,
             context: false,
         };
-        match load::load(&candidate) {
+        match load::load(&candidate, &crate::input::Buffers::default()) {
             Loaded::Text { text, .. } => {
                 let format = load::var_file_format(path);
                 ids.push(scan.files.add(path.clone(), text, format));

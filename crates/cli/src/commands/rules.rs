@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use guardrail::rules::load::matches_selector;
-use guardrail::rules::set::RuleSet;
+use guardrail::rules::model::Rule;
+use guardrail::{Project, ProjectError, Settings};
 
-use crate::{EXIT_INCOMPLETE, EXIT_OK};
+use crate::EXIT_OK;
 
 /// Arguments of `guardrail rules`.
 #[derive(Debug, Args)]
@@ -46,20 +46,20 @@ pub struct ExplainArgs {
     guard: super::guard::GuardArgs,
 }
 
-/// The built-in rules, those of `rule_dirs` and, with the `guard` feature, the Guard rules
-/// named (the built-in ones not checked yet); `None` after printing why when some do not
-/// load.
+/// Every rule: built-in, of `rule_dirs` and of the Guard files named, with the rule
+/// directories and Guard files of the configuration found from the working directory.
 fn all_rules(
     rule_dirs: &[PathBuf],
     #[cfg(feature = "guard")] guard: &super::guard::GuardArgs,
-) -> Option<RuleSet> {
-    #[allow(unused_mut)]
-    let mut rules = super::scan::load_rules(rule_dirs, &[], &[])?;
+) -> Result<Vec<Rule>, ProjectError> {
+    let mut settings = Settings::default();
+    settings.rule_dirs = rule_dirs.to_vec();
     #[cfg(feature = "guard")]
-    if let Some(guard) = guard.load().ok()? {
-        rules.extend(guard.rules);
+    {
+        settings.guard_files = guard.rule_files.clone();
+        settings.guard_mappings = guard.mapping_files.clone();
     }
-    Some(rules)
+    Project::discover(["."])?.with_settings(settings).rules()
 }
 
 /// Runs `guardrail rules`.
@@ -68,19 +68,13 @@ pub fn list(args: &RulesArgs) -> miette::Result<u8> {
         super::write_output(None, &guardrail::render::rules::helpers())?;
         return Ok(EXIT_OK);
     }
-    let Some(rules) = all_rules(
+    let rules = match all_rules(
         &args.rule_dirs,
         #[cfg(feature = "guard")]
         &args.guard,
-    ) else {
-        return Ok(EXIT_INCOMPLETE);
-    };
-    let rules = match rules.to_rules() {
+    ) {
         Ok(rules) => rules,
-        Err(errors) => {
-            super::scan::print_rule_errors(&errors);
-            return Ok(EXIT_INCOMPLETE);
-        }
+        Err(error) => return Ok(super::usage_error(error)),
     };
     let text = match args.format {
         RulesFormat::Table => guardrail::render::rules::table(&rules),
@@ -97,29 +91,27 @@ pub fn list(args: &RulesArgs) -> miette::Result<u8> {
 
 /// Runs `guardrail explain`.
 pub fn explain(args: &ExplainArgs) -> miette::Result<u8> {
-    let Some(rules) = all_rules(
+    let rules = match all_rules(
         &args.rule_dirs,
         #[cfg(feature = "guard")]
         &args.guard,
-    ) else {
-        return Ok(EXIT_INCOMPLETE);
+    ) {
+        Ok(rules) => rules,
+        Err(error) => return Ok(super::usage_error(error)),
     };
     let wanted = args.id.to_ascii_uppercase();
-    match rules.find(&wanted) {
-        Some(Ok(rule)) => {
-            super::write_output(None, &guardrail::render::rules::explain(&rule))?;
+    match rules.iter().find(|r| r.id.eq_ignore_ascii_case(&wanted)) {
+        Some(rule) => {
+            super::write_output(None, &guardrail::render::rules::explain(rule))?;
             Ok(EXIT_OK)
-        }
-        Some(Err(errors)) => {
-            super::scan::print_rule_errors(&errors);
-            Ok(EXIT_INCOMPLETE)
         }
         None => {
             // Suggest the rules of the same family: AWS-RDS-999 → AWS-RDS-*.
             let family = wanted.rsplit_once('-').map_or(wanted.as_str(), |(f, _)| f);
             let close: Vec<&str> = rules
-                .ids()
-                .filter(|id| matches_selector(id, &[family.to_owned()]))
+                .iter()
+                .map(|r| r.id.as_str())
+                .filter(|id| id.starts_with(&format!("{family}-")))
                 .collect();
             Err(miette::miette!(
                 help = if close.is_empty() {

@@ -688,15 +688,3 @@ pub(crate) fn visit(expr: &Expr, f: &mut impl FnMut(&Expr)) {
         | ExprKind::Count(_) => {}
     }
 }
-
-/// Whether rule `id` is named by one of `selectors`: the whole id (`AWS-S3-001`) or a
-/// prefix of whole parts (`AWS-S3`, `K8S`; `AWS-S` names nothing), in any case.
-pub fn matches_selector(id: &str, selectors: &[String]) -> bool {
-    selectors.iter().any(|s| {
-        let s = s.to_ascii_uppercase();
-        id == s
-            || id
-                .strip_prefix(s.as_str())
-                .is_some_and(|rest| rest.starts_with('-'))
-    })
-}
