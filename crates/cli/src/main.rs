@@ -43,6 +43,9 @@ enum Command {
     Explain(commands::rules::ExplainArgs),
     /// Show the resource graph guardrail builds from the given files and directories.
     Graph(commands::graph::GraphArgs),
+    /// Model the threats: data-flow diagram, trust boundaries and a STRIDE state per element
+    /// (exposed, unverified, mitigated) with the lines that prove it.
+    Threats(commands::threats::ThreatsArgs),
     /// Write a commented starter configuration, guardrail.toml, in DIR (default: here).
     Init {
         /// Where to write it.
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => commands::rules::list(&args),
         Command::Explain(args) => commands::rules::explain(&args),
         Command::Graph(args) => commands::graph::run(&args),
+        Command::Threats(args) => commands::threats::run(&args),
         Command::Init { dir } => {
             let path = dir.join("guardrail.toml");
             if path.exists() {

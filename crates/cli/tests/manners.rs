@@ -267,3 +267,21 @@ fn special_files_named_as_configuration_or_baseline_are_refused() {
         assert_refused(&out, "not a regular file");
     }
 }
+
+#[test]
+fn threats_models_the_demo() {
+    let out = guardrail(&["threats", "fixtures/demo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let markdown = String::from_utf8_lossy(&out.stdout);
+    assert!(markdown.starts_with("# Threat model\n"), "{markdown}");
+    assert!(
+        markdown.contains("```mermaid\nflowchart LR\n"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("| **exposed** |"), "{markdown}");
+    let out = guardrail(&["threats", "fixtures/demo", "-f", "otm", "--project", "demo"]);
+    let otm: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(otm["project"]["id"], "demo");
+    let out = guardrail(&["threats", "fixtures/input/bad/syntax.yaml"]);
+    assert_eq!(out.status.code(), Some(2), "unreadable input fails closed");
+}

@@ -53,6 +53,7 @@ pub mod source;
 pub mod suppress;
 #[cfg(test)]
 mod testing;
+pub mod threat;
 pub mod value;
 
 pub use project::{Problems, Project, ProjectError, ProjectScan, Settings};

@@ -6,6 +6,7 @@ pub mod guard;
 pub mod output;
 pub mod rules;
 pub mod scan;
+pub mod threats;
 
 use guardrail::GraphScan;
 use guardrail::ProjectError;

@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod rules;
 pub mod sarif;
 pub mod text;
+pub mod threats;
 
 use crate::report::Gate;
 

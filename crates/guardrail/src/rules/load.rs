@@ -82,7 +82,7 @@ impl LoadedRules {
         );
         let mut texts = Vec::new();
         for path in paths {
-            match std::fs::read_to_string(&path) {
+            match crate::input::read_text(&path) {
                 Ok(text) => texts.push((crate::source::display_path(&path), text)),
                 Err(e) => self.diagnostics.push(Diagnostic::error(
                     "rule::unreadable",
