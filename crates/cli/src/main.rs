@@ -46,6 +46,10 @@ enum Command {
     /// Model the threats: data-flow diagram, trust boundaries and a STRIDE state per element
     /// (exposed, unverified, mitigated) with the lines that prove it.
     Threats(commands::threats::ThreatsArgs),
+    /// Assess NIST SP 800-53 rev5 controls: per control and family, the rules that assess
+    /// it, what passes and fails, and its state; --baseline lists the controls that need
+    /// evidence from elsewhere.
+    Controls(commands::controls::ControlsArgs),
     /// Write a commented starter configuration, guardrail.toml, in DIR (default: here).
     Init {
         /// Where to write it.
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::rules::explain(&args),
         Command::Graph(args) => commands::graph::run(&args),
         Command::Threats(args) => commands::threats::run(&args),
+        Command::Controls(args) => commands::controls::run(&args),
         Command::Init { dir } => {
             let path = dir.join("guardrail.toml");
             if path.exists() {

@@ -31,6 +31,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod adapt;
+pub mod compliance;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod controls;
 pub mod graph;
 #[cfg(feature = "guard")]
 pub mod guard;

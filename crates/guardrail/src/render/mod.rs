@@ -8,6 +8,7 @@
 //! [`github::render`], [`markdown::render`]), with the options of all formats in one
 //! [`RenderOptions`].
 
+pub mod controls;
 pub mod github;
 pub mod graph;
 pub mod json;
