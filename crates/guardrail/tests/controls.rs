@@ -78,3 +78,64 @@ fn the_demo_controls_as_text() {
     assert_eq!(json["version"], 1);
     assert!(json["controls"].as_array().is_some_and(|c| !c.is_empty()));
 }
+
+#[test]
+fn oscal_assessment_results_are_valid_and_the_same_on_every_run() {
+    use guardrail::render::oscal::{OscalOptions, assessment_results};
+    let schema: serde_json::Value = serde_json::from_str(include_str!(
+        "data/oscal-1.2.3-assessment-results.schema.json"
+    ))
+    .expect("schema parses");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("schema compiles");
+    let options = OscalOptions::new("demo assessment", "2026-12-03T12:00:00Z");
+    for path in [
+        "demo",
+        "threats/static-site/insecure",
+        "threats/static-site/secure",
+    ] {
+        let document = assessment_results(&view(path, Some(NistBaseline::Low)), &options);
+        let errors: Vec<String> = validator
+            .iter_errors(&document)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{path}: invalid OSCAL:\n{}",
+            errors.join("\n")
+        );
+        let mut broken = document.clone();
+        broken["assessment-results"]["results"][0]["start"] = serde_json::json!("yesterday");
+        assert!(!validator.is_valid(&broken), "the schema is really checked");
+        let again = assessment_results(&view(path, Some(NistBaseline::Low)), &options);
+        assert_eq!(document, again, "{path}: deterministic");
+    }
+    let document = assessment_results(&view("threats/static-site/insecure", None), &options);
+    let result = &document["assessment-results"]["results"][0];
+    let ac3 = result["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["target"]["target-id"] == "ac-3_obj")
+        .expect("AC-3 finding");
+    assert_eq!(ac3["target"]["status"]["state"], "not-satisfied");
+    let observations = result["observations"].as_array().expect("observations");
+    let related = ac3["related-observations"].as_array().expect("related");
+    for r in related {
+        let id = &r["observation-uuid"];
+        assert!(
+            observations.iter().any(|o| o["uuid"] == *id),
+            "{id} defined"
+        );
+    }
+    assert!(
+        observations
+            .iter()
+            .any(|o| o["relevant-evidence"][0]["description"]
+                .as_str()
+                .is_some_and(|d| d.ends_with("insecure/main.tf:13:12"))),
+        "the failing ACL line is the evidence"
+    );
+}

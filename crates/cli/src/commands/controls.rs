@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use guardrail::compliance::{ComplianceView, NistBaseline};
 use guardrail::render::controls;
+use guardrail::render::oscal::{self, OscalOptions};
 use guardrail::{Project, Settings};
 
 use crate::{EXIT_INCOMPLETE, EXIT_OK};
@@ -35,6 +36,38 @@ pub struct ControlsArgs {
     /// Exit 0 even when some input could not be read or parsed.
     #[arg(long)]
     allow_parse_errors: bool,
+    /// When the assessment ran, for OSCAL output (RFC 3339, such as 2026-12-03T12:00:00Z)
+    /// [default: SOURCE_DATE_EPOCH when set, else the newest modification time of the files
+    /// read, so that the same input gives the same document].
+    #[arg(long, value_parser = parse_timestamp)]
+    timestamp: Option<String>,
+}
+
+/// Checks an RFC 3339 timestamp.
+fn parse_timestamp(text: &str) -> Result<String, String> {
+    humantime::parse_rfc3339_weak(text)
+        .map(|_| text.to_owned())
+        .map_err(|e| format!("not an RFC 3339 timestamp: {e}"))
+}
+
+/// The OSCAL timestamp: `--timestamp`, else SOURCE_DATE_EPOCH, else the newest modification
+/// time among `files` (the Unix epoch when none can be read).
+fn timestamp(given: Option<&String>, files: &guardrail::source::SourceFiles) -> String {
+    if let Some(given) = given {
+        return given.clone();
+    }
+    let epoch = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map(|s| std::time::UNIX_EPOCH + std::time::Duration::from_secs(s));
+    let newest = || {
+        files
+            .iter()
+            .filter_map(|f| std::fs::metadata(&f.path).and_then(|m| m.modified()).ok())
+            .max()
+    };
+    let at = epoch.or_else(newest).unwrap_or(std::time::UNIX_EPOCH);
+    humantime::format_rfc3339_seconds(at).to_string()
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -52,6 +85,9 @@ enum ControlsFormat {
     Markdown,
     /// Every control with its observations (docs/controls.md).
     Json,
+    /// OSCAL 1.2.3 assessment results: observations per rule and resource with file:line
+    /// evidence, findings per control, content-derived UUIDs.
+    Oscal,
 }
 
 /// Runs the command and returns the exit code.
@@ -84,8 +120,16 @@ pub fn run(args: &ControlsArgs) -> miette::Result<u8> {
     let text = match args.format {
         ControlsFormat::Text => controls::text(&view),
         ControlsFormat::Markdown => controls::markdown(&view),
-        ControlsFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&controls::json(&view))
+        ControlsFormat::Json | ControlsFormat::Oscal => {
+            let value = match args.format {
+                ControlsFormat::Oscal => {
+                    let at = timestamp(args.timestamp.as_ref(), &scan.input.files);
+                    let options = OscalOptions::new("guardrail assessment results", at);
+                    oscal::assessment_results(&view, &options)
+                }
+                _ => controls::json(&view),
+            };
+            let mut text = serde_json::to_string_pretty(&value)
                 .map_err(|e| miette::miette!("cannot render JSON: {e}"))?;
             text.push('\n');
             text

@@ -14,6 +14,7 @@ pub mod graph;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod oscal;
 pub mod rules;
 pub mod sarif;
 pub mod text;
