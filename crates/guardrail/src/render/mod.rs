@@ -11,6 +11,7 @@
 pub mod controls;
 pub mod github;
 pub mod graph;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
