@@ -106,7 +106,7 @@ pub fn load(candidate: &Candidate) -> Loaded {
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
-        if format == Format::Hcl || looks_like_ours(&head) {
+        if format == Format::Hcl || crate::adapt::looks_like_ours(&head) {
             return failed(
                 "load::too-large",
                 format!(
@@ -160,13 +160,4 @@ fn is_helm_template(path: &Path, text: &str) -> bool {
     path.parent()
         .is_some_and(|dir| dir.components().any(|c| c.as_os_str() == "templates"))
         && text.contains("{{")
-}
-
-/// Whether text that could not be parsed still looks like a CloudFormation template or a
-/// Kubernetes manifest, so that failing to parse it must fail the scan. Text that does not
-/// (a broken CI workflow, say) is not ours to judge.
-pub fn looks_like_ours(text: &str) -> bool {
-    text.contains("AWSTemplateFormatVersion")
-        || (text.contains("Resources") && text.contains("AWS::"))
-        || (text.contains("apiVersion") && text.contains("kind"))
 }

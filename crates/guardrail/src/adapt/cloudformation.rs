@@ -103,6 +103,55 @@ const SECTIONS: &[&str] = &[
     "Globals",
 ];
 
+/// The CloudFormation frontend: a YAML or JSON stream of one template, recognised by its
+/// content.
+pub struct CloudFormation;
+
+impl super::Frontend for CloudFormation {
+    fn framework(&self) -> Framework {
+        Framework::CloudFormation
+    }
+
+    /// A single map with `AWSTemplateFormatVersion`, or with a `Resources` map whose entries
+    /// have a `Type` such as `AWS::S3::Bucket`.
+    fn recognises(&self, documents: &[Node]) -> bool {
+        matches!(documents, [doc] if is_template(doc))
+    }
+
+    fn looks_like(&self, text: &str) -> bool {
+        text.contains("AWSTemplateFormatVersion")
+            || (text.contains("Resources") && text.contains("AWS::"))
+    }
+
+    fn keeps_documents(&self) -> bool {
+        true
+    }
+
+    fn adapt_file(&self, input: super::Input<'_>) -> Adapted {
+        match input.parsed.documents() {
+            Some([template]) => adapt(input.file, template),
+            _ => Adapted::default(),
+        }
+    }
+}
+
+/// Whether a document is a CloudFormation template.
+fn is_template(doc: &Node) -> bool {
+    if doc.get("AWSTemplateFormatVersion").is_some() {
+        return true;
+    }
+    doc.get("Resources")
+        .and_then(Node::as_map)
+        .is_some_and(|resources| {
+            resources.iter().any(|e| {
+                e.value
+                    .get("Type")
+                    .and_then(Node::as_str)
+                    .is_some_and(|t| t.contains("::"))
+            })
+        })
+}
+
 /// Turns one parsed template into graph nodes and links (see the module documentation).
 pub fn adapt(file: &SourceFile, template: &Node) -> Adapted {
     let scope = format!("cfn:{}", file.display_path());

@@ -109,12 +109,14 @@
 
 mod entries;
 pub(crate) mod expr;
+mod frontend;
 mod functions;
 mod hcl;
 mod json;
 mod refs;
 mod vars;
 
+pub use self::frontend::Terraform;
 pub use self::vars::{ModuleVars, VarFile, undeclared_anywhere};
 
 use std::collections::{HashMap, HashSet};
