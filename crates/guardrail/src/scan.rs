@@ -16,7 +16,7 @@ use crate::graph::{Framework, GraphBuilder, ResourceGraph};
 use crate::load::{self, Loaded};
 use crate::parse::comment::Comment;
 use crate::progress::{Progress, ProgressEvent, Stage};
-use crate::source::{FileId, Format, SourceFile, SourceFiles, Span, display_path};
+use crate::source::{FileId, Format, SourceFile, SourceFiles, display_path};
 use crate::value::Node;
 
 /// Settings of a scan.
@@ -327,13 +327,9 @@ fn add_loaded(
             });
         }
         Loaded::Failed(error) => {
-            // The text is kept only so the diagnostic can show its line; it is not parsed.
-            let mut diagnostic =
-                Diagnostic::error(error.code, candidate.path.clone(), error.message);
-            if let Some(text) = error.lossy_text {
-                let id = scan.files.add(candidate.path, text, Format::Yaml);
-                unparseable.insert(id);
-                diagnostic = diagnostic.at(Span::new(id, error.offset, error.offset));
+            let diagnostic = load::located(error, &candidate.path, &mut scan.files, Format::Yaml);
+            if let Some(span) = diagnostic.span {
+                unparseable.insert(span.file);
             }
             scan.diagnostics.push(diagnostic);
         }

@@ -182,11 +182,9 @@ fn load_var_files<'p>(
                 format!("this var file is not read: {reason}"),
             )),
             Loaded::Failed(error) => {
-                let mut diagnostic = Diagnostic::error(error.code, path.clone(), error.message);
-                if let Some(text) = error.lossy_text {
-                    let id = files.add(path.clone(), text, Format::Hcl);
-                    unparseable.insert(id);
-                    diagnostic = diagnostic.at(Span::new(id, error.offset, error.offset));
+                let diagnostic = load::located(error, path, files, Format::Hcl);
+                if let Some(span) = diagnostic.span {
+                    unparseable.insert(span.file);
                 }
                 diagnostics.push(diagnostic);
             }
@@ -209,11 +207,15 @@ fn var_file<'a>(
             [root] => Some(TerraformFile::Json { file, root }),
             _ => {
                 if !has_errors(&data.diagnostics) {
-                    diagnostics.push(Diagnostic::error(
-                        "terraform::var-file",
-                        file.path.clone(),
-                        "a JSON var file must hold one object of variable values",
-                    ));
+                    // An empty file has no better place than its start.
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "terraform::var-file",
+                            file.path.clone(),
+                            "a JSON var file must hold one object of variable values",
+                        )
+                        .at(Span::new(file.id, 0, 0)),
+                    );
                 }
                 None
             }
