@@ -171,11 +171,42 @@ pub(crate) fn each_unit<T: Send>(
         .collect()
 }
 
-/// Whether a document is a Kubernetes object: a map with string `apiVersion` and `kind`.
+/// Whether a document is a Kubernetes object: a map with string `apiVersion` and `kind` that
+/// is not the configuration of a tool around Kubernetes (see [`TOOL_API_GROUPS`]).
 pub fn is_kubernetes_object(doc: &Node) -> bool {
-    let is_text = |key: &str| {
-        doc.get(key)
-            .is_some_and(|n| matches!(&n.value, Value::String(s) if !s.is_empty()))
+    let text = |key: &str| match doc.get(key).map(|n| &n.value) {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.as_str()),
+        _ => None,
     };
-    is_text("apiVersion") && is_text("kind")
+    match (text("apiVersion"), text("kind")) {
+        (Some(api_version), Some(kind)) => !is_tool_config(api_version, kind),
+        _ => false,
+    }
+}
+
+/// API groups of files that look like Kubernetes objects but configure a tool on the
+/// developer's machine or in CI, never reach a cluster, and have no security settings
+/// guardrail judges: kustomize (`kustomization.yaml`, components), kind, k3d, ctlptl and
+/// skaffold cluster configs, kpt and KRM function configs, and the component configuration
+/// files of kubeadm, the kubelet and kube-proxy. They are not ours, silently, like a CI
+/// workflow.
+pub const TOOL_API_GROUPS: &[&str] = &[
+    "kustomize.config.k8s.io",
+    "kind.x-k8s.io",
+    "k3d.io",
+    "ctlptl.dev",
+    "skaffold",
+    "kpt.dev",
+    "config.kubernetes.io",
+    "fn.kpt.dev",
+    "kubeadm.k8s.io",
+    "kubelet.config.k8s.io",
+    "kubeproxy.config.k8s.io",
+];
+
+/// Whether `apiVersion`/`kind` name a tool's configuration rather than a cluster object (a
+/// kubeconfig is `v1` `Config`).
+fn is_tool_config(api_version: &str, kind: &str) -> bool {
+    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
+    TOOL_API_GROUPS.contains(&group) || (api_version == "v1" && kind == "Config")
 }
