@@ -192,47 +192,17 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         .unzip();
     progress.finish(Stage::Parse, parsed.len());
 
-    // Detection: a file claimed by name is its frontend's; any other is judged by content.
-    let mut inputs: Vec<Vec<Input<'_>>> = FRONTENDS.iter().map(|_| Vec::new()).collect();
-    for (id, owner, parsed) in &parsed {
-        let Some(file) = scan.files.get(*id) else {
-            continue;
-        };
-        let owner = owner.or_else(|| {
-            let documents = parsed.documents().unwrap_or_default();
-            FRONTENDS.iter().position(|f| f.recognises(documents))
-        });
-        let (Some(i), Some(frontend)) = (owner, owner.and_then(|i| FRONTENDS.get(i))) else {
-            match parsed {
-                Parsed::Data(data)
-                    if has_errors(&data.diagnostics) && adapt::looks_like_ours(&file.text) =>
-                {
-                    scan.diagnostics.extend(data.diagnostics.iter().cloned());
-                }
-                _ => scan.skipped.push(Skipped {
-                    path: file.path.clone(),
-                    reason: not_ours_reason(parsed),
-                }),
-            }
-            continue;
-        };
-        if config.disabled_frameworks.contains(&frontend.framework()) {
-            scan.skipped.push(Skipped {
-                path: file.path.clone(),
-                reason: "its framework is switched off in the configuration".into(),
-            });
-            continue;
-        }
-        scan.frameworks.insert(*id, frontend.framework());
-        scan.diagnostics.extend(parsed.diagnostics());
-        if let Some(list) = inputs.get_mut(i) {
-            list.push(Input {
-                file,
-                parsed,
-                discovered: (id.0 as usize) < discovered,
-            });
-        }
-    }
+    let inputs = detect(
+        &parsed,
+        &scan.files,
+        discovered,
+        config,
+        Passed {
+            diagnostics: &mut scan.diagnostics,
+            skipped: &mut scan.skipped,
+            frameworks: &mut scan.frameworks,
+        },
+    );
 
     let document_files: HashSet<FileId> = match options.keep_documents {
         true => FRONTENDS
@@ -282,6 +252,74 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         }
     }
 
+    sort(&mut scan);
+    scan
+}
+
+/// Where detection records what it decided about files that are not adapted.
+struct Passed<'s> {
+    diagnostics: &'s mut Vec<Diagnostic>,
+    skipped: &'s mut Vec<Skipped>,
+    frameworks: &'s mut BTreeMap<FileId, Framework>,
+}
+
+/// Detection: hands each parsed file to its frontend (by [`FRONTENDS`] index). A file claimed
+/// before parsing is its claimant's; any other is judged by content; one no frontend takes is
+/// not ours, unless it failed to parse and looks like some frontend's input (then its parse
+/// errors fail the scan). Files of frameworks the configuration switches off are skipped.
+fn detect<'a>(
+    parsed: &'a [ParsedFile],
+    files: &'a SourceFiles,
+    discovered: usize,
+    config: &crate::config::Config,
+    passed: Passed<'_>,
+) -> Vec<Vec<Input<'a>>> {
+    let mut inputs: Vec<Vec<Input<'a>>> = FRONTENDS.iter().map(|_| Vec::new()).collect();
+    for (id, owner, parsed) in parsed {
+        let Some(file) = files.get(*id) else {
+            continue;
+        };
+        let owner = owner.or_else(|| {
+            let documents = parsed.documents().unwrap_or_default();
+            FRONTENDS.iter().position(|f| f.recognises(documents))
+        });
+        let (Some(i), Some(frontend)) = (owner, owner.and_then(|i| FRONTENDS.get(i))) else {
+            match parsed {
+                Parsed::Data(data)
+                    if has_errors(&data.diagnostics) && adapt::looks_like_ours(&file.text) =>
+                {
+                    passed.diagnostics.extend(data.diagnostics.iter().cloned());
+                }
+                _ => passed.skipped.push(Skipped {
+                    path: file.path.clone(),
+                    reason: not_ours_reason(parsed),
+                }),
+            }
+            continue;
+        };
+        if config.disabled_frameworks.contains(&frontend.framework()) {
+            passed.skipped.push(Skipped {
+                path: file.path.clone(),
+                reason: "its framework is switched off in the configuration".into(),
+            });
+            continue;
+        }
+        passed.frameworks.insert(*id, frontend.framework());
+        passed.diagnostics.extend(parsed.diagnostics());
+        if let Some(list) = inputs.get_mut(i) {
+            list.push(Input {
+                file,
+                parsed,
+                discovered: (id.0 as usize) < discovered,
+            });
+        }
+    }
+    inputs
+}
+
+/// Puts what reaches the output in a stable order: diagnostics by file and position (and
+/// without repeats), skipped files by path.
+fn sort(scan: &mut GraphScan) {
     scan.diagnostics.sort_by_cached_key(|d| {
         let at = d.span.map(|s| (s.start, s.end));
         (
@@ -294,7 +332,6 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
     });
     scan.diagnostics.dedup();
     scan.skipped.sort();
-    scan
 }
 
 /// Puts one loaded file into the scan: its text, or why it was passed over or failed.

@@ -83,15 +83,14 @@ pub(super) fn file<'a>(
                     });
                 }
             }
-            _ => cx.labelled_blocks(
-                ident,
-                top.key_span,
-                &top.value,
-                labels,
-                &mut Vec::new(),
-                top_kind(ident),
-                &mut blocks,
-            ),
+            _ => {
+                let opening = Opening {
+                    ident,
+                    ident_span: top.key_span,
+                    kind: top_kind(ident),
+                };
+                cx.labelled_blocks(opening, &top.value, labels, &mut Vec::new(), &mut blocks);
+            }
         }
     }
     File {
@@ -138,6 +137,15 @@ pub(super) fn var_file<'a>(
     File { file, items }
 }
 
+/// The type of the blocks a label level opens: its name, where it is written, and the kind of
+/// their bodies.
+#[derive(Clone, Copy)]
+struct Opening<'a> {
+    ident: &'a str,
+    ident_span: Span,
+    kind: BodyKind,
+}
+
 /// What lowering one file needs.
 struct Cx<'a, 'd> {
     file: &'a SourceFile,
@@ -153,26 +161,23 @@ impl<'a> Cx<'a, '_> {
         }
     }
 
-    /// The blocks under `node`, `depth` label levels deep: `{T: {N: {…}}}`. Each block spans
-    /// its last label and its body.
-    #[allow(clippy::too_many_arguments)]
+    /// The blocks of type `opening` under `node`, `depth` label levels deep:
+    /// `{T: {N: {…}}}`. Each block spans its last label and its body.
     fn labelled_blocks(
         &mut self,
-        ident: &'a str,
-        ident_span: Span,
+        opening: Opening<'a>,
         node: &'a Node,
         depth: usize,
         labels: &mut Vec<(String, Span)>,
-        kind: BodyKind,
         out: &mut Vec<Block<'a>>,
     ) {
         if depth == 0 {
-            let last = labels.last().map_or(ident_span, |(_, s)| *s);
+            let last = labels.last().map_or(opening.ident_span, |(_, s)| *s);
             for body in self.objects(node) {
-                let lowered = self.body(body, kind);
+                let lowered = self.body(body, opening.kind);
                 out.push(Block {
-                    ident,
-                    ident_span,
+                    ident: opening.ident,
+                    ident_span: opening.ident_span,
                     labels: labels.clone(),
                     span: last.cover(body.span),
                     body: lowered,
@@ -182,15 +187,7 @@ impl<'a> Cx<'a, '_> {
         }
         for entry in self.labelled(node) {
             labels.push((entry.key.clone(), entry.key_span));
-            self.labelled_blocks(
-                ident,
-                ident_span,
-                &entry.value,
-                depth - 1,
-                labels,
-                kind,
-                out,
-            );
+            self.labelled_blocks(opening, &entry.value, depth - 1, labels, out);
             labels.pop();
         }
     }
@@ -201,15 +198,12 @@ impl<'a> Cx<'a, '_> {
         let mut blocks = Vec::new();
         if let Some(map) = settings.as_map() {
             if let Some(backend) = map.entry("backend") {
-                self.labelled_blocks(
-                    "backend",
-                    backend.key_span,
-                    &backend.value,
-                    1,
-                    &mut Vec::new(),
-                    BodyKind::Other,
-                    &mut blocks,
-                );
+                let opening = Opening {
+                    ident: "backend",
+                    ident_span: backend.key_span,
+                    kind: BodyKind::Other,
+                };
+                self.labelled_blocks(opening, &backend.value, 1, &mut Vec::new(), &mut blocks);
             }
             if let Some(cloud) = map.entry("cloud") {
                 for body in self.objects(&cloud.value) {
