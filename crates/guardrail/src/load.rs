@@ -2,15 +2,18 @@
 //!
 //! A file is rejected here, with a diagnostic at its line and column, when it cannot be
 //! read, holds NUL bytes (a binary file under a YAML or JSON name), is not UTF-8, or is larger
-//! than [`MAX_FILE_BYTES`] while looking like infrastructure code. Helm chart templates are
-//! passed over with a note: they are not YAML until Helm renders them.
+//! than [`MAX_FILE_BYTES`] while being infrastructure code by name (`.tf`, `.tf.json`) or
+//! looking like it. Helm chart templates (Go template actions under a chart's `templates/`,
+//! the chart known by its `Chart.yaml`) are passed over with a note: they are not YAML until
+//! Helm renders them.
 
 use std::path::Path;
 
+use crate::diagnostic::Diagnostic;
 use crate::discover::Candidate;
 pub use crate::input::MAX_FILE_BYTES;
 use crate::input::{Buffers, ReadError};
-use crate::source::Format;
+use crate::source::{Format, SourceFiles, Span};
 
 /// The outcome of loading one file.
 #[derive(Debug)]
@@ -74,6 +77,24 @@ pub fn var_file_format(path: &Path) -> Format {
     if json { Format::Json } else { Format::Hcl }
 }
 
+/// The diagnostic of a file that could not be loaded, located in `files`: at the problem in
+/// the text as far as it could be decoded (kept only so the diagnostic can show its line; it
+/// is not parsed), or at 1:1 of an empty text when nothing could be read.
+pub fn located(
+    error: LoadError,
+    path: &Path,
+    files: &mut SourceFiles,
+    format: Format,
+) -> Diagnostic {
+    let text = error.lossy_text.unwrap_or_default();
+    let offset = error
+        .offset
+        .min(u32::try_from(text.len()).unwrap_or(u32::MAX));
+    let id = files.add(path.to_path_buf(), text, format);
+    Diagnostic::error(error.code, path.to_path_buf(), error.message)
+        .at(Span::new(id, offset, offset))
+}
+
 /// Reads and checks one file: its buffer when `buffers` has one, else the file on disk.
 pub fn load(candidate: &Candidate, buffers: &Buffers) -> Loaded {
     let path = &candidate.path;
@@ -93,7 +114,10 @@ pub fn load(candidate: &Candidate, buffers: &Buffers) -> Loaded {
     };
     if bytes.len() as u64 > MAX_FILE_BYTES {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
-        if format == Format::Hcl || looks_like_ours(&head) {
+        // Terraform files are infrastructure by name, whatever their head looks like.
+        if matches!(format, Format::Hcl | Format::TerraformJson)
+            || crate::adapt::looks_like_ours(&head)
+        {
             return failed(
                 "load::too-large",
                 format!(
@@ -142,18 +166,20 @@ pub fn load(candidate: &Candidate, buffers: &Buffers) -> Loaded {
     Loaded::Text { text, format }
 }
 
-/// A file under a `templates/` directory with Go template actions is a Helm template.
+/// A file with Go template actions under the `templates/` directory of a Helm chart (a
+/// `templates` directory next to a `Chart.yaml`, at any depth below it) is a Helm template.
+/// `{{` alone proves nothing: CloudFormation writes dynamic references as
+/// `{{resolve:ssm:…}}`, and a template under a `templates/` folder that is no chart is read.
 fn is_helm_template(path: &Path, text: &str) -> bool {
-    path.parent()
-        .is_some_and(|dir| dir.components().any(|c| c.as_os_str() == "templates"))
-        && text.contains("{{")
+    text.contains("{{") && in_chart_templates(path)
 }
 
-/// Whether text that could not be parsed still looks like a CloudFormation template or a
-/// Kubernetes manifest, so that failing to parse it must fail the scan. Text that does not
-/// (a broken CI workflow, say) is not ours to judge.
-pub fn looks_like_ours(text: &str) -> bool {
-    text.contains("AWSTemplateFormatVersion")
-        || (text.contains("Resources") && text.contains("AWS::"))
-        || (text.contains("apiVersion") && text.contains("kind"))
+/// Whether `path` lies below a chart's `templates/` directory.
+fn in_chart_templates(path: &Path) -> bool {
+    path.ancestors().skip(1).any(|dir| {
+        dir.file_name().is_some_and(|n| n == "templates")
+            && dir
+                .parent()
+                .is_some_and(|chart| chart.join("Chart.yaml").is_file())
+    })
 }
