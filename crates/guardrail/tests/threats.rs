@@ -163,3 +163,55 @@ fn otm_output_is_valid_open_threat_model() {
         }
     }
 }
+
+#[test]
+fn the_html_report_is_one_self_contained_page() {
+    use guardrail::compliance::ComplianceView;
+    use guardrail::render::RenderOptions;
+    use guardrail::render::html::{Page, render};
+    let mut settings = guardrail::Settings::default();
+    settings.describe_every_rule = true;
+    let scan = Project::new([format!("{FIXTURES}/threats/static-site/insecure")])
+        .with_settings(settings)
+        .scan()
+        .expect("scans");
+    let model = ThreatModel::build(
+        &scan.input,
+        &scan.report,
+        ThreatCatalog::builtin().expect("tables"),
+    );
+    let controls = ComplianceView::build(&scan.report, &scan.input.files, None);
+    let options = RenderOptions::with_gate(scan.gate.gate);
+    let html = render(&Page::new(
+        &scan.report,
+        &scan.input.files,
+        &options,
+        &model,
+        &controls,
+    ));
+    for part in [
+        "<!DOCTYPE html>",
+        "content=\"default-src 'none'; style-src 'unsafe-inline'\"",
+        "<span class=\"badge decision-failed\" id=\"decision\">failed</span>",
+        "<svg id=\"diagram\"",
+        "<table id=\"stride\">",
+        "<table id=\"nist\">",
+        "<div id=\"findings\">",
+        // The public ACL, with its source line.
+        "<pre>  acl    = &quot;public-read&quot;</pre>",
+    ] {
+        assert!(html.contains(part), "{part} missing");
+    }
+    // Exposed elements are drawn red; the flow from the internet is an arrow.
+    assert!(html.contains("<g class=\"element exposed\"><title>aws_s3_bucket.site"));
+    assert!(html.contains("<title>requests</title>"));
+    // Nothing to fetch: no external reference but the SVG namespace.
+    for attribute in ["src=", "href=", "url(http", "@import"] {
+        assert!(!html.contains(attribute), "{attribute} in the page");
+    }
+    // (URLs in the scanned code are text; in an attribute only the SVG namespace.)
+    assert_eq!(
+        html.matches("=\"http").count(),
+        html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count()
+    );
+}
