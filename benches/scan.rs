@@ -2,9 +2,10 @@
 //! CloudFormation, a third Terraform, a third Kubernetes, 50 resources a file, with
 //! references between them so link resolution is exercised too.
 //!
-//! Three groups: `parse_and_graph` (discover → graph), `evaluate` (the built-in rule pack
-//! over a graph built beforehand) and `scan` (both), so evaluation's share of a scan can be
-//! read off directly.
+//! Four groups: `parse_and_graph` (discover → graph), `evaluate` (the built-in rule pack
+//! over a graph built beforehand), `scan` (both), so evaluation's share of a scan can be
+//! read off directly, and `threat_model` (the STRIDE model and the NIST view derived from a
+//! scan done beforehand).
 
 // A bench that cannot set up its corpus has nothing to measure: stopping is right.
 #![allow(clippy::expect_used)]
@@ -117,5 +118,35 @@ fn bench_scan(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench_scan);
+fn bench_views(c: &mut Criterion) {
+    let catalog = guardrail::threat::ThreatCatalog::builtin().expect("threat tables");
+    let mut group = c.benchmark_group("threat_model");
+    group.sample_size(10);
+    for n in [1_000usize, 10_000] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_corpus(dir.path(), n).expect("corpus");
+        let mut settings = guardrail::Settings::default();
+        settings.describe_every_rule = true;
+        let scan = guardrail::Project::new([dir.path()])
+            .with_settings(settings)
+            .scan()
+            .expect("scans");
+        group.throughput(Throughput::Elements(scan.input.graph.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &scan, |b, scan| {
+            b.iter(|| {
+                let model =
+                    guardrail::threat::ThreatModel::build(&scan.input, &scan.report, catalog);
+                let view = guardrail::compliance::ComplianceView::build(
+                    &scan.report,
+                    &scan.input.files,
+                    None,
+                );
+                (model.threats.len(), view.controls.len())
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_scan, bench_views);
 criterion_main!(benches);

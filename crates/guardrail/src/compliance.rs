@@ -10,6 +10,7 @@
 //! failures (a suppression accepts a finding, it does not make the control hold).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::evaluate::Status;
 use crate::report::Report;
@@ -90,8 +91,9 @@ pub struct ControlAssessment {
     pub control: &'static Control,
     /// The rules that assess it (that name it), sorted.
     pub rules: Vec<String>,
-    /// What each rule found on each resource, sorted: failures first.
-    pub observations: Vec<Observation>,
+    /// What each rule found on each resource, sorted: failures first. Shared with the other
+    /// controls the same rules assess (a rule names several).
+    pub observations: Vec<Arc<Observation>>,
     /// The state.
     pub state: ControlState,
 }
@@ -164,20 +166,23 @@ impl ComplianceView {
                 *slot = (v.verdict.status, v);
             }
         }
-        let mut observations_of: BTreeMap<&str, Vec<Observation>> = BTreeMap::new();
+        let mut observations_of: BTreeMap<&str, Vec<Arc<Observation>>> = BTreeMap::new();
         for ((rule, _), (status, v)) in &worst {
             let Some(subject) = report.subject_of(v) else {
                 continue;
             };
             let at = files.start_of(v.verdict.span);
-            observations_of.entry(rule).or_default().push(Observation {
-                rule: (*rule).to_owned(),
-                resource: subject.address.clone(),
-                file: subject.file.clone(),
-                line: at.line,
-                column: at.column,
-                status: *status,
-            });
+            observations_of
+                .entry(rule)
+                .or_default()
+                .push(Arc::new(Observation {
+                    rule: (*rule).to_owned(),
+                    resource: subject.address.clone(),
+                    file: subject.file.clone(),
+                    line: at.line,
+                    column: at.column,
+                    status: *status,
+                }));
         }
         let wanted: BTreeSet<&str> = rules_of
             .keys()
@@ -205,7 +210,7 @@ impl ComplianceView {
                     .flatten()
                     .map(|r| (*r).to_owned())
                     .collect();
-                let mut observations: Vec<Observation> = rules
+                let mut observations: Vec<Arc<Observation>> = rules
                     .iter()
                     .flat_map(|r| {
                         observations_of

@@ -124,8 +124,11 @@ pub fn assessment_results(view: &ComplianceView, options: &OscalOptions) -> Json
         .iter()
         .filter(|c| c.state != ControlState::NotAssessed)
         .collect();
-    let mut observations: Vec<&Observation> =
-        view.controls.iter().flat_map(|c| &c.observations).collect();
+    let mut observations: Vec<&Observation> = view
+        .controls
+        .iter()
+        .flat_map(|c| c.observations.iter().map(AsRef::as_ref))
+        .collect();
     observations.sort_by_key(|o| observation_key(o));
     observations.dedup_by_key(|o| observation_key(o));
     let content: Vec<String> = observations

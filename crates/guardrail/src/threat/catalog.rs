@@ -101,6 +101,8 @@ pub struct ThreatCatalog {
     pub classes: Vec<ElementClass>,
     /// Threats, in file order.
     pub threats: Vec<LibraryThreat>,
+    /// The class of each type: the first class that lists it.
+    by_type: std::collections::HashMap<String, usize>,
 }
 
 #[derive(Deserialize)]
@@ -147,14 +149,26 @@ impl ThreatCatalog {
                 ));
             }
         }
-        Ok(ThreatCatalog { classes, threats })
+        let mut by_type = std::collections::HashMap::new();
+        for (index, class) in classes.iter().enumerate() {
+            for t in &class.types {
+                by_type.entry(t.clone()).or_insert(index);
+            }
+        }
+        Ok(ThreatCatalog {
+            classes,
+            threats,
+            by_type,
+        })
     }
 
-    /// The class of a resource with these type keys: the first that lists one of them.
-    pub fn class_of<'a>(&self, type_keys: impl Fn(&str) -> bool + 'a) -> Option<usize> {
-        self.classes
-            .iter()
-            .position(|c| c.types.iter().any(|t| type_keys(t)))
+    /// The class of a resource with these type keys: the first class (in file order) that
+    /// lists one of them.
+    pub fn class_of<'k>(&self, type_keys: impl IntoIterator<Item = &'k str>) -> Option<usize> {
+        type_keys
+            .into_iter()
+            .filter_map(|k| self.by_type.get(k).copied())
+            .min()
     }
 }
 

@@ -219,7 +219,7 @@ impl<'a> Builder<'a> {
             .filter(|(id, _)| !input.context_only.contains(&file_of(graph, *id)))
             .filter_map(|(id, r)| {
                 catalog
-                    .class_of(|t| r.type_keys.iter().any(|k| k == t))
+                    .class_of(r.type_keys.iter().map(String::as_str))
                     .map(|c| (id, c))
             })
             .collect();
@@ -423,6 +423,12 @@ impl<'a> Builder<'a> {
                 stands_for.entry(r).or_default().push(i);
             }
         }
+        // The element whose own resource this is.
+        let own: HashMap<ResourceId, usize> = elements
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, r))| r.map(|r| (r, i)))
+            .collect();
         let drawn = |i: &usize| {
             elements.get(*i).is_some_and(|(e, _)| {
                 !matches!(e.kind, ElementKind::Supporting | ElementKind::Boundary)
@@ -436,18 +442,21 @@ impl<'a> Builder<'a> {
                 _ if self.kind(to).is_some_and(|k| self.grants(edge.from, k)) => "grants access",
                 kind => kind.name(),
             };
-            let (Some(froms), Some(tos)) = (stands_for.get(&edge.from), stands_for.get(&to)) else {
+            // A link into a supporting resource attaches it; only a link to an element is
+            // a flow (from the element, or from the elements a supporting resource is on).
+            let (Some(froms), Some(&target)) = (stands_for.get(&edge.from), own.get(&to)) else {
                 continue;
             };
-            for from in froms.iter().filter(|i| drawn(i)) {
-                for to in tos.iter().filter(|i| drawn(i)) {
-                    if from != to {
-                        flows.insert(Flow {
-                            from: *from,
-                            to: *to,
-                            label,
-                        });
-                    }
+            if !drawn(&target) {
+                continue;
+            }
+            for &from in froms.iter().filter(|i| drawn(i)) {
+                if from != target {
+                    flows.insert(Flow {
+                        from,
+                        to: target,
+                        label,
+                    });
                 }
             }
         }
@@ -636,7 +645,7 @@ fn threats(
             .collect();
         for r in &element.resources {
             if let Some(resource) = input.graph.resource(*r) {
-                if let Some(c) = catalog.class_of(|t| resource.type_keys.iter().any(|k| k == t)) {
+                if let Some(c) = catalog.class_of(resource.type_keys.iter().map(String::as_str)) {
                     classes.insert(c);
                 }
             }
