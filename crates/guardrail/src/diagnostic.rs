@@ -104,14 +104,15 @@ impl Diagnostic {
         let file = self.span.and_then(|s| files.get(s.file).map(|f| (s, f)));
         match file {
             Some((span, file)) => {
-                let len = (span.end - span.start).max(1) as usize;
-                let start = (span.start as usize).min(file.text.len());
-                let len = len.min(file.text.len().saturating_sub(start));
-                diag = diag.with_label(miette::LabeledSpan::at(start..start + len, "here"));
-                miette::Report::new(diag).with_source_code(miette::NamedSource::new(
-                    file.display_path(),
-                    file.text.clone(),
-                ))
+                // An excerpt, never the whole file: the cost of a report stays independent of
+                // the file's size and of the column (miette panics past column 65,535).
+                let excerpt = file.excerpt(span, 1);
+                let label = excerpt.label();
+                // An empty span still points at a character when there is one to point at.
+                let wide = label.start..label.end.max(label.start + 1);
+                let label = excerpt.clip(wide).unwrap_or(label);
+                diag = diag.with_label(miette::LabeledSpan::at(label, "here"));
+                miette::Report::new(diag).with_source_code(excerpt)
             }
             None => miette::Report::new(diag),
         }
