@@ -378,6 +378,7 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         )
     });
     scan.diagnostics.dedup();
+    scan.diagnostics = crate::diagnostic::collapse_repeats(std::mem::take(&mut scan.diagnostics));
     scan.skipped.sort();
     scan
 }
