@@ -27,6 +27,7 @@ mod load;
 mod locate;
 mod meta;
 mod run;
+mod safety;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
