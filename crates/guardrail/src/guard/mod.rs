@@ -29,6 +29,9 @@ mod meta;
 mod run;
 mod safety;
 
+pub use run::MAX_DOCUMENT_BYTES;
+pub use safety::{MAX_RULE_DEPTH, MAX_RULE_FILE_BYTES};
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
