@@ -79,6 +79,36 @@ pub struct LineIndex {
     /// Empty when the text is ASCII (a column is then a byte distance). Otherwise entry `k` is
     /// the number of characters that start before byte `k * CHECKPOINT_STRIDE`.
     char_checkpoints: Vec<u32>,
+    /// Empty when the text has no character outside the Basic Multilingual Plane (four
+    /// UTF-8 bytes, two UTF-16 units). Otherwise entry `k` is the number of such characters
+    /// that start before byte `k * CHECKPOINT_STRIDE`.
+    astral_checkpoints: Vec<u32>,
+}
+
+/// Whether `b` starts a character outside the Basic Multilingual Plane.
+fn starts_astral(b: u8) -> bool {
+    b >= 0xF0
+}
+
+/// Running counts of the bytes of `text` that satisfy `counted`, at every checkpoint: one
+/// entry per [`CHECKPOINT_STRIDE`] bytes plus the total.
+fn checkpoints(text: &[u8], counted: fn(u8) -> bool) -> Vec<u32> {
+    let mut seen = 0u32;
+    let mut points = Vec::with_capacity(text.len() / CHECKPOINT_STRIDE + 2);
+    for block in text.chunks(CHECKPOINT_STRIDE) {
+        points.push(seen);
+        seen += block.iter().filter(|&&b| counted(b)).count() as u32;
+    }
+    points.push(seen);
+    points
+}
+
+/// Bytes satisfying `counted` in `text[..offset]`, from the checkpoint table `points`.
+fn counted_before(points: &[u32], text: &[u8], offset: usize, counted: fn(u8) -> bool) -> usize {
+    let block = offset / CHECKPOINT_STRIDE;
+    let from = block * CHECKPOINT_STRIDE;
+    let rest = text.get(from..offset).unwrap_or_default();
+    points.get(block).copied().unwrap_or(0) as usize + rest.iter().filter(|&&b| counted(b)).count()
 }
 
 /// Whether `b` starts a character (is not a UTF-8 continuation byte).
@@ -101,21 +131,21 @@ impl LineIndex {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| (i + 1) as u32),
         );
+        let bytes = text.as_bytes();
         let char_checkpoints = if text.is_ascii() {
             Vec::new()
         } else {
-            let mut seen = 0u32;
-            let mut points = Vec::with_capacity(text.len() / CHECKPOINT_STRIDE + 1);
-            for block in text.as_bytes().chunks(CHECKPOINT_STRIDE) {
-                points.push(seen);
-                seen += count_chars(block) as u32;
-            }
-            points.push(seen);
-            points
+            checkpoints(bytes, starts_char)
+        };
+        let astral_checkpoints = if bytes.iter().any(|&b| starts_astral(b)) {
+            checkpoints(bytes, starts_astral)
+        } else {
+            Vec::new()
         };
         LineIndex {
             line_starts,
             char_checkpoints,
+            astral_checkpoints,
         }
     }
 
@@ -124,10 +154,23 @@ impl LineIndex {
         if self.char_checkpoints.is_empty() {
             return offset;
         }
-        let block = offset / CHECKPOINT_STRIDE;
-        let from = block * CHECKPOINT_STRIDE;
-        self.char_checkpoints.get(block).copied().unwrap_or(0) as usize
-            + count_chars(text.get(from..offset).unwrap_or_default())
+        counted_before(&self.char_checkpoints, text, offset, starts_char)
+    }
+
+    /// The 1-based column of byte `offset` in UTF-16 code units (SARIF's unit): its character
+    /// column plus one for every character outside the Basic Multilingual Plane before it on
+    /// its line. Same cost as [`LineIndex::line_col`].
+    pub fn utf16_column(&self, text: &str, offset: u32) -> u32 {
+        let at = self.line_col(text, offset);
+        if self.astral_checkpoints.is_empty() {
+            return at.column;
+        }
+        let offset = (offset as usize).min(text.len());
+        let start = self.line_starts[self.line_of(offset as u32)] as usize;
+        let bytes = text.as_bytes();
+        let astral = counted_before(&self.astral_checkpoints, bytes, offset, starts_astral)
+            - counted_before(&self.astral_checkpoints, bytes, start, starts_astral);
+        at.column + astral as u32
     }
 
     /// Characters that start in `start..end`, `start <= end`: a direct count when the range
@@ -248,6 +291,11 @@ impl SourceFile {
     /// Line and column of a byte offset.
     pub fn line_col(&self, offset: u32) -> LineCol {
         self.lines.line_col(&self.text, offset)
+    }
+
+    /// The 1-based UTF-16 column of a byte offset (see [`LineIndex::utf16_column`]).
+    pub fn utf16_column(&self, offset: u32) -> u32 {
+        self.lines.utf16_column(&self.text, offset)
     }
 
     /// Byte offset of 1-based `line` and character `column` (as other tools report them),
@@ -589,6 +637,24 @@ mod tests {
                 "{offset}"
             );
         }
+    }
+
+    #[test]
+    fn utf16_columns_count_astral_characters_twice() {
+        let mut text = "😀a".repeat(2_000);
+        text.push_str("\n😀😀x");
+        let idx = LineIndex::new(&text);
+        for offset in (0..text.len())
+            .filter(|&o| text.is_char_boundary(o))
+            .step_by(97)
+        {
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let want = text[start..offset].encode_utf16().count() as u32 + 1;
+            assert_eq!(idx.utf16_column(&text, offset as u32), want, "{offset}");
+        }
+        let x = text.rfind('x').unwrap() as u32;
+        assert_eq!(idx.utf16_column(&text, x), 5);
+        assert_eq!(idx.utf16_column("abc", 2), 3);
     }
 
     #[test]
