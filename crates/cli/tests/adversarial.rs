@@ -178,3 +178,20 @@ fn a_file_over_the_size_limit_is_an_error() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("load::too-large"), "{stderr}");
 }
+
+#[test]
+fn thousands_of_duplicate_terraform_locals_print_a_bounded_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let text: String = (0..20_000)
+        .map(|i| format!("locals {{\n  a = {i}\n}}\n"))
+        .collect();
+    write(dir.path(), "main.tf", &text);
+    let (code, _, stderr) = scan(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("terraform::duplicate"), "{stderr}");
+    assert!(
+        stderr.contains("(and 19,989 more like it in this file)"),
+        "{stderr}"
+    );
+    assert!(stderr.len() < 20_000, "{} bytes of stderr", stderr.len());
+}
