@@ -729,4 +729,31 @@ mod tests {
         assert!(out.contains(" 1 │ …xxx"), "{out}");
         assert!(out.len() < 2_000, "{out}");
     }
+
+    #[test]
+    fn every_span_of_a_hostile_text_renders() {
+        let text = format!(
+            "a\r\n{}\n\n{}\r\nz😀\n{}",
+            "é€".repeat(300),
+            "x".repeat(70_000),
+            "short"
+        );
+        let mut files = SourceFiles::default();
+        let id = files.add("t.yaml".into(), text.clone(), Format::Yaml);
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+        let len = text.len() as u32;
+        for start in (0..len + 2).step_by(997) {
+            for width in [0, 1, 7, 5_000, len] {
+                let span = Span::new(id, start, start.saturating_add(width));
+                let d = crate::diagnostic::Diagnostic::error("t", "t.yaml", "m").at(span);
+                let mut out = String::new();
+                handler
+                    .render_report(&mut out, d.to_report(&files).as_ref())
+                    .unwrap();
+                assert!(out.len() < 20_000, "{start}+{width}: {} bytes", out.len());
+                assert!(!out.contains("Failed to read contents"), "{out}");
+            }
+        }
+    }
 }
