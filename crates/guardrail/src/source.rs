@@ -71,7 +71,7 @@ const CHECKPOINT_STRIDE: usize = 1024;
 /// into a column without re-reading the line.
 ///
 /// A lookup is a binary search over the line starts (O(log lines)) plus, for text that is not
-/// ASCII, a count of at most [`CHECKPOINT_STRIDE`] bytes from the nearest checkpoint: it costs
+/// ASCII, a count of at most 1 KiB from the nearest checkpoint: it costs
 /// the same at column 10 as at column 1,000,000 and the same on the 1st call as on the 10,000th.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
