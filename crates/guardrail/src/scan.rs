@@ -350,6 +350,7 @@ fn sort(scan: &mut GraphScan) {
         )
     });
     scan.diagnostics.dedup();
+    scan.diagnostics = crate::diagnostic::collapse_repeats(std::mem::take(&mut scan.diagnostics));
     scan.skipped.sort();
 }
 

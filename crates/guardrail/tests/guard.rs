@@ -263,7 +263,7 @@ fn suppressions_of_both_kinds_and_mapping_files_apply() {
     insta::assert_snapshot!("suppressions", lines(&report).join("\n"));
     let finding = &report.findings[0];
     assert_eq!(finding.severity.name(), "low");
-    assert_eq!(finding.nist, ["CP-9", "SI-12"]);
+    assert_eq!(finding.nist[..], ["CP-9", "SI-12"]);
     assert_eq!(report.summary().failed, 1);
 }
 

@@ -65,18 +65,28 @@ pub(super) fn load_files(
     ids
 }
 
-/// Checks `file` with cfn-guard's parser: `None` when it parses, else the error at its line.
-/// The parser runs isolated: a panic in it is an error about the file, not a crash.
+/// Checks `file` before it is used: `None` when cfn-guard can run it safely, else the error
+/// at its line. Size and nesting are checked on the text first, then cfn-guard's parser runs
+/// isolated (a panic in it is an error about the file, not a crash), then its parsed rules
+/// are checked for cycles it would recurse on forever (see [`super::safety`]).
 pub(super) fn syntax_error(file: &SourceFile) -> Option<Diagnostic> {
+    if let Some(refused) = super::safety::precheck(file) {
+        return Some(refused);
+    }
     let name = file.display_path();
     let parsed = super::run::isolated(|| {
-        cfn_guard::commands::validate::parse_rules(&file.text, &name)
-            .err()
-            .map(|e| e.to_string())
+        match cfn_guard::commands::validate::parse_rules(&file.text, &name) {
+            Err(e) => Err(e.to_string()),
+            // The AST's own serde form is the public way to read it (its fields are private).
+            Ok(Some(rules)) => Ok(serde_json::to_value(&rules)
+                .ok()
+                .and_then(|ast| super::safety::check_cycles(file, &ast))),
+            Ok(None) => Ok(None),
+        }
     });
     match parsed {
-        Ok(None) => None,
-        Ok(Some(error)) => Some(parse_error_diagnostic(file, &error)),
+        Ok(Ok(refused)) => refused,
+        Ok(Err(error)) => Some(parse_error_diagnostic(file, &error)),
         Err(e) => Some(Diagnostic::error(
             "guard::syntax",
             file.path.clone(),

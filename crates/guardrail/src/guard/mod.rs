@@ -27,6 +27,10 @@ mod load;
 mod locate;
 mod meta;
 mod run;
+mod safety;
+
+pub use run::MAX_DOCUMENT_BYTES;
+pub use safety::{MAX_RULE_DEPTH, MAX_RULE_FILE_BYTES};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -211,6 +215,28 @@ pub struct GuardOutcome {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Runs cfn-guard on the documents of `data` that are at most [`run::MAX_DOCUMENT_BYTES`];
+/// the others are [`run::RunError::TooLarge`]. One result per document, in order.
+fn evaluate_bounded(
+    rules: &[&str],
+    data: &[String],
+) -> Vec<Result<run::DocumentReport, run::RunError>> {
+    let fits = |d: &String| d.len() <= run::MAX_DOCUMENT_BYTES;
+    if data.iter().all(fits) {
+        return run::evaluate(rules, data, rayon::current_num_threads());
+    }
+    let small: Vec<String> = data.iter().filter(|d| fits(d)).cloned().collect();
+    let mut reports = run::evaluate(rules, &small, rayon::current_num_threads()).into_iter();
+    data.iter()
+        .map(|d| match fits(d) {
+            true => reports
+                .next()
+                .unwrap_or_else(|| Err(run::RunError::Failed("no report".into()))),
+            false => Err(run::RunError::TooLarge(d.len())),
+        })
+        .collect()
+}
+
 /// Runs the Guard rules on every document of `scan` (which must have kept its documents:
 /// [`crate::scan::ScanOptions::keep_documents`]). Verdicts of rules that are in `pack` (by
 /// id) are recorded; documents cfn-guard could not evaluate are error diagnostics.
@@ -241,16 +267,20 @@ pub fn evaluate(guard: &GuardRules, scan: &GraphScan, pack: &RulePack) -> GuardO
         .par_iter()
         .map(|(file, _, doc)| data::guard_input(doc, file))
         .collect();
-    let reports = run::evaluate(&texts, &data, rayon::current_num_threads());
+    let reports = evaluate_bounded(&texts, &data);
     let resources = ResourceIndex::new(scan);
     for ((file, index, doc), report) in documents.iter().zip(reports) {
         let report = match report {
             Ok(report) => report,
             Err(why) => {
+                let code = match why {
+                    run::RunError::TooLarge(_) => "guard::document-too-large",
+                    _ => "guard::failed",
+                };
                 outcome.diagnostics.push(
                     Diagnostic::new(
                         DiagnosticSeverity::Error,
-                        "guard::failed",
+                        code,
                         file.path.clone(),
                         format!("Guard rules could not be evaluated on this document: {why}"),
                     )
@@ -593,5 +623,25 @@ rule TAGGED_BOOL { Resources.*.Properties.Switch == true }
             .filter(|n| !seen_differing.contains(**n))
             .collect();
         assert!(never_failed.is_empty(), "never failed: {never_failed:?}");
+    }
+
+    #[test]
+    fn documents_are_bounded_in_size_at_the_limit() {
+        let doc = "Resources: {B: {Type: T, Properties: {Flag: true}}}\n";
+        let pad = |n: usize| format!("{doc}#{}\n", "x".repeat(n - doc.len() - 2));
+        let data = [
+            pad(run::MAX_DOCUMENT_BYTES),
+            pad(run::MAX_DOCUMENT_BYTES + 1),
+        ];
+        assert_eq!(data[0].len(), run::MAX_DOCUMENT_BYTES);
+        let reports = evaluate_bounded(
+            &["rule FLAG_TRUE { Resources.*.Properties.Flag == true }\n"],
+            &data,
+        );
+        assert!(reports[0].is_ok(), "{:?}", reports[0]);
+        assert_eq!(
+            reports[1],
+            Err(run::RunError::TooLarge(run::MAX_DOCUMENT_BYTES + 1))
+        );
     }
 }

@@ -30,7 +30,15 @@ pub(super) enum RunError {
     Panicked(String),
     /// cfn-guard returned an error (its message).
     Failed(String),
+    /// The document, as cfn-guard input, is this many bytes: over [`MAX_DOCUMENT_BYTES`],
+    /// so it was not given to cfn-guard.
+    TooLarge(usize),
 }
+
+/// Largest document (as the YAML text cfn-guard reads) evaluated by Guard rules. cfn-guard
+/// keeps a full path string on every node of a document, so its memory grows much faster
+/// than the text; larger documents are an error about the document, not an abort.
+pub const MAX_DOCUMENT_BYTES: usize = 4 << 20;
 
 impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -38,6 +46,10 @@ impl std::fmt::Display for RunError {
             RunError::Panicked(m) if m.is_empty() => f.write_str("cfn-guard panicked"),
             RunError::Panicked(m) => write!(f, "cfn-guard panicked: {m}"),
             RunError::Failed(m) => f.write_str(m),
+            RunError::TooLarge(bytes) => write!(
+                f,
+                "the document is {bytes} bytes as Guard input, over the limit of {MAX_DOCUMENT_BYTES}"
+            ),
         }
     }
 }

@@ -36,6 +36,11 @@ pub const MAX_DEPTH: usize = 200;
 /// How many nodes alias expansion may copy in one file before the file is rejected.
 pub const MAX_ALIAS_NODES: usize = 200_000;
 
+/// How many bytes of text (strings and keys) alias expansion may copy in one file before the
+/// file is rejected: a few nodes can be large (a 1 MB anchored string aliased 5,000 times is
+/// 5 GB), so nodes alone do not bound memory. Half the largest file guardrail reads.
+pub const MAX_ALIAS_BYTES: usize = 16 * 1024 * 1024;
+
 /// The CloudFormation intrinsic functions that have a YAML short form, with their long name.
 const CFN_SHORT_FORMS: &[(&str, &str)] = &[
     ("Ref", "Ref"),
@@ -126,8 +131,10 @@ struct Loader<'a> {
     stack: Vec<Frame>,
     /// Anchored nodes with their nesting depth, so an alias cannot nest deeper than
     /// [`MAX_DEPTH`] where it is used.
-    anchors: HashMap<usize, (Node, usize)>,
+    anchors: HashMap<usize, Anchored>,
     alias_nodes: usize,
+    /// Bytes of text copied by aliases so far (bounded by [`MAX_ALIAS_BYTES`]).
+    alias_bytes: usize,
     out: Parsed,
 }
 
@@ -146,6 +153,7 @@ impl<'a> Loader<'a> {
             stack: Vec::new(),
             anchors: HashMap::new(),
             alias_nodes: 0,
+            alias_bytes: 0,
             out: Parsed::default(),
         }
     }
@@ -236,22 +244,30 @@ impl<'a> Loader<'a> {
 
     fn remember(&mut self, anchor: usize, node: &Node) {
         if anchor != 0 {
-            self.anchors.insert(anchor, (node.clone(), nesting(node)));
+            let (nodes, bytes) = weight(node);
+            let anchored = Anchored {
+                node: node.clone(),
+                depth: nesting(node),
+                nodes,
+                bytes,
+            };
+            self.anchors.insert(anchor, anchored);
         }
     }
 
     fn alias(&mut self, id: usize, span: Span) -> Result<Node, Fail> {
-        let Some((target, depth)) = self.anchors.get(&id) else {
+        let Some(target) = self.anchors.get(&id) else {
             return Err(self.error("parse::syntax", span, "alias to an unknown anchor"));
         };
-        if self.stack.len() + depth > MAX_DEPTH {
+        if self.stack.len() + target.depth > MAX_DEPTH {
             return Err(self.error(
                 "parse::too-deep",
                 span,
                 format!("this alias nests deeper than {MAX_DEPTH} levels"),
             ));
         }
-        self.alias_nodes += target.size();
+        self.alias_nodes += target.nodes;
+        self.alias_bytes += target.bytes;
         if self.alias_nodes > MAX_ALIAS_NODES {
             return Err(self.error(
                 "parse::alias-bomb",
@@ -261,6 +277,17 @@ impl<'a> Loader<'a> {
                 ),
             ));
         }
+        if self.alias_bytes > MAX_ALIAS_BYTES {
+            return Err(self.error(
+                "parse::alias-bomb",
+                span,
+                format!(
+                    "aliases expand to more than {} MiB of text; refusing to expand further",
+                    MAX_ALIAS_BYTES >> 20
+                ),
+            ));
+        }
+        let target = &target.node;
         // The copy keeps the spans of the anchored node: that is where its values are written.
         Ok(target.clone())
     }
@@ -519,6 +546,35 @@ impl KeyIndex {
     }
 }
 
+/// An anchored node and what copying it costs, computed once when it is anchored rather than
+/// at every alias.
+struct Anchored {
+    node: Node,
+    /// Its nesting ([`nesting`]).
+    depth: usize,
+    /// Nodes in it.
+    nodes: usize,
+    /// Bytes of strings and keys in it.
+    bytes: usize,
+}
+
+/// Nodes in `node` and bytes of text (strings, keys) they hold. Recursion bounded as in
+/// [`nesting`].
+fn weight(node: &Node) -> (usize, usize) {
+    match &node.value {
+        Value::String(s) => (1, s.len()),
+        Value::Seq(items) => items
+            .iter()
+            .map(weight)
+            .fold((1, 0), |(n, b), (n2, b2)| (n + n2, b + b2)),
+        Value::Map(map) => map.iter().fold((1, 0), |(n, b), e| {
+            let (n2, b2) = weight(&e.value);
+            (n + n2, b + b2 + e.key.len())
+        }),
+        _ => (1, 0),
+    }
+}
+
 /// How many maps and lists are nested in `node` (0 for a scalar). Bounded by [`MAX_DEPTH`]
 /// for every node the loader builds, so the recursion is too.
 fn nesting(node: &Node) -> usize {
@@ -718,6 +774,26 @@ mod tests {
             parsed.diagnostics.last().map(|d| d.code),
             Some("parse::alias-bomb")
         );
+    }
+
+    /// A 1 MiB anchored string aliased 16 times copies exactly [`MAX_ALIAS_BYTES`]; `extra`
+    /// more aliases of a one-byte string go past it byte by byte.
+    fn big_aliases(extra: usize) -> Parsed {
+        let big = "x".repeat(MAX_ALIAS_BYTES / 16);
+        let mut text = format!("big: &big {big}\none: &one y\nuse:\n");
+        text.push_str(&"  - *big\n".repeat(16));
+        text.push_str(&"  - *one\n".repeat(extra));
+        parse_str(&text).1
+    }
+
+    #[test]
+    fn alias_expansion_is_bounded_by_bytes_at_the_limit() {
+        let parsed = big_aliases(0);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let parsed = big_aliases(1);
+        let codes: Vec<_> = parsed.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["parse::alias-bomb"]);
+        assert!(parsed.diagnostics[0].message.contains("MiB of text"));
     }
 
     #[test]

@@ -273,7 +273,7 @@ fn rule_properties(rule: &Rule) -> Vec<(&'static str, String)> {
 
 fn finding_properties(f: &ReportFinding) -> Vec<(&'static str, String)> {
     vec![
-        ("title", f.title.clone()),
+        ("title", f.title.to_string()),
         ("severity", f.severity.name().to_owned()),
         (
             "stride",

@@ -193,7 +193,7 @@ type Family<'a> = (&'static str, Vec<&'a str>, Vec<&'a &'a ReportFinding>);
 fn families<'a>(findings: &'a [&'a ReportFinding]) -> BTreeMap<&'static str, Family<'a>> {
     let mut out: BTreeMap<&'static str, Family<'a>> = BTreeMap::new();
     for f in findings {
-        for id in &f.nist {
+        for id in f.nist.iter() {
             // Rule loading rejects controls the catalog lacks; a user rule's unknown id is
             // left out rather than invented a family.
             let Some(c) = control(id) else { continue };

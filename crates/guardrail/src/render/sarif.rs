@@ -17,7 +17,7 @@ use crate::evaluate::Status;
 use crate::render::rules::{documentation, documentation_markdown};
 use crate::report::{Report, ReportFinding, Suppression, SuppressionKind};
 use crate::rules::model::{Rule, Severity};
-use crate::source::{LineCol, SourceFile, SourceFiles, Span, display_path};
+use crate::source::{LineCol, SourceFiles, Span, display_path};
 
 /// The schema the output declares and is tested against (OASIS, errata 01).
 pub const SCHEMA_URI: &str =
@@ -275,7 +275,9 @@ fn physical_location(
 ) -> Json {
     let file = files.get(span.file);
     let column = |offset: u32, at: LineCol| match file {
-        Some(file) => utf16_column(file, offset, at),
+        // SARIF's default unit is UTF-16 code units (the report counts characters; they
+        // differ only after characters outside the BMP).
+        Some(file) => file.utf16_column(offset),
         None => at.column,
     };
     json!({
@@ -287,15 +289,6 @@ fn physical_location(
             "endColumn": column(span.end, end),
         },
     })
-}
-
-/// The 1-based column of `offset` counted in UTF-16 code units, SARIF's default unit (the
-/// report counts characters; they differ only after characters outside the BMP).
-fn utf16_column(file: &SourceFile, offset: u32, at: LineCol) -> u32 {
-    let line = file.lines.line_range(&file.text, at.line);
-    file.text
-        .get(line.start..offset as usize)
-        .map_or(at.column, |before| before.encode_utf16().count() as u32 + 1)
 }
 
 fn artifact_location(path: &str) -> Json {
@@ -416,7 +409,7 @@ mod tests {
         let at = file.line_col(x);
         // a : space " 😀(2 units) é " space → x is the 10th unit, the 9th character.
         assert_eq!(at.column, 9);
-        assert_eq!(utf16_column(file, x, at), 10);
+        assert_eq!(file.utf16_column(x), 10);
     }
 
     #[test]

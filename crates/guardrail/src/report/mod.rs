@@ -28,16 +28,16 @@ pub const REPORT_JSON_VERSION: u32 = 2;
 pub struct ReportFinding {
     /// The rule's id.
     pub rule_id: String,
-    /// The rule's title.
-    pub title: String,
+    /// The rule's title (shared by all findings of the rule).
+    pub title: Arc<str>,
     /// The rule's severity.
     pub severity: Severity,
     /// Fail, or unknown (depends on values known only at deployment).
     pub status: Status,
-    /// STRIDE categories the failure leaves open.
-    pub stride: Vec<Stride>,
-    /// NIST SP 800-53 rev5 controls it concerns.
-    pub nist: Vec<String>,
+    /// STRIDE categories the failure leaves open (shared by all findings of the rule).
+    pub stride: Arc<[Stride]>,
+    /// NIST SP 800-53 rev5 controls it concerns (shared by all findings of the rule).
+    pub nist: Arc<[String]>,
     /// The resource's address.
     pub resource: String,
     /// The resource's type.
@@ -56,8 +56,8 @@ pub struct ReportFinding {
     pub attribute: String,
     /// What is wrong, naming the attribute and the value seen.
     pub message: String,
-    /// How to fix it (the rule's remediation).
-    pub remediation: String,
+    /// How to fix it (the rule's remediation, shared by all findings of the rule).
+    pub remediation: Arc<str>,
     /// Stable identity across line shifts: rule, resource and attribute, hashed.
     pub fingerprint: String,
     /// Set when a suppression or the baseline silences this finding: it is still reported
@@ -289,6 +289,7 @@ impl Report {
     /// the failed and unknown ones also become [`ReportFinding`]s.
     pub fn new(scan: &GraphScan, pack: &RulePack, verdicts: Vec<Verdict>) -> Report {
         let mut subjects = Subjects::default();
+        let mut texts: HashMap<usize, RuleText> = HashMap::new();
         let mut findings: Vec<ReportFinding> = Vec::new();
         let mut kept: Vec<ReportVerdict> = Vec::with_capacity(verdicts.len());
         for v in verdicts {
@@ -300,7 +301,8 @@ impl Report {
             };
             if v.status.is_finding() {
                 if let Some(shown) = subjects.list.get(subject as usize) {
-                    findings.push(finding(rule, shown, &v, file));
+                    let text = texts.entry(v.rule).or_insert_with(|| RuleText::of(rule));
+                    findings.push(finding(rule, text, shown, &v, file));
                 }
             }
             let record = ReportVerdict {
@@ -474,17 +476,49 @@ pub fn message(path: &str, seen: &str) -> String {
     }
 }
 
+/// What every finding of one rule shows of it, allocated once per report and shared: a
+/// finding used to copy the rule's title, remediation and controls, most of its memory.
+#[derive(Debug, Clone)]
+pub struct RuleText {
+    /// The rule's title.
+    pub title: Arc<str>,
+    /// Its STRIDE categories.
+    pub stride: Arc<[Stride]>,
+    /// Its NIST controls.
+    pub nist: Arc<[String]>,
+    /// Its remediation.
+    pub remediation: Arc<str>,
+}
+
+impl RuleText {
+    /// The shared text of `rule`.
+    pub fn of(rule: &Rule) -> RuleText {
+        RuleText {
+            title: rule.title.as_str().into(),
+            stride: rule.stride.as_slice().into(),
+            nist: rule.nist.as_slice().into(),
+            remediation: rule.remediation.as_str().into(),
+        }
+    }
+}
+
 /// A failed or unknown verdict joined with its rule and subject.
-fn finding(rule: &Rule, subject: &Subject, v: &Verdict, file: &SourceFile) -> ReportFinding {
+fn finding(
+    rule: &Rule,
+    text: &RuleText,
+    subject: &Subject,
+    v: &Verdict,
+    file: &SourceFile,
+) -> ReportFinding {
     // The attribute's text, its message and the fingerprint all come from the one path.
     let attribute = v.path.to_string();
     ReportFinding {
         rule_id: rule.id.clone(),
-        title: rule.title.clone(),
+        title: Arc::clone(&text.title),
         severity: rule.severity,
         status: v.status,
-        stride: rule.stride.clone(),
-        nist: rule.nist.clone(),
+        stride: Arc::clone(&text.stride),
+        nist: Arc::clone(&text.nist),
         fingerprint: fingerprint(&[&rule.id, &subject.scope, &subject.address, &attribute]),
         resource: subject.address.clone(),
         resource_type: subject.resource_type.clone(),
@@ -495,7 +529,7 @@ fn finding(rule: &Rule, subject: &Subject, v: &Verdict, file: &SourceFile) -> Re
         end: file.line_col(v.span.end),
         message: message(&attribute, &v.seen),
         attribute,
-        remediation: rule.remediation.clone(),
+        remediation: Arc::clone(&text.remediation),
         suppression: None,
     }
 }
@@ -596,11 +630,11 @@ mod tests {
         let at = LineCol { line: 1, column: 1 };
         ReportFinding {
             rule_id: "TEST-X-001".into(),
-            title: String::new(),
+            title: "".into(),
             severity,
             status,
-            stride: Vec::new(),
-            nist: Vec::new(),
+            stride: Arc::new([]),
+            nist: Arc::new([]),
             resource: "r".into(),
             resource_type: "t".into(),
             framework: Framework::Terraform,
@@ -610,7 +644,7 @@ mod tests {
             end: at,
             attribute: String::new(),
             message: String::new(),
-            remediation: String::new(),
+            remediation: "".into(),
             fingerprint: String::new(),
             suppression: None,
         }

@@ -207,13 +207,14 @@ impl Judge<'_> {
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
+        let text = crate::report::RuleText::of(rule);
         self.out.push(ReportFinding {
             rule_id: rule.id.clone(),
-            title: rule.title.clone(),
+            title: text.title,
             severity: rule.severity,
             status: Status::Fail,
-            stride: rule.stride.clone(),
-            nist: rule.nist.clone(),
+            stride: text.stride,
+            nist: text.nist,
             resource: address.clone(),
             resource_type: type_name,
             framework,
@@ -223,7 +224,7 @@ impl Judge<'_> {
             end: file.line_col(s.span.end),
             attribute: String::new(),
             message,
-            remediation: rule.remediation.clone(),
+            remediation: text.remediation,
             fingerprint: fingerprint(&[
                 &rule.id,
                 &scope,
