@@ -100,6 +100,14 @@ fn rule_index(root: &Path, rules: &Path, controls: &BTreeSet<String>) -> String 
                 entry.id
             ));
         }
+        let problem = entry.problem.clone().unwrap_or_default();
+        if problem.trim().is_empty() {
+            problems.push(
+                "missing field `problem`: a built-in rule says how a failure reads \
+                 (\"S3 bucket versioning is not enabled\")"
+                    .to_owned(),
+            );
+        }
         if !ids.insert(entry.id.clone()) {
             problems.push(format!("rule id `{}` is already defined", entry.id));
         }
@@ -132,12 +140,13 @@ fn rule_index(root: &Path, rules: &Path, controls: &BTreeSet<String>) -> String 
         let _ = writeln!(
             code,
             "    IndexedRule {{ path: Cow::Borrowed({shown:?}), text: Cow::Borrowed(include_str!({:?})), \
-             id: Cow::Borrowed({:?}), title: Cow::Borrowed({:?}), severity: Cow::Borrowed({:?}), \
+             id: Cow::Borrowed({:?}), title: Cow::Borrowed({:?}), problem: Cow::Borrowed({:?}), severity: Cow::Borrowed({:?}), \
              stride: {}, nist: {}, rationale: Cow::Borrowed({:?}), remediation: Cow::Borrowed({:?}), \
              references: Cow::Borrowed(&[{}]), bindings: Cow::Borrowed(&[{}]) }},",
             path.display().to_string(),
             entry.id,
             entry.title,
+            problem,
             entry.severity,
             texts(&entry.stride),
             texts(&entry.nist),

@@ -177,6 +177,11 @@ fn describe(written: &load::WrittenRule, file: &SourceFile, mappings: &meta::Map
     }
     Rule {
         id: written.name.clone(),
+        // cfn-guard's `Violation:` line is already phrased as the problem; otherwise the
+        // rule's name says which rule is not satisfied.
+        problem: load::message_line(message, "Violation")
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("Guard rule {} is not satisfied", written.name)),
         title,
         severity,
         stride,

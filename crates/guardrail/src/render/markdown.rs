@@ -123,7 +123,7 @@ pub fn render(report: &Report, files: &SourceFiles, options: &RenderOptions) -> 
                 out,
                 "| {}: {} | {}{status} | {} | {} | {} |",
                 cell(&f.rule_id),
-                cell(&plain(&f.title)),
+                cell(&plain(&f.headline)),
                 f.severity.name(),
                 cell(&code_span(&f.resource)),
                 cell(&code_span(&format!("{}:{}", f.file, f.start))),

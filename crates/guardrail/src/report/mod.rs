@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::{Engine, RulePack, Status, Verdict};
-use crate::graph::{Framework, ResourceId};
+use crate::graph::{Framework, NodeKind, ResourceId};
 use crate::rules::catalog::Stride;
 use crate::rules::model::{Rule, Severity};
 use crate::scan::GraphScan;
@@ -20,16 +20,21 @@ use crate::source::{FileId, LineCol, SourceFile, Span};
 
 /// Version of the report's JSON layout (`docs/report-json.md`). 2: passing and
 /// not-applicable verdicts (`passed`, `not_applicable`), Guard verdicts among them instead of
-/// the `guard` list, `summary.passed`, `summary.not_applicable`, `gate.decision`.
-pub const REPORT_JSON_VERSION: u32 = 2;
+/// the `guard` list, `summary.passed`, `summary.not_applicable`, `gate.decision`. 3:
+/// `summary.resources` counts resources only (not variables, locals, outputs…),
+/// `summary.unchecked` and `summary.skipped` say what was not checked, findings carry a
+/// `headline`.
+pub const REPORT_JSON_VERSION: u32 = 3;
 
 /// One finding, ready to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportFinding {
     /// The rule's id.
     pub rule_id: String,
-    /// The rule's title.
+    /// The rule's title: its pass condition.
     pub title: String,
+    /// What is wrong, in the rule's words: the finding's headline ([`Rule::problem`]).
+    pub headline: String,
     /// The rule's severity.
     pub severity: Severity,
     /// Fail, or unknown (depends on values known only at deployment).
@@ -60,9 +65,23 @@ pub struct ReportFinding {
     pub remediation: String,
     /// Stable identity across line shifts: rule, resource and attribute, hashed.
     pub fingerprint: String,
+    /// The Guard rule file the rule comes from, for a finding of a Guard rule (`--guard`):
+    /// `explain` needs it to find the rule.
+    pub guard_file: Option<String>,
     /// Set when a suppression or the baseline silences this finding: it is still reported
     /// (SARIF and JSON carry it) but never fails the gate.
     pub suppression: Option<Suppression>,
+}
+
+impl ReportFinding {
+    /// The command that explains the finding's rule: `guardrail explain AWS-S3-001`, with
+    /// `--guard FILE` for a Guard rule.
+    pub fn explain_command(&self) -> String {
+        match &self.guard_file {
+            Some(file) => format!("guardrail explain {} --guard {file}", self.rule_id),
+            None => format!("guardrail explain {}", self.rule_id),
+        }
+    }
 }
 
 /// Why a finding is silenced.
@@ -116,8 +135,13 @@ impl SuppressionKind {
 pub struct Summary {
     /// Files read as infrastructure code.
     pub files: usize,
-    /// Resources (all graph nodes) checked.
+    /// Resources read (not variables, locals, outputs…: see [`Scope::resources`]).
     pub resources: usize,
+    /// Resources no rule checked, by framework and provider ([`Scope::unchecked`]).
+    pub unchecked: Vec<Unchecked>,
+    /// Files passed over that users should know about without `--verbose` (Helm chart
+    /// templates, which are not rendered), sorted.
+    pub skipped: Vec<String>,
     /// Rules in the pack that ran.
     pub rules: usize,
     /// Failed findings, suppressed ones excepted.
@@ -132,13 +156,83 @@ pub struct Summary {
     pub not_applicable: usize,
 }
 
-/// What a scan read, for the summary: facts of the input, not counts of verdicts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What a scan read, for the summary: facts of the input, not counts of verdicts. Computed
+/// once by [`Report::new`] from the graph and the rules that ran.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Scope {
     /// Files read as infrastructure code.
     pub files: usize,
-    /// Resources (all graph nodes) checked.
+    /// Resources read (CloudFormation `Resources` entries, Terraform `resource` blocks,
+    /// Kubernetes objects); variables, locals, outputs, data sources, parameters and the
+    /// like are not counted. Resources of files read only as context are left out.
     pub resources: usize,
+    /// Resources of types no rule of the scan binds, by framework and provider, sorted: what
+    /// was read but not checked.
+    pub unchecked: Vec<Unchecked>,
+}
+
+/// Resources of one provider that no rule of the scan checks (see [`Scope::unchecked`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Unchecked {
+    /// The framework.
+    pub framework: Framework,
+    /// The provider: a Terraform type's prefix (`azurerm`, `google`), a CloudFormation
+    /// type's namespace (`AWS`, `Custom`), `kubernetes` for Kubernetes objects.
+    pub provider: String,
+    /// How many resources.
+    pub resources: usize,
+    /// Each type with its number of resources, sorted by type.
+    pub types: Vec<(String, usize)>,
+}
+
+/// The provider a resource type belongs to, for [`Unchecked::provider`].
+pub fn provider_of(framework: Framework, type_name: &str) -> String {
+    match framework {
+        Framework::Terraform => type_name
+            .split_once('_')
+            .map_or(type_name, |(p, _)| p)
+            .to_owned(),
+        Framework::CloudFormation => type_name
+            .split_once("::")
+            .map_or(type_name, |(p, _)| p)
+            .to_owned(),
+        Framework::Kubernetes => "kubernetes".to_owned(),
+    }
+}
+
+/// What the scan read, from the graph and the rules that ran.
+fn scope(scan: &GraphScan, pack: &RulePack) -> Scope {
+    use std::collections::BTreeMap;
+    let mut resources = 0;
+    let mut unchecked: BTreeMap<(Framework, String), BTreeMap<&str, usize>> = BTreeMap::new();
+    for (_, r) in scan.graph.iter() {
+        if r.kind != NodeKind::Resource || scan.context_only.contains(&r.span.file) {
+            continue;
+        }
+        resources += 1;
+        if !pack.binds(r) {
+            *unchecked
+                .entry((r.framework, provider_of(r.framework, &r.type_name)))
+                .or_default()
+                .entry(r.type_name.as_str())
+                .or_default() += 1;
+        }
+    }
+    Scope {
+        files: scan.frameworks.len(),
+        resources,
+        unchecked: unchecked
+            .into_iter()
+            .map(|((framework, provider), types)| Unchecked {
+                framework,
+                provider,
+                resources: types.values().sum(),
+                types: types.into_iter().map(|(t, n)| (t.to_owned(), n)).collect(),
+            })
+            .collect(),
+    }
 }
 
 /// What verdicts are about: a resource, or a whole document (a Guard verdict on a
@@ -190,6 +284,25 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// What was read.
     pub scope: Scope,
+}
+
+/// The diagnostic code of a file passed over that users hear about (a Helm template).
+const SKIPPED_CODE: &str = "load::skipped";
+
+/// One rule's findings, from [`Report::statistics`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RuleStatistics {
+    /// The rule's id.
+    pub rule_id: String,
+    /// What its findings say is wrong ([`ReportFinding::headline`]).
+    pub headline: String,
+    /// Its severity.
+    pub severity: Severity,
+    /// Failed findings, suppressed ones excepted.
+    pub failed: usize,
+    /// Unknown findings, suppressed ones excepted.
+    pub unknown: usize,
 }
 
 /// cfn-guard's verdicts per Guard rule, counted in documents (from [`Report::guard_tally`]).
@@ -339,10 +452,7 @@ impl Report {
             subjects: subjects.list,
             rules,
             diagnostics: scan.diagnostics.clone(),
-            scope: Scope {
-                files: scan.frameworks.len(),
-                resources: scan.graph.len(),
-            },
+            scope: scope(scan, pack),
         }
     }
 
@@ -352,6 +462,8 @@ impl Report {
         let mut summary = Summary {
             files: self.scope.files,
             resources: self.scope.resources,
+            unchecked: self.scope.unchecked.clone(),
+            skipped: self.skipped(),
             rules: self.rules.len(),
             ..Summary::default()
         };
@@ -371,6 +483,46 @@ impl Report {
             }
         }
         summary
+    }
+
+    /// The files passed over that users hear about without `--verbose` (Helm chart
+    /// templates): the scan's `load::skipped` notes, sorted.
+    pub fn skipped(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == SKIPPED_CODE)
+            .map(|d| crate::source::display_path(&d.path))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Per rule, its findings that are not suppressed (`--statistics`): most first, then
+    /// by rule id.
+    pub fn statistics(&self) -> Vec<RuleStatistics> {
+        let mut by_rule: HashMap<&str, RuleStatistics> = HashMap::new();
+        for f in self.findings.iter().filter(|f| f.suppression.is_none()) {
+            let entry = by_rule
+                .entry(f.rule_id.as_str())
+                .or_insert_with(|| RuleStatistics {
+                    rule_id: f.rule_id.clone(),
+                    headline: f.headline.clone(),
+                    severity: f.severity,
+                    failed: 0,
+                    unknown: 0,
+                });
+            match f.status {
+                Status::Unknown => entry.unknown += 1,
+                _ => entry.failed += 1,
+            }
+        }
+        let mut out: Vec<RuleStatistics> = by_rule.into_values().collect();
+        out.sort_by(|a, b| {
+            (b.failed + b.unknown, &a.rule_id).cmp(&(a.failed + a.unknown, &b.rule_id))
+        });
+        out
     }
 
     /// The findings that fail `gate`: at or above its severity, failed (or unknown when
@@ -481,6 +633,7 @@ fn finding(rule: &Rule, subject: &Subject, v: &Verdict, file: &SourceFile) -> Re
     ReportFinding {
         rule_id: rule.id.clone(),
         title: rule.title.clone(),
+        headline: rule.problem.clone(),
         severity: rule.severity,
         status: v.status,
         stride: rule.stride.clone(),
@@ -496,6 +649,7 @@ fn finding(rule: &Rule, subject: &Subject, v: &Verdict, file: &SourceFile) -> Re
         message: message(&attribute, &v.seen),
         attribute,
         remediation: rule.remediation.clone(),
+        guard_file: matches!(v.engine, Engine::Guard { .. }).then(|| rule.path.clone()),
         suppression: None,
     }
 }
@@ -597,6 +751,7 @@ mod tests {
         ReportFinding {
             rule_id: "TEST-X-001".into(),
             title: String::new(),
+            headline: String::new(),
             severity,
             status,
             stride: Vec::new(),
@@ -612,6 +767,7 @@ mod tests {
             message: String::new(),
             remediation: String::new(),
             fingerprint: String::new(),
+            guard_file: None,
             suppression: None,
         }
     }

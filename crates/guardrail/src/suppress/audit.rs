@@ -210,6 +210,8 @@ impl Judge<'_> {
         self.out.push(ReportFinding {
             rule_id: rule.id.clone(),
             title: rule.title.clone(),
+            headline: rule.problem.clone(),
+            guard_file: None,
             severity: rule.severity,
             status: Status::Fail,
             stride: rule.stride.clone(),
