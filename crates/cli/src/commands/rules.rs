@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use guardrail::rules::load::matches_selector;
+use guardrail::rules::model::Rule;
 use guardrail::rules::set::RuleSet;
 
 use crate::{EXIT_INCOMPLETE, EXIT_OK};
@@ -36,7 +37,9 @@ enum RulesFormat {
 /// Arguments of `guardrail explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The rule id, such as AWS-S3-001.
+    /// A rule id (AWS-RDS-001: that rule in full), a prefix of whole id parts (AWS-S3: the
+    /// rules it names, listed), or another tool's id that rules reference (CKV_AWS_20,
+    /// AVD-AWS-0088, a Guard registry rule name), any case.
     id: String,
     /// Also look in the rules in this directory (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
@@ -104,8 +107,26 @@ pub fn explain(args: &ExplainArgs) -> miette::Result<u8> {
     ) else {
         return Ok(EXIT_INCOMPLETE);
     };
-    let wanted = args.id.to_ascii_uppercase();
-    match rules.find(&wanted) {
+    let wanted = args.id.trim().to_ascii_uppercase();
+    let matched = match lookup(&rules, &wanted) {
+        Lookup::One(id) => id,
+        Lookup::Many(how, found) => {
+            let heading = match how {
+                How::Prefix => format!("{} rules under {wanted}", found.len()),
+                How::Reference => format!("{} rules reference {wanted}", found.len()),
+            };
+            super::write_output(None, &guardrail::render::rules::listing(&heading, &found))?;
+            return Ok(EXIT_OK);
+        }
+        Lookup::None => {
+            return Err(miette::miette!(
+                help = suggestion(&rules, &wanted),
+                "no rule matches `{}` (as an id, an id prefix or another tool's id)",
+                args.id
+            ));
+        }
+    };
+    match rules.find(&matched) {
         Some(Ok(rule)) => {
             super::write_output(None, &guardrail::render::rules::explain(&rule))?;
             Ok(EXIT_OK)
@@ -114,22 +135,77 @@ pub fn explain(args: &ExplainArgs) -> miette::Result<u8> {
             super::scan::print_rule_errors(&errors);
             Ok(EXIT_INCOMPLETE)
         }
-        None => {
-            // Suggest the rules of the same family: AWS-RDS-999 → AWS-RDS-*.
-            let family = wanted.rsplit_once('-').map_or(wanted.as_str(), |(f, _)| f);
-            let close: Vec<&str> = rules
-                .ids()
-                .filter(|id| matches_selector(id, &[family.to_owned()]))
-                .collect();
-            Err(miette::miette!(
-                help = if close.is_empty() {
-                    "guardrail rules lists every rule".to_owned()
-                } else {
-                    format!("rules with that prefix: {}", close.join(", "))
-                },
-                "no rule `{}`",
-                args.id
-            ))
+        None => Err(miette::miette!("no rule `{}`", args.id)),
+    }
+}
+
+/// How `explain` found several rules.
+enum How {
+    /// The argument is a prefix of whole id parts (`AWS-S3`).
+    Prefix,
+    /// Rules reference it (`CKV_AWS_20`).
+    Reference,
+}
+
+/// What `explain`'s argument names.
+enum Lookup {
+    /// One rule, by its id.
+    One(String),
+    /// Several rules (their metadata), sorted by id.
+    Many(How, Vec<Rule>),
+    /// Nothing.
+    None,
+}
+
+/// A rule id, else a prefix of whole id parts, else another tool's id that rules reference;
+/// a prefix or reference that names one rule names it.
+fn lookup(rules: &RuleSet, wanted: &str) -> Lookup {
+    if rules.ids().any(|id| id.eq_ignore_ascii_case(wanted)) {
+        return Lookup::One(wanted.to_owned());
+    }
+    let summaries = rules.summaries();
+    let pick = |how: How, mut found: Vec<Rule>| {
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        match found.as_slice() {
+            [] => None,
+            [one] => Some(Lookup::One(one.id.clone())),
+            _ => Some(Lookup::Many(how, found)),
+        }
+    };
+    let prefixed: Vec<Rule> = summaries
+        .iter()
+        .filter(|r| matches_selector(&r.id, &[wanted.to_owned()]))
+        .cloned()
+        .collect();
+    if let Some(found) = pick(How::Prefix, prefixed) {
+        return found;
+    }
+    let referencing: Vec<Rule> = summaries
+        .into_iter()
+        .filter(|r| {
+            r.references
+                .values()
+                .flatten()
+                .any(|id| id.eq_ignore_ascii_case(wanted))
+        })
+        .collect();
+    pick(How::Reference, referencing).unwrap_or(Lookup::None)
+}
+
+/// What to try instead of an id that names nothing: the rules of the nearest family that has
+/// some (AWS-RDS-999 → AWS-RDS-…), else the list.
+fn suggestion(rules: &RuleSet, wanted: &str) -> String {
+    let mut family = wanted;
+    while let Some((shorter, _)) = family.rsplit_once('-') {
+        family = shorter;
+        let close: Vec<&str> = rules
+            .ids()
+            .filter(|id| matches_selector(id, &[family.to_owned()]))
+            .take(12)
+            .collect();
+        if !close.is_empty() {
+            return format!("did you mean one of {}?", close.join(", "));
         }
     }
+    "guardrail rules lists every rule".to_owned()
 }

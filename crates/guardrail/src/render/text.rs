@@ -39,6 +39,7 @@ pub fn render(report: &Report, files: &SourceFiles, options: &RenderOptions) -> 
         .with_width(options.width)
         // Ids, paths and attribute names stay whole: wrap between words only.
         .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         // miette widens a span to whole lines only with context; the excerpt holds just the
         // lines to show, so this shows them whole and no more.

@@ -423,12 +423,22 @@ impl Report {
             kept.push(record);
         }
         findings.sort_by(|a, b| {
-            (&a.file, a.start, &a.rule_id, &a.resource).cmp(&(
-                &b.file,
-                b.start,
-                &b.rule_id,
-                &b.resource,
-            ))
+            (
+                &a.file,
+                a.start,
+                &a.rule_id,
+                &a.resource,
+                &a.attribute,
+                &a.message,
+            )
+                .cmp(&(
+                    &b.file,
+                    b.start,
+                    &b.rule_id,
+                    &b.resource,
+                    &b.attribute,
+                    &b.message,
+                ))
         });
         findings.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.start == b.start);
         let rules = pack.shared_rules();
