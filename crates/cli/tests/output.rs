@@ -65,6 +65,11 @@ fn statistics_count_findings_per_rule_most_first() {
         "the rule with two findings first: {text}"
     );
     insta::assert_snapshot!("demo_statistics", text);
+    let out = guardrail(&["scan", "fixtures/demo", "--statistics", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json[0]["rule"], "AWS-S3-007");
+    assert_eq!(json[0]["failed"], 2);
+    assert_eq!(json.as_array().map(Vec::len), Some(24));
 }
 
 #[test]
@@ -124,7 +129,9 @@ fn unknown_findings_do_not_read_as_failures_and_say_what_they_wait_for() {
     assert!(!text.contains('×'), "{text}");
     assert!(!text.contains("[high]"), "{text}");
     assert!(
-        text.contains("☞ AWS-RDS-001 unknown until deployment (high if it fails): RDS database"),
+        text.contains(
+            "☞ AWS-RDS-001 [high if it fails] Unknown until deployment: RDS database storage"
+        ),
         "{text}"
     );
     assert!(
@@ -141,7 +148,7 @@ fn unknown_findings_do_not_read_as_failures_and_say_what_they_wait_for() {
     ]));
     assert!(
         concise.starts_with(
-            "fixtures/input/unknown/main.tf:9:23: AWS-RDS-001 [unknown, high if it fails] RDS database storage is encrypted at rest: "
+            "fixtures/input/unknown/main.tf:9:23: AWS-RDS-001 [high if it fails] Unknown until deployment: RDS database storage is encrypted at rest: "
         ),
         "{concise}"
     );

@@ -105,9 +105,15 @@ pub fn render(format: ScanFormat, out: &Outputs<'_>) -> String {
     render(out.report, out.files, &out.options)
 }
 
-/// `--statistics`: the findings counted per rule, in place of the format's findings.
-pub fn statistics(out: &Outputs<'_>) -> String {
-    guardrail::render::statistics::render(out.report, out.files, &out.options)
+/// `--statistics`: the findings counted per rule, in place of the format's findings: JSON
+/// with `--format json`, else a table and the summary.
+pub fn statistics(format: ScanFormat, out: &Outputs<'_>) -> String {
+    use guardrail::render::statistics;
+    let render = match format {
+        ScanFormat::Json => statistics::json,
+        _ => statistics::render,
+    };
+    render(out.report, out.files, &out.options)
 }
 
 /// The width text is wrapped at: the terminal's when writing to one, else the fixed default

@@ -39,7 +39,8 @@ pub struct ScanArgs {
     /// `fail_on`, else low].
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
-    /// Print the number of findings per rule (most first) instead of the findings.
+    /// Print the number of findings per rule (most first) instead of the findings (as JSON
+    /// with --format json).
     #[arg(long)]
     statistics: bool,
     /// Unknown findings (values known only at deployment) fail the gate too.
@@ -298,7 +299,7 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
             .quiet(args.quiet),
     };
     let rendered = if args.statistics {
-        super::output::statistics(&outputs)
+        super::output::statistics(args.format, &outputs)
     } else {
         super::output::render(args.format, &outputs)
     };

@@ -11,20 +11,17 @@ use crate::report::Report;
 use crate::source::SourceFiles;
 
 /// Every finding on one line (suppressed ones only with [`RenderOptions::show_suppressed`],
-/// marked), then the summary. An unknown finding says `[unknown, SEVERITY if it fails]`
-/// and the rule's condition it could not decide.
+/// marked), then the summary. An unknown finding's severity reads `[SEVERITY if it fails]`
+/// (its headline says it is unknown until deployment).
 pub fn render(report: &Report, _files: &SourceFiles, options: &RenderOptions) -> String {
     let mut out = String::new();
     for f in &report.findings {
         if f.suppression.is_some() && !options.show_suppressed {
             continue;
         }
-        let (tag, headline) = match f.status {
-            Status::Unknown => (
-                format!("unknown, {} if it fails", f.severity.name()),
-                &f.title,
-            ),
-            _ => (f.severity.name().to_owned(), &f.headline),
+        let tag = match f.status {
+            Status::Unknown => format!("{} if it fails", f.severity.name()),
+            _ => f.severity.name().to_owned(),
         };
         let suppressed = match &f.suppression {
             Some(s) => format!(" (suppressed: {})", s.kind.name()),
@@ -32,8 +29,8 @@ pub fn render(report: &Report, _files: &SourceFiles, options: &RenderOptions) ->
         };
         let _ = writeln!(
             out,
-            "{}:{}: {} [{tag}] {headline}: {} ({}){suppressed}",
-            f.file, f.start, f.rule_id, f.message, f.resource
+            "{}:{}: {} [{tag}] {}: {} ({}){suppressed}",
+            f.file, f.start, f.rule_id, f.headline, f.message, f.resource
         );
     }
     if !out.is_empty() {

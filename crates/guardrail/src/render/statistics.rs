@@ -1,5 +1,5 @@
 //! `--statistics`: the findings counted per rule, most first (like ruff's `--statistics`),
-//! then the summary.
+//! then the summary ([`render`]); or the same counts as JSON ([`json`]).
 
 use std::fmt::Write as _;
 
@@ -35,4 +35,26 @@ pub fn render(report: &Report, _files: &SourceFiles, options: &RenderOptions) ->
     }
     out.push_str(&summary(report, &options.gate));
     out
+}
+
+/// The counts as a pretty-printed JSON array, ending in a newline: per rule `rule`,
+/// `severity`, `headline`, `failed`, `unknown`, most findings first.
+pub fn json(report: &Report, _files: &SourceFiles, _options: &RenderOptions) -> String {
+    let rows: Vec<serde_json::Value> = report
+        .statistics()
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "rule": r.rule_id,
+                "severity": r.severity,
+                "headline": r.headline,
+                "failed": r.failed,
+                "unknown": r.unknown,
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&rows)
+        .unwrap_or_else(|e| format!("{{\"error\": \"cannot render JSON: {e}\"}}"));
+    text.push('\n');
+    text
 }

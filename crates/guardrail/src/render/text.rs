@@ -208,15 +208,15 @@ fn diagnostic(f: &ReportFinding, help: bool, excerpt: Option<&Excerpt>) -> Miett
         None => String::new(),
     };
     // An unknown finding is not a failure: an advice, its severity said as what a failure
-    // would be, its headline the rule's condition that could not be decided.
+    // would be (its headline says the condition is not known until deployment).
     let (severity, headline) = match f.status {
         Status::Unknown => (
             miette::Severity::Advice,
             format!(
-                "{} unknown until deployment ({} if it fails): {}",
+                "{} [{} if it fails] {}",
                 f.rule_id,
                 f.severity.name(),
-                f.title
+                f.headline
             ),
         ),
         _ => (

@@ -33,7 +33,9 @@ pub struct ReportFinding {
     pub rule_id: String,
     /// The rule's title: its pass condition.
     pub title: String,
-    /// What is wrong, in the rule's words: the finding's headline ([`Rule::problem`]).
+    /// The finding's headline, what every format leads with: for a failed finding what is
+    /// wrong, in the rule's words ([`Rule::problem`]); for an unknown one, that the rule's
+    /// condition (its title) is not known until deployment.
     pub headline: String,
     /// The rule's severity.
     pub severity: Severity,
@@ -168,7 +170,9 @@ pub struct Scope {
     /// like are not counted. Resources of files read only as context are left out.
     pub resources: usize,
     /// Resources of types no rule of the scan binds, by framework and provider, sorted: what
-    /// was read but not checked.
+    /// was read but not checked. A resource with a verdict is checked, and so is every
+    /// resource of a document Guard rules were evaluated on (Guard rules query whole
+    /// documents, not types).
     pub unchecked: Vec<Unchecked>,
 }
 
@@ -202,17 +206,23 @@ pub fn provider_of(framework: Framework, type_name: &str) -> String {
     }
 }
 
-/// What the scan read, from the graph and the rules that ran.
-fn scope(scan: &GraphScan, pack: &RulePack) -> Scope {
-    use std::collections::BTreeMap;
+/// What the scan read, from the graph, the rules that ran and their verdicts.
+fn scope(scan: &GraphScan, pack: &RulePack, verdicts: &[Verdict]) -> Scope {
+    use std::collections::{BTreeMap, HashSet};
+    let judged: HashSet<ResourceId> = verdicts.iter().filter_map(|v| v.resource).collect();
+    let guarded: HashSet<FileId> = verdicts
+        .iter()
+        .filter(|v| matches!(v.engine, Engine::Guard { .. }))
+        .map(|v| v.span.file)
+        .collect();
     let mut resources = 0;
     let mut unchecked: BTreeMap<(Framework, String), BTreeMap<&str, usize>> = BTreeMap::new();
-    for (_, r) in scan.graph.iter() {
+    for (id, r) in scan.graph.iter() {
         if r.kind != NodeKind::Resource || scan.context_only.contains(&r.span.file) {
             continue;
         }
         resources += 1;
-        if !pack.binds(r) {
+        if !pack.binds(r) && !judged.contains(&id) && !guarded.contains(&r.span.file) {
             *unchecked
                 .entry((r.framework, provider_of(r.framework, &r.type_name)))
                 .or_default()
@@ -295,7 +305,7 @@ const SKIPPED_CODE: &str = "load::skipped";
 pub struct RuleStatistics {
     /// The rule's id.
     pub rule_id: String,
-    /// What its findings say is wrong ([`ReportFinding::headline`]).
+    /// What its failed findings say is wrong (the rule's [`Rule::problem`]).
     pub headline: String,
     /// Its severity.
     pub severity: Severity,
@@ -401,6 +411,7 @@ impl Report {
     /// Joins raw verdicts with rule and resource data: every verdict is kept (compactly), and
     /// the failed and unknown ones also become [`ReportFinding`]s.
     pub fn new(scan: &GraphScan, pack: &RulePack, verdicts: Vec<Verdict>) -> Report {
+        let scope = scope(scan, pack, &verdicts);
         let mut subjects = Subjects::default();
         let mut findings: Vec<ReportFinding> = Vec::new();
         let mut kept: Vec<ReportVerdict> = Vec::with_capacity(verdicts.len());
@@ -462,7 +473,7 @@ impl Report {
             subjects: subjects.list,
             rules,
             diagnostics: scan.diagnostics.clone(),
-            scope: scope(scan, pack),
+            scope,
         }
     }
 
@@ -512,13 +523,20 @@ impl Report {
     /// Per rule, its findings that are not suppressed (`--statistics`): most first, then
     /// by rule id.
     pub fn statistics(&self) -> Vec<RuleStatistics> {
+        let problems: HashMap<&str, &str> = self
+            .rules
+            .iter()
+            .map(|r| (r.id.as_str(), r.problem.as_str()))
+            .collect();
         let mut by_rule: HashMap<&str, RuleStatistics> = HashMap::new();
         for f in self.findings.iter().filter(|f| f.suppression.is_none()) {
             let entry = by_rule
                 .entry(f.rule_id.as_str())
                 .or_insert_with(|| RuleStatistics {
                     rule_id: f.rule_id.clone(),
-                    headline: f.headline.clone(),
+                    headline: problems
+                        .get(f.rule_id.as_str())
+                        .map_or_else(|| f.headline.clone(), |p| (*p).to_owned()),
                     severity: f.severity,
                     failed: 0,
                     unknown: 0,
@@ -636,6 +654,14 @@ pub fn message(path: &str, seen: &str) -> String {
     }
 }
 
+/// What a finding of `rule` with `status` leads with.
+pub fn headline(rule: &Rule, status: Status) -> String {
+    match status {
+        Status::Unknown => format!("Unknown until deployment: {}", rule.title),
+        _ => rule.problem.clone(),
+    }
+}
+
 /// A failed or unknown verdict joined with its rule and subject.
 fn finding(rule: &Rule, subject: &Subject, v: &Verdict, file: &SourceFile) -> ReportFinding {
     // The attribute's text, its message and the fingerprint all come from the one path.
@@ -643,7 +669,7 @@ fn finding(rule: &Rule, subject: &Subject, v: &Verdict, file: &SourceFile) -> Re
     ReportFinding {
         rule_id: rule.id.clone(),
         title: rule.title.clone(),
-        headline: rule.problem.clone(),
+        headline: headline(rule, v.status),
         severity: rule.severity,
         status: v.status,
         stride: rule.stride.clone(),
@@ -854,6 +880,50 @@ mod tests {
                 .gate(&Gate::default().allow_incomplete(true))
                 .decision,
             Decision::Fail
+        );
+    }
+
+    #[test]
+    fn providers_are_type_prefixes_and_namespaces() {
+        for (framework, type_name, provider) in [
+            (Framework::Terraform, "azurerm_key_vault", "azurerm"),
+            (Framework::Terraform, "google_storage_bucket", "google"),
+            (Framework::CloudFormation, "AWS::S3::Bucket", "AWS"),
+            (Framework::CloudFormation, "Custom::Thing", "Custom"),
+            (Framework::Kubernetes, "v1/ConfigMap", "kubernetes"),
+        ] {
+            assert_eq!(provider_of(framework, type_name), provider);
+        }
+    }
+
+    #[test]
+    fn statistics_count_per_rule_most_first_without_suppressed_findings() {
+        let mut other = finding(Severity::High, Status::Unknown);
+        other.rule_id = "TEST-A-001".into();
+        let mut suppressed = finding(Severity::High, Status::Fail);
+        suppressed.rule_id = "TEST-A-001".into();
+        suppressed.suppression = Some(Suppression {
+            kind: SuppressionKind::Comment,
+            reason: None,
+            span: suppressed.span,
+        });
+        let r = report(
+            vec![
+                finding(Severity::Low, Status::Fail),
+                other,
+                finding(Severity::Low, Status::Unknown),
+                suppressed,
+            ],
+            false,
+        );
+        let counts: Vec<(String, usize, usize)> = r
+            .statistics()
+            .into_iter()
+            .map(|s| (s.rule_id, s.failed, s.unknown))
+            .collect();
+        assert_eq!(
+            counts,
+            [("TEST-X-001".into(), 1, 1), ("TEST-A-001".into(), 0, 1)]
         );
     }
 
