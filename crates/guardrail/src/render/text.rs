@@ -116,8 +116,8 @@ impl Excerpt {
             let range = file.lines.line_range(&file.text, n);
             let content = file.text.get(range.clone()).unwrap_or_default();
             if n == line {
-                let start = (f.span.start as usize).clamp(range.start, range.end) - range.start;
-                let stop = (f.span.end as usize).clamp(range.start, range.end) - range.start;
+                let start = within(f.span.start as usize, &range) - range.start;
+                let stop = within(f.span.end as usize, &range) - range.start;
                 let (shown, a, b) = window(content, start, stop.max(start));
                 label = text.len() + a..text.len() + b;
                 text.push_str(&shown);
@@ -155,9 +155,14 @@ fn window(line: &str, start: usize, end: usize) -> (String, usize, usize) {
     if to_b < line.len() {
         shown.push('…');
     }
-    let a = offset + start.clamp(from_b, to_b) - from_b;
-    let b = offset + end.clamp(from_b, to_b) - from_b;
+    let a = offset + within(start, &(from_b..to_b)) - from_b;
+    let b = offset + within(end, &(from_b..to_b)) - from_b;
     (shown, a, b.max(a))
+}
+
+/// `at` moved into `range` (never below its start, even for an empty or reversed range).
+fn within(at: usize, range: &std::ops::Range<usize>) -> usize {
+    at.min(range.end).max(range.start)
 }
 
 /// The nearest character boundary of `text` at or before byte `at`.
