@@ -43,6 +43,13 @@ enum Command {
     Explain(commands::rules::ExplainArgs),
     /// Show the resource graph guardrail builds from the given files and directories.
     Graph(commands::graph::GraphArgs),
+    /// Model the threats: data-flow diagram, trust boundaries and a STRIDE state per element
+    /// (exposed, unverified, mitigated) with the lines that prove it.
+    Threats(commands::threats::ThreatsArgs),
+    /// Assess NIST SP 800-53 rev5 controls: per control and family, the rules that assess
+    /// it, what passes and fails, and its state; --baseline lists the controls that need
+    /// evidence from elsewhere.
+    Controls(commands::controls::ControlsArgs),
     /// Write a commented starter configuration, guardrail.toml, in DIR (default: here).
     Init {
         /// Where to write it.
@@ -63,6 +70,8 @@ fn main() -> ExitCode {
         Command::Rules(args) => commands::rules::list(&args),
         Command::Explain(args) => commands::rules::explain(&args),
         Command::Graph(args) => commands::graph::run(&args),
+        Command::Threats(args) => commands::threats::run(&args),
+        Command::Controls(args) => commands::controls::run(&args),
         Command::Init { dir } => {
             let path = dir.join("guardrail.toml");
             if path.exists() {
@@ -72,21 +81,16 @@ fn main() -> ExitCode {
                     path.display()
                 ))
             } else {
-                commands::write_output(Some(&path), guardrail::config::STARTER).map(|()| {
-                    eprintln!("wrote {}", path.display());
-                    EXIT_OK
-                })
+                commands::write_output(Some(&path), guardrail::config::STARTER).map(|()| EXIT_OK)
             }
         }
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "guardrail",
-                &mut std::io::stdout(),
-            );
-            Ok(EXIT_OK)
+            // Rendered whole first: clap_complete panics when stdout closes early
+            // (`guardrail completions bash | head`); write_output does not.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "guardrail", &mut script);
+            commands::write_output(None, &String::from_utf8_lossy(&script)).map(|()| EXIT_OK)
         }
     };
     match result {

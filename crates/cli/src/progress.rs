@@ -62,7 +62,7 @@ impl Bar {
         }
     }
 
-    /// A listener for [`guardrail::scan::ScanOptions::with_progress`] that moves this bar.
+    /// A listener for [`guardrail::Project::on_progress`] that moves this bar.
     pub fn listener(&self) -> impl Fn(ProgressEvent) + Send + Sync + 'static {
         let bar = self.bar.clone();
         move |event| show(&bar, event)

@@ -381,9 +381,13 @@ fn select_and_ignore_take_ids_and_prefixes() {
             .all(|r| r.starts_with("K8S-") && !r.starts_with("K8S-POD") && r != "K8S-RBAC-001"),
         "{selected:?}"
     );
-    // A prefix matches whole id parts only: K8S-POD-01 is not a prefix of K8S-POD-014.
-    let (_, report, _) = scan_json(&["fixtures/demo", "--select", "K8S-POD-01"]);
-    assert!(rules(&report).is_empty());
+    // A prefix matches whole id parts only: K8S-POD-01 is not a prefix of K8S-POD-014, so
+    // it selects nothing, which is an error rather than a gate that checks nothing.
+    let out = guardrail(&["scan", "fixtures/demo", "--select", "K8S-POD-01"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("`K8S-POD-01` matches no rule"), "{stderr}");
+    assert!(stderr.contains("did you mean `K8S-POD-001`"), "{stderr}");
 }
 
 #[test]

@@ -172,6 +172,10 @@ resource "aws_s3_bucket" "s" { bucket = "s" }
 "#,
     );
     write(
+        &dir.path().join("infra/chart/Chart.yaml"),
+        "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    );
+    write(
         &dir.path().join("infra/chart/templates/deployment.yaml"),
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
     );

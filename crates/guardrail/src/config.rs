@@ -23,6 +23,14 @@
 //! AWS-S3-007 = "high"
 //! ```
 //!
+//! Paths (`rules`, `guard`, `guard_mappings`, `baseline`, `var_files`) are relative to the
+//! file and must stay inside the repository it belongs to (the nearest ancestor with `.git`,
+//! else its own directory): the file arrives with the code it configures, so it is not
+//! trusted to name `/proc/self/environ` or `../../.env`. Such a path is an error at its line
+//! and is never read; every file named is read only if it is a regular file under
+//! [`crate::input::MAX_FILE_BYTES`]. Rule names (`select`, `ignore`, `[severity]` keys) are
+//! checked against the rules when the scan assembles them ([`crate::project`]).
+//!
 //! `var_files` are Terraform variable definitions files read as `terraform -var-file` reads
 //! them, in order, before those of the command line's `--var-file`; each applies to every
 //! scanned module that declares the variable it sets. A file that does not exist is a mistake
@@ -33,6 +41,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::diagnostic::Diagnostic;
 use crate::graph::Framework;
@@ -48,17 +57,29 @@ pub const CONFIG_FILE_NAMES: &[&str] = &["guardrail.toml", ".guardrail.toml"];
 struct Raw {
     fail_on: Option<toml::Spanned<String>>,
     strict: Option<bool>,
-    select: Option<Vec<String>>,
-    ignore: Option<Vec<String>>,
-    rules: Option<Vec<String>>,
-    guard: Option<Vec<String>>,
-    guard_mappings: Option<Vec<String>>,
-    include: Option<Vec<toml::Spanned<String>>>,
-    exclude: Option<Vec<toml::Spanned<String>>>,
-    baseline: Option<String>,
-    var_files: Option<Vec<toml::Spanned<String>>>,
-    frameworks: Option<BTreeMap<toml::Spanned<String>, bool>>,
-    severity: Option<BTreeMap<String, toml::Spanned<String>>>,
+    select: Option<Vec<Spanned<String>>>,
+    ignore: Option<Vec<Spanned<String>>>,
+    rules: Option<Vec<Spanned<String>>>,
+    guard: Option<Vec<Spanned<String>>>,
+    guard_mappings: Option<Vec<Spanned<String>>>,
+    include: Option<Vec<Spanned<String>>>,
+    exclude: Option<Vec<Spanned<String>>>,
+    baseline: Option<Spanned<String>>,
+    var_files: Option<Vec<Spanned<String>>>,
+    frameworks: Option<BTreeMap<Spanned<String>, bool>>,
+    severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+}
+
+/// A rule id or selector as the configuration writes it (in `select`, `ignore` or as a
+/// `[severity]` key), with its place, so that one naming no rule is an error at its line.
+#[derive(Debug, Clone)]
+pub struct RuleName {
+    /// The key it is written under: `select`, `ignore` or `severity`.
+    pub key: &'static str,
+    /// As written.
+    pub text: String,
+    /// Where, in the configuration file.
+    pub span: Span,
 }
 
 /// A checked configuration. Paths in it are resolved against the configuration file's
@@ -93,6 +114,12 @@ pub struct Config {
     pub disabled_frameworks: Vec<Framework>,
     /// Severity per rule id.
     pub severity: BTreeMap<String, Severity>,
+    /// Every rule id and selector the file names, with its place (checked against the rules
+    /// when they are known).
+    pub rule_names: Vec<RuleName>,
+    /// The directory its paths must stay in: the repository it belongs to (the nearest
+    /// ancestor with `.git`), else its own directory.
+    pub root: Option<PathBuf>,
 }
 
 /// The configuration file that applies to `start` (a file or directory): the first of
@@ -113,8 +140,13 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 }
 
 /// Reads and checks a configuration file. On failure, the diagnostics point into `files`.
+///
+/// The file is untrusted (it arrives with the repository it configures): every path it names
+/// must stay inside that repository ([`Config::root`]) once `.` and `..` and symbolic links
+/// are resolved, or it is refused with a diagnostic at the configuration's own line, without
+/// reading or quoting the target.
 pub fn load(path: &Path, files: &mut SourceFiles) -> Result<Config, Vec<Diagnostic>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::input::read_text(path).map_err(|e| {
         vec![Diagnostic::error(
             "config::unreadable",
             path,
@@ -129,23 +161,60 @@ pub fn load(path: &Path, files: &mut SourceFiles) -> Result<Config, Vec<Diagnost
         vec![Diagnostic::error("config::invalid", path, e.message().to_owned()).at(span(at))]
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
+    let root = repository_root(base);
     let mut problems = Vec::new();
-    let relative = |paths: Option<Vec<String>>| -> Vec<PathBuf> {
-        paths
-            .unwrap_or_default()
-            .iter()
-            .map(|p| base.join(p))
-            .collect()
+    let inside = |key: &str, value: &Spanned<String>| -> Result<PathBuf, Diagnostic> {
+        confine(&root, base, value.get_ref()).map_err(|why| {
+            Diagnostic::error(
+                "config::outside-repository",
+                path,
+                format!("`{key}` names a path {why}; it is not read"),
+            )
+            .at(span(value.span()))
+            .with_help(format!(
+                "paths in the configuration are relative to it and must stay inside {}; \
+                 name other files on the command line",
+                crate::source::display_path(&root)
+            ))
+        })
     };
+    let mut paths = |key: &str, values: Option<Vec<Spanned<String>>>| -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for value in values.unwrap_or_default() {
+            match inside(key, &value) {
+                Ok(path) => out.push(path),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        out
+    };
+    let rule_dirs = paths("rules", raw.rules);
+    let guard = paths("guard", raw.guard);
+    let guard_mappings = paths("guard_mappings", raw.guard_mappings);
+    let baseline = paths("baseline", raw.baseline.map(|b| vec![b])).pop();
+    let mut rule_names = Vec::new();
+    let mut names = |key: &'static str, values: Option<Vec<Spanned<String>>>| -> Vec<String> {
+        let values = values.unwrap_or_default();
+        rule_names.extend(values.iter().map(|v| RuleName {
+            key,
+            text: v.get_ref().clone(),
+            span: span(v.span()),
+        }));
+        values.into_iter().map(Spanned::into_inner).collect()
+    };
+    let select = names("select", raw.select);
+    let ignore = names("ignore", raw.ignore);
     let mut config = Config {
         path: Some(path.to_path_buf()),
         strict: raw.strict,
-        select: raw.select.unwrap_or_default(),
-        ignore: raw.ignore.unwrap_or_default(),
-        rule_dirs: relative(raw.rules),
-        guard: relative(raw.guard),
-        guard_mappings: relative(raw.guard_mappings),
-        baseline: raw.baseline.map(|b| base.join(b)),
+        select,
+        ignore,
+        rule_dirs,
+        guard,
+        guard_mappings,
+        baseline,
+        root: Some(root.clone()),
+        rule_names,
         ..Config::default()
     };
     if let Some(fail_on) = raw.fail_on {
@@ -158,9 +227,14 @@ pub fn load(path: &Path, files: &mut SourceFiles) -> Result<Config, Vec<Diagnost
         }
     }
     for (id, severity) in raw.severity.unwrap_or_default() {
+        config.rule_names.push(RuleName {
+            key: "severity",
+            text: id.get_ref().clone(),
+            span: span(id.span()),
+        });
         match Severity::parse(severity.get_ref()) {
             Some(s) => {
-                config.severity.insert(id, s);
+                config.severity.insert(id.into_inner(), s);
             }
             None => problems.push(
                 Diagnostic::error(
@@ -193,7 +267,13 @@ pub fn load(path: &Path, files: &mut SourceFiles) -> Result<Config, Vec<Diagnost
         }
     }
     for var_file in raw.var_files.unwrap_or_default() {
-        let resolved = base.join(var_file.get_ref());
+        let resolved = match inside("var_files", &var_file) {
+            Ok(resolved) => resolved,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
         if resolved.is_file() {
             config.var_files.push(resolved);
         } else {
@@ -245,6 +325,38 @@ pub fn load(path: &Path, files: &mut SourceFiles) -> Result<Config, Vec<Diagnost
     }
 }
 
+/// The repository `dir` belongs to: its nearest ancestor (itself included) with a `.git`
+/// entry (a directory, or a file in a worktree), else `dir` itself; in absolute form.
+pub fn repository_root(dir: &Path) -> PathBuf {
+    let dir = crate::input::normal(dir);
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(&dir)
+        .to_path_buf()
+}
+
+/// `written` (a path in the configuration at `base`) joined to `base`, when it stays inside `root`;
+/// else why not. Checked lexically first, then through symbolic links for what exists.
+fn confine(root: &Path, base: &Path, written: &str) -> Result<PathBuf, &'static str> {
+    let written = Path::new(written);
+    if written.is_absolute() || written.has_root() {
+        return Err("by absolute path");
+    }
+    let joined = base.join(written);
+    let resolved = crate::input::normal(&joined);
+    if !resolved.starts_with(root) {
+        return Err("outside the repository");
+    }
+    // A link inside the repository may still lead out of it.
+    if let (Ok(real), Ok(real_root)) = (resolved.canonicalize(), root.canonicalize()) {
+        if !real.starts_with(&real_root) {
+            return Err("through a symbolic link to outside the repository");
+        }
+    }
+    // As written (relative paths stay relative), for messages.
+    Ok(joined)
+}
+
 fn severity_message(value: &str) -> String {
     format!("`{value}` is not a severity; use critical, high, medium, low or info")
 }
@@ -293,7 +405,8 @@ fail_on = "low"
 # Findings whose value is only known at deployment ("unknown") fail the gate too.
 strict = false
 
-# Rules to run and to skip, by id or id prefix (AWS, AWS-S3, AWS-S3-001).
+# Rules to run and to skip, by id or id prefix (AWS, AWS-S3, AWS-S3-001) or by a Checkov id
+# that rules reference (CKV_AWS_20). A name that matches no rule is an error.
 # select = ["AWS", "K8S"]
 # ignore = ["AWS-S3-007"]
 

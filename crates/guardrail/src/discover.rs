@@ -1,7 +1,10 @@
 //! Discovery: which files a scan reads.
 //!
-//! Directories are walked with the `ignore` crate: `.gitignore`, `.ignore` and git's exclude
-//! files are honoured (also outside a git checkout), `.git/`, `.terraform/` and
+//! Directories are walked with the `ignore` crate, with ignore files applied only as git applies
+//! them: `.gitignore` files and `.git/info/exclude` inside a git repository, up to its root
+//! (the nearest ancestor with `.git`), never `.ignore` files, the global excludes file or a
+//! `.gitignore` outside a repository. guardrail does not read git's index, so a file that is
+//! tracked although a `.gitignore` matches it is passed over too. `.git/`, `.terraform/` and
 //! `node_modules/` are never entered, and symbolic links are not followed, so a link loop
 //! cannot hang the walk and a link cannot lead outside the paths given. Files named
 //! explicitly (as pre-commit passes them) are always read, whatever their name.
@@ -15,6 +18,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::input::Buffers;
 
 /// Directory names never entered: VCS metadata, Terraform's provider and module cache (it
 /// holds copies of remote modules that are not the user's code), JavaScript dependencies.
@@ -105,10 +109,34 @@ fn file_name(path: &Path) -> String {
 const NOT_AUTO_LOADED: &str = "a Terraform var file that Terraform does not load by itself: \
                                 name it with --var-file or the configuration's var_files";
 
-/// Finds the files under `paths`.
-pub fn discover(paths: &[PathBuf]) -> Discovered {
+/// Finds the files under `paths`, and the `buffers` at or under them (which need not exist on
+/// disk: an editor's new, unsaved file).
+pub fn discover(paths: &[PathBuf], buffers: &Buffers) -> Discovered {
     let mut out = Discovered::default();
     for path in paths {
+        if buffers.get(path).is_some() {
+            out.candidates.push(Candidate {
+                path: path.clone(),
+                explicit: true,
+                context: false,
+            });
+            continue;
+        }
+        if !buffers.is_empty() && path.is_dir() {
+            let base = crate::input::normal(path);
+            // Shown as discovery would show the file: under the path as it was given.
+            out.candidates.extend(
+                buffers
+                    .under(&base)
+                    .filter(|b| is_candidate_name(b))
+                    .filter_map(|b| b.strip_prefix(&base).ok())
+                    .map(|relative| Candidate {
+                        path: path.join(relative),
+                        explicit: false,
+                        context: false,
+                    }),
+            );
+        }
         match std::fs::metadata(path) {
             Err(e) => out.diagnostics.push(Diagnostic::error(
                 "discover::missing",
@@ -150,10 +178,19 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
 }
 
 fn walk(root: &Path, out: &mut Discovered) {
+    // Ignore files count only as git applies them: a file guardrail passes over unread must
+    // be one git would not track either. So no `.ignore` files, no global excludes file, and
+    // `.gitignore` and `.git/info/exclude` only inside a repository, up to its root (the
+    // `ignore` crate stops at the nearest ancestor with `.git` when `require_git` is set).
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .follow_links(false)
-        .require_git(false)
+        .ignore(false)
+        .git_global(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .parents(true)
+        .require_git(true)
         .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(|entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
@@ -309,5 +346,53 @@ mod tests {
         assert!(is_var_file_name(Path::new("prod.tfvars.json")));
         assert!(is_var_file_name(Path::new("PROD.TFVARS")));
         assert!(!is_var_file_name(Path::new("main.tf.json")));
+    }
+
+    /// Regression (issue 16): `.ignore` files, a `.gitignore` above the repository root and
+    /// a `.gitignore` outside any repository made files disappear unread and unlisted.
+    #[test]
+    fn ignore_files_count_only_as_git_applies_them() {
+        let found = |root: &Path| -> Vec<String> {
+            discover(&[root.to_path_buf()], &Buffers::default())
+                .candidates
+                .iter()
+                .filter_map(|c| c.path.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .collect()
+        };
+        let Ok(outer) = tempfile::tempdir() else {
+            return;
+        };
+        let write = |path: &Path, text: &str| {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).ok();
+            }
+            std::fs::write(path, text).ok();
+        };
+        let repo = outer.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git").join("info")).ok();
+        write(&outer.path().join(".gitignore"), "above.yaml\n");
+        write(&repo.join(".gitignore"), "ignored.yaml\n");
+        write(&repo.join(".git/info/exclude"), "excluded.yaml\n");
+        write(&repo.join(".ignore"), "dot-ignore.yaml\n");
+        for name in [
+            "above.yaml",
+            "ignored.yaml",
+            "excluded.yaml",
+            "dot-ignore.yaml",
+            "kept.yaml",
+        ] {
+            write(&repo.join("sub").join(name), "a: 1\n");
+        }
+        assert_eq!(
+            found(&repo.join("sub")),
+            ["above.yaml", "dot-ignore.yaml", "kept.yaml"]
+        );
+
+        // Outside a repository git applies no ignore file at all.
+        let loose = outer.path().join("loose");
+        write(&loose.join(".gitignore"), "*.yaml\n");
+        write(&loose.join("template.yaml"), "a: 1\n");
+        assert_eq!(found(&loose), ["template.yaml"]);
     }
 }

@@ -9,8 +9,10 @@
 //!       ─graph─► ResourceGraph ─evaluate (rules, Guard)─► verdicts ─report─► Report ─render─► text, JSON…
 //! ```
 //!
-//! [`Scanner`] runs all of it; [`scan::build_graph`] stops at the graph; each stage is public
-//! for tools that need only part of it. The library never prints: problems are
+//! [`Project`] runs all of it as the command line does (configuration, settings, rule
+//! selection, baseline, gate; unsaved editor buffers through [`input::Buffers`]), and
+//! [`Project::graph`] stops at the graph. [`Scanner`] runs a rule pack a caller assembles;
+//! each stage is public for tools that need only part of it. The library never prints: problems are
 //! [`diagnostic::Diagnostic`]s and output is rendered to strings. A caller that shows
 //! progress passes a listener in [`scan::ScanOptions::with_progress`] (see [`progress`]).
 //!
@@ -29,6 +31,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod adapt;
+pub mod compliance;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
@@ -36,9 +39,11 @@ pub mod evaluate;
 pub mod graph;
 #[cfg(feature = "guard")]
 pub mod guard;
+pub mod input;
 pub mod load;
 pub mod parse;
 pub mod progress;
+pub mod project;
 #[cfg(feature = "render")]
 pub mod render;
 pub mod report;
@@ -49,6 +54,9 @@ pub mod source;
 pub mod suppress;
 #[cfg(test)]
 mod testing;
+pub mod threat;
 pub mod value;
 
+pub use project::{Problems, Project, ProjectError, ProjectScan, Settings};
+pub use scan::GraphScan;
 pub use scanner::{ScanOutcome, Scanner};

@@ -2,18 +2,18 @@
 //!
 //! A file is rejected here, with a diagnostic at its line and column, when it cannot be
 //! read, holds NUL bytes (a binary file under a YAML or JSON name), is not UTF-8, or is larger
-//! than [`MAX_FILE_BYTES`] while looking like infrastructure code. Helm chart templates are
-//! passed over with a note: they are not YAML until Helm renders them.
+//! than [`MAX_FILE_BYTES`] while being infrastructure code by name (`.tf`, `.tf.json`) or
+//! looking like it. Helm chart templates (Go template actions under a chart's `templates/`,
+//! the chart known by its `Chart.yaml`) are passed over with a note: they are not YAML until
+//! Helm renders them.
 
-use std::io::Read;
 use std::path::Path;
 
+use crate::diagnostic::Diagnostic;
 use crate::discover::Candidate;
-use crate::source::Format;
-
-/// The largest file read. Real templates and manifests are far smaller; anything bigger is
-/// generated data, and reading it would break the memory budget.
-pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+pub use crate::input::MAX_FILE_BYTES;
+use crate::input::{Buffers, ReadError};
+use crate::source::{Format, SourceFiles, Span};
 
 /// The outcome of loading one file.
 #[derive(Debug)]
@@ -77,8 +77,26 @@ pub fn var_file_format(path: &Path) -> Format {
     if json { Format::Json } else { Format::Hcl }
 }
 
-/// Reads and checks one file.
-pub fn load(candidate: &Candidate) -> Loaded {
+/// The diagnostic of a file that could not be loaded, located in `files`: at the problem in
+/// the text as far as it could be decoded (kept only so the diagnostic can show its line; it
+/// is not parsed), or at 1:1 of an empty text when nothing could be read.
+pub fn located(
+    error: LoadError,
+    path: &Path,
+    files: &mut SourceFiles,
+    format: Format,
+) -> Diagnostic {
+    let text = error.lossy_text.unwrap_or_default();
+    let offset = error
+        .offset
+        .min(u32::try_from(text.len()).unwrap_or(u32::MAX));
+    let id = files.add(path.to_path_buf(), text, format);
+    Diagnostic::error(error.code, path.to_path_buf(), error.message)
+        .at(Span::new(id, offset, offset))
+}
+
+/// Reads and checks one file: its buffer when `buffers` has one, else the file on disk.
+pub fn load(candidate: &Candidate, buffers: &Buffers) -> Loaded {
     let path = &candidate.path;
     let format = format_by_name(path);
     let failed = |code, message: String| {
@@ -89,24 +107,17 @@ pub fn load(candidate: &Candidate) -> Loaded {
             offset: 0,
         })
     };
-    // Opening a FIFO or a device would block or never end; only regular files are read.
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_file() => {}
-        Ok(_) => return failed("load::not-a-file", "not a regular file".into()),
-        Err(e) => return failed("load::unreadable", format!("cannot read: {e}")),
-    }
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return failed("load::unreadable", format!("cannot open: {e}")),
+    let bytes = match buffers.read_bytes(path) {
+        Ok(bytes) => bytes,
+        Err(e @ ReadError::NotAFile) => return failed("load::not-a-file", e.to_string()),
+        Err(e) => return failed("load::unreadable", e.to_string()),
     };
-    let mut bytes = Vec::new();
-    // Read one byte past the limit to know whether the limit was exceeded.
-    if let Err(e) = (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
-        return failed("load::unreadable", format!("cannot read: {e}"));
-    }
     if bytes.len() as u64 > MAX_FILE_BYTES {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
-        if format == Format::Hcl || looks_like_ours(&head) {
+        // Terraform files are infrastructure by name, whatever their head looks like.
+        if matches!(format, Format::Hcl | Format::TerraformJson)
+            || crate::adapt::looks_like_ours(&head)
+        {
             return failed(
                 "load::too-large",
                 format!(
@@ -155,18 +166,20 @@ pub fn load(candidate: &Candidate) -> Loaded {
     Loaded::Text { text, format }
 }
 
-/// A file under a `templates/` directory with Go template actions is a Helm template.
+/// A file with Go template actions under the `templates/` directory of a Helm chart (a
+/// `templates` directory next to a `Chart.yaml`, at any depth below it) is a Helm template.
+/// `{{` alone proves nothing: CloudFormation writes dynamic references as
+/// `{{resolve:ssm:…}}`, and a template under a `templates/` folder that is no chart is read.
 fn is_helm_template(path: &Path, text: &str) -> bool {
-    path.parent()
-        .is_some_and(|dir| dir.components().any(|c| c.as_os_str() == "templates"))
-        && text.contains("{{")
+    text.contains("{{") && in_chart_templates(path)
 }
 
-/// Whether text that could not be parsed still looks like a CloudFormation template or a
-/// Kubernetes manifest, so that failing to parse it must fail the scan. Text that does not
-/// (a broken CI workflow, say) is not ours to judge.
-pub fn looks_like_ours(text: &str) -> bool {
-    text.contains("AWSTemplateFormatVersion")
-        || (text.contains("Resources") && text.contains("AWS::"))
-        || (text.contains("apiVersion") && text.contains("kind"))
+/// Whether `path` lies below a chart's `templates/` directory.
+fn in_chart_templates(path: &Path) -> bool {
+    path.ancestors().skip(1).any(|dir| {
+        dir.file_name().is_some_and(|n| n == "templates")
+            && dir
+                .parent()
+                .is_some_and(|chart| chart.join("Chart.yaml").is_file())
+    })
 }

@@ -3,22 +3,20 @@
 //! Loading, parsing and adapting run in parallel; everything that reaches the output is put
 //! back in path order, so the result is the same byte for byte on every run.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::adapt::terraform::{ModuleVars, TerraformFile, VarFile};
-use crate::adapt::{self, Adapted};
+use crate::adapt::{self, Adapted, FRONTENDS, Frontend, Input, Parsed};
 use crate::diagnostic::{Diagnostic, Severity, has_errors};
 pub use crate::discover::Skipped;
 use crate::discover::{self, Candidate};
 use crate::graph::{Framework, GraphBuilder, ResourceGraph};
 use crate::load::{self, Loaded};
 use crate::parse::comment::Comment;
-use crate::parse::{hcl, yaml};
 use crate::progress::{Progress, ProgressEvent, Stage};
-use crate::source::{FileId, Format, SourceFile, SourceFiles, Span, display_path};
+use crate::source::{FileId, Format, SourceFile, SourceFiles, display_path};
 use crate::value::Node;
 
 /// Settings of a scan.
@@ -40,6 +38,25 @@ pub struct ScanOptions {
     pub var_files: Vec<PathBuf>,
     /// Who hears how far the scan is (nobody by default). See [`crate::progress`].
     pub progress: Progress,
+    /// In-memory texts that stand for files (an editor's unsaved buffers): discovered and
+    /// read in place of the file at their path, which need not exist on disk.
+    pub buffers: crate::input::Buffers,
+    /// Files found by walking that match this are not read (the command line's
+    /// `--exclude`), matched against the path as discovered, without a leading `./`. Files
+    /// named explicitly are always read.
+    pub exclude: Option<globset::GlobSet>,
+}
+
+impl ScanOptions {
+    /// Whether a file found by walking is to be read under the configuration's `include` and
+    /// `exclude` and [`ScanOptions::exclude`].
+    fn admits(&self, path: &std::path::Path) -> bool {
+        let excluded = self
+            .exclude
+            .as_ref()
+            .is_some_and(|set| set.is_match(path.strip_prefix(".").unwrap_or(path)));
+        !excluded && self.config.admits(path)
+    }
 }
 
 impl ScanOptions {
@@ -103,30 +120,26 @@ impl GraphScan {
 /// The comments of a file, as its parser found them.
 type FileComments = (FileId, Vec<Comment>);
 
-/// A file after parsing, before adapting.
-enum Parsed {
-    /// YAML or JSON documents with what parsing reported.
-    Data(yaml::Parsed),
-    /// A `.tf` file.
-    Hcl(Result<hcl_edit::structure::Body, Box<Diagnostic>>),
-}
+/// A parsed file, with the index in [`FRONTENDS`] of the frontend that claimed it before
+/// parsing (by name, or as an input the options name).
+type ParsedFile = (FileId, Option<usize>, Parsed);
 
 /// Reads `paths` and builds the resource graph.
 pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
     let progress = &options.progress;
     progress.start(Stage::Discover, None);
-    let mut discovered = discover::discover(paths);
+    let mut discovered = discover::discover(paths, &options.buffers);
     let config = &options.config;
     let (admitted, excluded): (Vec<Candidate>, Vec<Candidate>) = discovered
         .candidates
         .into_iter()
-        .partition(|c| c.explicit || config.admits(&c.path));
+        .partition(|c| c.explicit || options.admits(&c.path));
     discovered.candidates = admitted;
     discovered
         .skipped
         .extend(excluded.into_iter().map(|c| Skipped {
             path: c.path,
-            reason: "excluded by the configuration's include/exclude globs".into(),
+            reason: "excluded by --exclude or the configuration's include/exclude globs".into(),
         }));
     let mut scan = GraphScan {
         diagnostics: discovered.diagnostics,
@@ -141,58 +154,42 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         .candidates
         .into_par_iter()
         .map(|c| {
-            let loaded = load::load(&c);
+            let loaded = load::load(&c, &options.buffers);
             progress.advance(Stage::Load);
             (c, loaded)
         })
         .collect();
     progress.finish(Stage::Load, found);
-    let mut unparseable = std::collections::HashSet::new();
+    let mut unparseable = HashSet::new();
     for (candidate, loaded) in loaded {
-        match loaded {
-            Loaded::Text { text, format } => {
-                let context = candidate.context;
-                let id = scan.files.add(candidate.path, text, format);
-                if context {
-                    scan.context_only.insert(id);
-                }
-            }
-            Loaded::Skipped { reason, notable } => {
-                if notable {
-                    scan.diagnostics.push(Diagnostic::new(
-                        Severity::Info,
-                        "load::skipped",
-                        candidate.path.clone(),
-                        reason.clone(),
-                    ));
-                }
-                scan.skipped.push(Skipped {
-                    path: candidate.path,
-                    reason,
-                });
-            }
-            Loaded::Failed(error) => {
-                // The text is kept only so the diagnostic can show its line; it is not parsed.
-                let mut diagnostic =
-                    Diagnostic::error(error.code, candidate.path.clone(), error.message);
-                if let Some(text) = error.lossy_text {
-                    let id = scan.files.add(candidate.path, text, Format::Yaml);
-                    unparseable.insert(id);
-                    diagnostic = diagnostic.at(Span::new(id, error.offset, error.offset));
-                }
-                scan.diagnostics.push(diagnostic);
-            }
-        }
+        add_loaded(&mut scan, &mut unparseable, candidate, loaded);
     }
 
-    // Files up to here came from discovery; var files named by the user come next (or are
-    // the same file, when discovery found it too).
+    // Files up to here came from discovery; inputs the options name (Terraform's var files)
+    // come next, or are the same file when discovery found it too.
     let discovered = scan.files.len();
-    let explicit_vars = load_var_files(
-        config.var_files.iter().chain(&options.var_files),
-        &mut scan,
-        &mut unparseable,
-    );
+    let extra: Vec<Vec<FileId>> = FRONTENDS
+        .iter()
+        .map(|f| {
+            f.read_inputs(
+                options,
+                &mut scan.files,
+                &mut scan.diagnostics,
+                &mut unparseable,
+            )
+        })
+        .collect();
+    let owner_of_extra: HashMap<FileId, usize> = extra
+        .iter()
+        .enumerate()
+        .flat_map(|(i, ids)| ids.iter().map(move |id| (*id, i)))
+        .collect();
+    let claimant = |file: &SourceFile| -> Option<usize> {
+        owner_of_extra.get(&file.id).copied().or_else(|| {
+            let discovered = (file.id.0 as usize) < discovered;
+            FRONTENDS.iter().position(|f| f.claims(file, discovered))
+        })
+    };
 
     let to_parse: Vec<&SourceFile> = scan
         .files
@@ -200,153 +197,60 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         .filter(|f| !unparseable.contains(&f.id))
         .collect();
     progress.start(Stage::Parse, Some(to_parse.len()));
-    let (parsed, mut comments): (Vec<(FileId, Parsed)>, Vec<FileComments>) = to_parse
+    let (parsed, mut comments): (Vec<ParsedFile>, Vec<FileComments>) = to_parse
         .into_par_iter()
         .map(|file| {
-            let (parsed, comments) = parse(file);
+            let owner = claimant(file);
+            let (parsed, comments) = match owner.and_then(|i| FRONTENDS.get(i)) {
+                Some(frontend) => frontend.parse(file),
+                None => Parsed::parse(file),
+            };
             progress.advance(Stage::Parse);
-            ((file.id, parsed), (file.id, comments))
+            ((file.id, owner, parsed), (file.id, comments))
         })
         .unzip();
     progress.finish(Stage::Parse, parsed.len());
 
-    let mut adapted: Vec<Adapted> = Vec::new();
-    let mut terraform_modules: BTreeMap<String, Vec<TerraformFile<'_>>> = BTreeMap::new();
-    let mut data_files: Vec<(&SourceFile, Framework, &[Node])> = Vec::new();
-    // Auto-loaded var files by module directory, and named ones by id.
-    let mut auto_vars: BTreeMap<String, Vec<TerraformFile<'_>>> = BTreeMap::new();
-    let mut named_vars: BTreeMap<FileId, TerraformFile<'_>> = BTreeMap::new();
-    for (id, parsed) in &parsed {
-        let Some(file) = scan.files.get(*id) else {
-            continue;
-        };
-        let switched_off = |framework: Framework| config.disabled_frameworks.contains(&framework);
-        let auto =
-            (id.0 as usize) < discovered && discover::auto_var_file_rank(&file.path).is_some();
-        let named = explicit_vars.contains(id);
-        if auto || named {
-            if switched_off(Framework::Terraform) {
-                scan.skipped.push(Skipped {
-                    path: file.path.clone(),
-                    reason: "its framework is switched off in the configuration".into(),
-                });
-                continue;
-            }
-            scan.frameworks.insert(*id, Framework::Terraform);
-            let Some(var_file) = var_file(file, parsed, &mut scan.diagnostics) else {
-                continue;
-            };
-            if auto {
-                auto_vars
-                    .entry(module_dir(&file.path))
-                    .or_default()
-                    .push(var_file);
-            }
-            if named {
-                named_vars.insert(*id, var_file);
-            }
-            continue;
-        }
-        let is_terraform = matches!(parsed, Parsed::Hcl(_)) || file.format == Format::TerraformJson;
-        let framework = match parsed {
-            Parsed::Data(data) if !is_terraform => adapt::classify(&data.documents),
-            _ => Some(Framework::Terraform),
-        };
-        if framework.is_some_and(switched_off) {
-            scan.skipped.push(Skipped {
-                path: file.path.clone(),
-                reason: "its framework is switched off in the configuration".into(),
-            });
-            continue;
-        }
-        match parsed {
-            Parsed::Hcl(Ok(body)) => {
-                scan.frameworks.insert(*id, Framework::Terraform);
-                terraform_modules
-                    .entry(module_dir(&file.path))
-                    .or_default()
-                    .push(TerraformFile::Hcl { file, body });
-            }
-            Parsed::Hcl(Err(diagnostic)) => {
-                scan.frameworks.insert(*id, Framework::Terraform);
-                scan.diagnostics.push((**diagnostic).clone());
-            }
-            Parsed::Data(data) if file.format == Format::TerraformJson => {
-                scan.frameworks.insert(*id, Framework::Terraform);
-                scan.diagnostics.extend(data.diagnostics.iter().cloned());
-                if let [root] = data.documents.as_slice() {
-                    terraform_modules
-                        .entry(module_dir(&file.path))
-                        .or_default()
-                        .push(TerraformFile::Json { file, root });
-                }
-            }
-            Parsed::Data(data) => match framework {
-                Some(framework) => {
-                    scan.frameworks.insert(*id, framework);
-                    scan.diagnostics.extend(data.diagnostics.iter().cloned());
-                    data_files.push((file, framework, &data.documents));
-                }
-                None if has_errors(&data.diagnostics) && load::looks_like_ours(&file.text) => {
-                    scan.diagnostics.extend(data.diagnostics.iter().cloned());
-                }
-                None => scan.skipped.push(Skipped {
-                    path: file.path.clone(),
-                    reason: not_ours_reason(data),
-                }),
-            },
-        }
-    }
+    let inputs = detect(
+        &parsed,
+        &scan.files,
+        discovered,
+        config,
+        Passed {
+            diagnostics: &mut scan.diagnostics,
+            skipped: &mut scan.skipped,
+            frameworks: &mut scan.frameworks,
+        },
+    );
 
-    // The documents are moved out of `parsed` once adapting no longer borrows them.
-    let document_files: std::collections::HashSet<FileId> = match options.keep_documents {
-        true => data_files.iter().map(|(file, _, _)| file.id).collect(),
-        false => Default::default(),
+    let document_files: HashSet<FileId> = match options.keep_documents {
+        true => FRONTENDS
+            .iter()
+            .zip(&inputs)
+            .filter(|(f, _)| f.keeps_documents())
+            .flat_map(|(_, inputs)| inputs.iter().map(|input| input.file.id))
+            .collect(),
+        false => HashSet::new(),
     };
-    let units = data_files.len() + terraform_modules.len();
-    progress.start(Stage::Adapt, Some(units));
-    adapted.par_extend(data_files.into_par_iter().map(|(file, framework, docs)| {
-        let adapted = match framework {
-            Framework::CloudFormation => match docs {
-                [template] => adapt::cloudformation::adapt(file, template),
-                _ => Adapted::default(),
-            },
-            _ => adapt::kubernetes::adapt(file, docs),
-        };
-        progress.advance(Stage::Adapt);
-        adapted
-    }));
-    let mut auto_var_files: BTreeMap<String, Vec<VarFile<'_>>> = BTreeMap::new();
-    for (dir, mut files) in auto_vars {
-        files.sort_by_cached_key(|f| discover::auto_var_file_rank(&f.file().path));
-        let files: Vec<VarFile<'_>> = files
-            .into_iter()
-            .map(|f| VarFile::read(f, &mut scan.diagnostics))
-            .collect();
-        if !terraform_modules.contains_key(&dir) {
-            scan.diagnostics.extend(files.iter().map(VarFile::unused));
-        }
-        auto_var_files.insert(dir, files);
-    }
-    let named_var_files: Vec<VarFile<'_>> = explicit_vars
+    let work: Vec<(&dyn Frontend, &[Input<'_>], &[FileId])> = FRONTENDS
         .iter()
-        .filter_map(|id| named_vars.get(id))
-        .map(|f| VarFile::read(*f, &mut scan.diagnostics))
+        .zip(&inputs)
+        .zip(&extra)
+        .map(|((f, inputs), extra)| (*f, inputs.as_slice(), extra.as_slice()))
         .collect();
-    let terraform_start = adapted.len();
-    adapted.par_extend(terraform_modules.into_par_iter().map(|(dir, files)| {
-        let var_files = ModuleVars {
-            auto: auto_var_files.get(&dir).map_or(&[], Vec::as_slice),
-            explicit: &named_var_files,
-        };
-        let adapted = adapt::terraform::adapt_module(&dir, &files, var_files);
-        progress.advance(Stage::Adapt);
-        adapted
-    }));
+    let units = work
+        .iter()
+        .map(|(f, inputs, extra)| f.units(inputs, extra))
+        .sum();
+    progress.start(Stage::Adapt, Some(units));
+    let mut adapted: Vec<Adapted> = Vec::new();
+    for (frontend, inputs, extra) in work {
+        let output = frontend.adapt(inputs, extra, progress);
+        scan.diagnostics.extend(output.diagnostics);
+        adapted.extend(output.adapted);
+    }
     progress.finish(Stage::Adapt, units);
-    let terraform_adapted = adapted.get(terraform_start..).unwrap_or_default();
-    let undeclared = adapt::terraform::undeclared_anywhere(&named_var_files, terraform_adapted);
-    scan.diagnostics.extend(undeclared);
+    drop(inputs);
 
     let mut resources = Vec::new();
     for a in adapted {
@@ -361,12 +265,80 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
     scan.graph = builder.build();
     comments.retain(|(id, c)| !c.is_empty() && scan.frameworks.contains_key(id));
     scan.comments = comments.into_iter().collect();
-    for (id, parsed) in parsed {
+    for (id, _, parsed) in parsed {
         if let (true, Parsed::Data(data)) = (document_files.contains(&id), parsed) {
             scan.documents.insert(id, data.documents);
         }
     }
 
+    sort(&mut scan);
+    scan
+}
+
+/// Where detection records what it decided about files that are not adapted.
+struct Passed<'s> {
+    diagnostics: &'s mut Vec<Diagnostic>,
+    skipped: &'s mut Vec<Skipped>,
+    frameworks: &'s mut BTreeMap<FileId, Framework>,
+}
+
+/// Detection: hands each parsed file to its frontend (by [`FRONTENDS`] index). A file claimed
+/// before parsing is its claimant's; any other is judged by content; one no frontend takes is
+/// not ours, unless it failed to parse and looks like some frontend's input (then its parse
+/// errors fail the scan). Files of frameworks the configuration switches off are skipped.
+fn detect<'a>(
+    parsed: &'a [ParsedFile],
+    files: &'a SourceFiles,
+    discovered: usize,
+    config: &crate::config::Config,
+    passed: Passed<'_>,
+) -> Vec<Vec<Input<'a>>> {
+    let mut inputs: Vec<Vec<Input<'a>>> = FRONTENDS.iter().map(|_| Vec::new()).collect();
+    for (id, owner, parsed) in parsed {
+        let Some(file) = files.get(*id) else {
+            continue;
+        };
+        let owner = owner.or_else(|| {
+            let documents = parsed.documents().unwrap_or_default();
+            FRONTENDS.iter().position(|f| f.recognises(documents))
+        });
+        let (Some(i), Some(frontend)) = (owner, owner.and_then(|i| FRONTENDS.get(i))) else {
+            match parsed {
+                Parsed::Data(data)
+                    if has_errors(&data.diagnostics) && adapt::looks_like_ours(&file.text) =>
+                {
+                    passed.diagnostics.extend(data.diagnostics.iter().cloned());
+                }
+                _ => passed.skipped.push(Skipped {
+                    path: file.path.clone(),
+                    reason: not_ours_reason(parsed),
+                }),
+            }
+            continue;
+        };
+        if config.disabled_frameworks.contains(&frontend.framework()) {
+            passed.skipped.push(Skipped {
+                path: file.path.clone(),
+                reason: "its framework is switched off in the configuration".into(),
+            });
+            continue;
+        }
+        passed.frameworks.insert(*id, frontend.framework());
+        passed.diagnostics.extend(parsed.diagnostics());
+        if let Some(list) = inputs.get_mut(i) {
+            list.push(Input {
+                file,
+                parsed,
+                discovered: (id.0 as usize) < discovered,
+            });
+        }
+    }
+    inputs
+}
+
+/// Puts what reaches the output in a stable order: diagnostics by file and position (and
+/// without repeats), skipped files by path.
+fn sort(scan: &mut GraphScan) {
     scan.diagnostics.sort_by_cached_key(|d| {
         let at = d.span.map(|s| (s.start, s.end));
         (
@@ -379,131 +351,53 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
     });
     scan.diagnostics.dedup();
     scan.skipped.sort();
-    scan
 }
 
-/// Loads the var files the user named (in order, repeats kept) into `scan.files`, reusing an
-/// auto-loaded var file that discovery loaded already, and returns their ids. A file that
-/// cannot be used is an error diagnostic: its values would be missing from every check.
-fn load_var_files<'p>(
-    paths: impl Iterator<Item = &'p PathBuf>,
+/// Puts one loaded file into the scan: its text, or why it was passed over or failed.
+fn add_loaded(
     scan: &mut GraphScan,
-    unparseable: &mut std::collections::HashSet<FileId>,
-) -> Vec<FileId> {
-    let mut ids = Vec::new();
-    for path in paths {
-        let found = scan
-            .files
-            .iter()
-            .find(|f| f.path == *path && discover::auto_var_file_rank(path).is_some());
-        if let Some(file) = found {
-            ids.push(file.id);
-            continue;
-        }
-        if !path.is_file() {
-            let what = if path.exists() {
-                "is not a file"
-            } else {
-                "does not exist"
-            };
-            scan.diagnostics.push(Diagnostic::error(
-                "terraform::var-file",
-                path.clone(),
-                format!("this var file {what}"),
-            ));
-            continue;
-        }
-        let candidate = Candidate {
-            path: path.clone(),
-            explicit: true,
-            context: false,
-        };
-        match load::load(&candidate) {
-            Loaded::Text { text, .. } => {
-                let format = load::var_file_format(path);
-                ids.push(scan.files.add(path.clone(), text, format));
+    unparseable: &mut HashSet<FileId>,
+    candidate: Candidate,
+    loaded: Loaded,
+) {
+    match loaded {
+        Loaded::Text { text, format } => {
+            let context = candidate.context;
+            let id = scan.files.add(candidate.path, text, format);
+            if context {
+                scan.context_only.insert(id);
             }
-            Loaded::Skipped { reason, .. } => scan.diagnostics.push(Diagnostic::error(
-                "terraform::var-file",
-                path.clone(),
-                format!("this var file is not read: {reason}"),
-            )),
-            Loaded::Failed(error) => {
-                let mut diagnostic = Diagnostic::error(error.code, path.clone(), error.message);
-                if let Some(text) = error.lossy_text {
-                    let id = scan.files.add(path.clone(), text, Format::Hcl);
-                    unparseable.insert(id);
-                    diagnostic = diagnostic.at(Span::new(id, error.offset, error.offset));
-                }
-                scan.diagnostics.push(diagnostic);
+        }
+        Loaded::Skipped { reason, notable } => {
+            if notable {
+                scan.diagnostics.push(Diagnostic::new(
+                    Severity::Info,
+                    "load::skipped",
+                    candidate.path.clone(),
+                    reason.clone(),
+                ));
             }
+            scan.skipped.push(Skipped {
+                path: candidate.path,
+                reason,
+            });
+        }
+        Loaded::Failed(error) => {
+            let diagnostic = load::located(error, &candidate.path, &mut scan.files, Format::Yaml);
+            if let Some(span) = diagnostic.span {
+                unparseable.insert(span.file);
+            }
+            scan.diagnostics.push(diagnostic);
         }
     }
-    ids
 }
 
-/// A parsed var file ready to read, or `None` after reporting why it cannot be.
-fn var_file<'a>(
-    file: &'a SourceFile,
-    parsed: &'a Parsed,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<TerraformFile<'a>> {
+fn not_ours_reason(parsed: &Parsed) -> String {
     match parsed {
-        Parsed::Hcl(Ok(body)) => Some(TerraformFile::Hcl { file, body }),
-        Parsed::Hcl(Err(diagnostic)) => {
-            diagnostics.push((**diagnostic).clone());
-            None
+        Parsed::Data(data) if has_errors(&data.diagnostics) => {
+            "could not be parsed and does not look like CloudFormation or Kubernetes".into()
         }
-        Parsed::Data(data) => {
-            diagnostics.extend(data.diagnostics.iter().cloned());
-            match data.documents.as_slice() {
-                [root] => Some(TerraformFile::Json { file, root }),
-                _ => {
-                    if !has_errors(&data.diagnostics) {
-                        diagnostics.push(Diagnostic::error(
-                            "terraform::var-file",
-                            file.path.clone(),
-                            "a JSON var file must hold one object of variable values",
-                        ));
-                    }
-                    None
-                }
-            }
-        }
+        Parsed::Data(data) if data.documents.is_empty() => "empty".into(),
+        _ => "not CloudFormation or Kubernetes".into(),
     }
-}
-
-/// Parses a file, and hands back its comments.
-fn parse(file: &SourceFile) -> (Parsed, Vec<Comment>) {
-    match file.format {
-        Format::Hcl => {
-            let body = hcl::parse(file);
-            let comments = body
-                .as_ref()
-                .map(|body| hcl::comments(file, body))
-                .unwrap_or_default();
-            (Parsed::Hcl(body), comments)
-        }
-        Format::Yaml | Format::Json | Format::TerraformJson => {
-            let mut data = yaml::parse(file);
-            let comments = std::mem::take(&mut data.comments);
-            (Parsed::Data(data), comments)
-        }
-    }
-}
-
-fn not_ours_reason(data: &yaml::Parsed) -> String {
-    if has_errors(&data.diagnostics) {
-        "could not be parsed and does not look like CloudFormation or Kubernetes".into()
-    } else if data.documents.is_empty() {
-        "empty".into()
-    } else {
-        "not CloudFormation or Kubernetes".into()
-    }
-}
-
-/// The Terraform module a file belongs to: its directory, as shown.
-fn module_dir(path: &Path) -> String {
-    let dir = display_path(path.parent().unwrap_or(Path::new("")));
-    if dir.is_empty() { ".".into() } else { dir }
 }

@@ -4,15 +4,15 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use guardrail::render::graph::{self, JsonOptions};
-use guardrail::scan::{ScanOptions, build_graph};
+use guardrail::{Project, Settings};
 
 use crate::{EXIT_INCOMPLETE, EXIT_OK};
 
 /// Arguments of `guardrail graph`.
 #[derive(Debug, Args)]
 pub struct GraphArgs {
-    /// Files and directories to read (directories are walked; .gitignore is honoured).
-    #[arg(required = true)]
+    /// Files and directories to read (directories are walked; .gitignore is honoured)
+    /// [default: .].
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = GraphFormat::Json)]
@@ -47,8 +47,17 @@ enum GraphFormat {
 
 /// Runs the command and returns the exit code.
 pub fn run(args: &GraphArgs) -> miette::Result<u8> {
-    let options = ScanOptions::default().with_var_files(args.var_files.clone());
-    let scan = build_graph(&args.paths, &options);
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut settings = Settings::default();
+    settings.var_files = args.var_files.clone();
+    let scan = match Project::discover(paths).and_then(|p| p.with_settings(settings).graph()) {
+        Ok(scan) => scan,
+        Err(error) => return Ok(super::usage_error(error)),
+    };
     let text = match args.format {
         GraphFormat::Json => {
             let value = graph::json(

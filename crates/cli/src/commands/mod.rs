@@ -1,14 +1,24 @@
 //! One module per subcommand.
 
+pub mod controls;
 pub mod graph;
 #[cfg(feature = "guard")]
 pub mod guard;
 pub mod output;
 pub mod rules;
 pub mod scan;
+pub mod threats;
 
+use guardrail::GraphScan;
+use guardrail::ProjectError;
 use guardrail::diagnostic::Severity;
-use guardrail::scan::GraphScan;
+
+/// Prints why the project could not be scanned (every located problem, then the summary)
+/// and returns the exit code for it.
+pub fn usage_error(error: ProjectError) -> u8 {
+    eprintln!("{:?}", miette::Report::new(error));
+    crate::EXIT_INCOMPLETE
+}
 
 /// Prints the scan's diagnostics (and, with `verbose`, the files passed over) to stderr,
 /// and returns whether the scan must fail closed.
@@ -46,18 +56,28 @@ pub fn report_input_problems(scan: &GraphScan, verbose: bool, allow_parse_errors
     errors > 0 && !allow_parse_errors
 }
 
-/// Writes `text` to `path`, or to stdout when there is none.
+/// Writes `text` to `path` (and says so on stderr), or to stdout when there is none. A
+/// reader that stops early (`guardrail scan | head`) is not an error: the rest is dropped.
 pub fn write_output(path: Option<&std::path::Path>, text: &str) -> miette::Result<()> {
     use std::io::Write as _;
     match path {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| miette::miette!("cannot write {}: {e}", path.display())),
+        Some(path) => {
+            std::fs::write(path, text)
+                .map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+            Ok(())
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout
+            match stdout
                 .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush())
-                .map_err(|e| miette::miette!("cannot write to stdout: {e}"))
+            {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(miette::miette!("cannot write to stdout: {e}"))
+                }
+                _ => Ok(()),
+            }
         }
     }
 }

@@ -3,11 +3,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use guardrail::rules::load::matches_selector;
 use guardrail::rules::model::Rule;
-use guardrail::rules::set::RuleSet;
+use guardrail::{Project, ProjectError, Settings};
 
-use crate::{EXIT_INCOMPLETE, EXIT_OK};
+use crate::EXIT_OK;
 
 /// Arguments of `guardrail rules`.
 #[derive(Debug, Args)]
@@ -49,20 +48,20 @@ pub struct ExplainArgs {
     guard: super::guard::GuardArgs,
 }
 
-/// The built-in rules, those of `rule_dirs` and, with the `guard` feature, the Guard rules
-/// named (the built-in ones not checked yet); `None` after printing why when some do not
-/// load.
+/// Every rule: built-in, of `rule_dirs` and of the Guard files named, with the rule
+/// directories and Guard files of the configuration found from the working directory.
 fn all_rules(
     rule_dirs: &[PathBuf],
     #[cfg(feature = "guard")] guard: &super::guard::GuardArgs,
-) -> Option<RuleSet> {
-    #[allow(unused_mut)]
-    let mut rules = super::scan::load_rules(rule_dirs, &[], &[])?;
+) -> Result<Vec<Rule>, ProjectError> {
+    let mut settings = Settings::default();
+    settings.rule_dirs = rule_dirs.to_vec();
     #[cfg(feature = "guard")]
-    if let Some(guard) = guard.load().ok()? {
-        rules.extend(guard.rules);
+    {
+        settings.guard_files = guard.rule_files.clone();
+        settings.guard_mappings = guard.mapping_files.clone();
     }
-    Some(rules)
+    Project::discover(["."])?.with_settings(settings).rules()
 }
 
 /// Runs `guardrail rules`.
@@ -71,19 +70,13 @@ pub fn list(args: &RulesArgs) -> miette::Result<u8> {
         super::write_output(None, &guardrail::render::rules::helpers())?;
         return Ok(EXIT_OK);
     }
-    let Some(rules) = all_rules(
+    let rules = match all_rules(
         &args.rule_dirs,
         #[cfg(feature = "guard")]
         &args.guard,
-    ) else {
-        return Ok(EXIT_INCOMPLETE);
-    };
-    let rules = match rules.to_rules() {
+    ) {
         Ok(rules) => rules,
-        Err(errors) => {
-            super::scan::print_rule_errors(&errors);
-            return Ok(EXIT_INCOMPLETE);
-        }
+        Err(error) => return Ok(super::usage_error(error)),
     };
     let text = match args.format {
         RulesFormat::Table => guardrail::render::rules::table(&rules),
@@ -100,42 +93,33 @@ pub fn list(args: &RulesArgs) -> miette::Result<u8> {
 
 /// Runs `guardrail explain`.
 pub fn explain(args: &ExplainArgs) -> miette::Result<u8> {
-    let Some(rules) = all_rules(
+    let rules = match all_rules(
         &args.rule_dirs,
         #[cfg(feature = "guard")]
         &args.guard,
-    ) else {
-        return Ok(EXIT_INCOMPLETE);
+    ) {
+        Ok(rules) => rules,
+        Err(error) => return Ok(super::usage_error(error)),
     };
     let wanted = args.id.trim().to_ascii_uppercase();
-    let matched = match lookup(&rules, &wanted) {
-        Lookup::One(id) => id,
+    match lookup(&rules, &wanted) {
+        Lookup::One(rule) => {
+            super::write_output(None, &guardrail::render::rules::explain(rule))?;
+            Ok(EXIT_OK)
+        }
         Lookup::Many(how, found) => {
             let heading = match how {
                 How::Prefix => format!("{} rules under {wanted}", found.len()),
                 How::Reference => format!("{} rules reference {wanted}", found.len()),
             };
             super::write_output(None, &guardrail::render::rules::listing(&heading, &found))?;
-            return Ok(EXIT_OK);
-        }
-        Lookup::None => {
-            return Err(miette::miette!(
-                help = suggestion(&rules, &wanted),
-                "no rule matches `{}` (as an id, an id prefix or another tool's id)",
-                args.id
-            ));
-        }
-    };
-    match rules.find(&matched) {
-        Some(Ok(rule)) => {
-            super::write_output(None, &guardrail::render::rules::explain(&rule))?;
             Ok(EXIT_OK)
         }
-        Some(Err(errors)) => {
-            super::scan::print_rule_errors(&errors);
-            Ok(EXIT_INCOMPLETE)
-        }
-        None => Err(miette::miette!("no rule `{}`", args.id)),
+        Lookup::None => Err(miette::miette!(
+            help = suggestion(&rules, &wanted),
+            "no rule matches `{}` (as an id, an id prefix or another tool's id)",
+            args.id
+        )),
     }
 }
 
@@ -148,10 +132,10 @@ enum How {
 }
 
 /// What `explain`'s argument names.
-enum Lookup {
-    /// One rule, by its id.
-    One(String),
-    /// Several rules (their metadata), sorted by id.
+enum Lookup<'r> {
+    /// One rule.
+    One(&'r Rule),
+    /// Several rules, sorted by id.
     Many(How, Vec<Rule>),
     /// Nothing.
     None,
@@ -159,29 +143,24 @@ enum Lookup {
 
 /// A rule id, else a prefix of whole id parts, else another tool's id that rules reference;
 /// a prefix or reference that names one rule names it.
-fn lookup(rules: &RuleSet, wanted: &str) -> Lookup {
-    if rules.ids().any(|id| id.eq_ignore_ascii_case(wanted)) {
-        return Lookup::One(wanted.to_owned());
+fn lookup<'r>(rules: &'r [Rule], wanted: &str) -> Lookup<'r> {
+    if let Some(rule) = rules.iter().find(|r| r.id.eq_ignore_ascii_case(wanted)) {
+        return Lookup::One(rule);
     }
-    let summaries = rules.summaries();
-    let pick = |how: How, mut found: Vec<Rule>| {
+    let pick = |how: How, mut found: Vec<&'r Rule>| {
         found.sort_by(|a, b| a.id.cmp(&b.id));
         match found.as_slice() {
             [] => None,
-            [one] => Some(Lookup::One(one.id.clone())),
-            _ => Some(Lookup::Many(how, found)),
+            [one] => Some(Lookup::One(one)),
+            _ => Some(Lookup::Many(how, found.into_iter().cloned().collect())),
         }
     };
-    let prefixed: Vec<Rule> = summaries
-        .iter()
-        .filter(|r| matches_selector(&r.id, &[wanted.to_owned()]))
-        .cloned()
-        .collect();
+    let prefixed: Vec<&Rule> = rules.iter().filter(|r| under(&r.id, wanted)).collect();
     if let Some(found) = pick(How::Prefix, prefixed) {
         return found;
     }
-    let referencing: Vec<Rule> = summaries
-        .into_iter()
+    let referencing: Vec<&Rule> = rules
+        .iter()
         .filter(|r| {
             r.references
                 .values()
@@ -192,15 +171,27 @@ fn lookup(rules: &RuleSet, wanted: &str) -> Lookup {
     pick(How::Reference, referencing).unwrap_or(Lookup::None)
 }
 
+/// Whether `id` is under `prefix`, a prefix of whole id parts (`AWS-S3` for `AWS-S3-001`,
+/// not for `AWS-S3X-001`), any case.
+fn under(id: &str, prefix: &str) -> bool {
+    let prefix = prefix.trim_end_matches('-');
+    !prefix.is_empty()
+        && id
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+        && id.as_bytes().get(prefix.len()) == Some(&b'-')
+}
+
 /// What to try instead of an id that names nothing: the rules of the nearest family that has
 /// some (AWS-RDS-999 → AWS-RDS-…), else the list.
-fn suggestion(rules: &RuleSet, wanted: &str) -> String {
+fn suggestion(rules: &[Rule], wanted: &str) -> String {
     let mut family = wanted;
     while let Some((shorter, _)) = family.rsplit_once('-') {
         family = shorter;
         let close: Vec<&str> = rules
-            .ids()
-            .filter(|id| matches_selector(id, &[family.to_owned()]))
+            .iter()
+            .map(|r| r.id.as_str())
+            .filter(|id| under(id, family))
             .take(12)
             .collect();
         if !close.is_empty() {

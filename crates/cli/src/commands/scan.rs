@@ -4,17 +4,12 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use guardrail::Scanner;
-use guardrail::config::{self, Config};
+use guardrail::graph::Framework;
 use guardrail::render::RenderOptions;
+use guardrail::report::Decision;
 use guardrail::report::baseline::Baseline;
-use guardrail::report::{Decision, Gate};
-use guardrail::rules::load::{LoadedRules, matches_selector};
 use guardrail::rules::model::Severity;
-use guardrail::rules::set::RuleSet;
-use guardrail::scan::ScanOptions;
-use guardrail::scanner::{RuleErrors, rule_errors};
-use guardrail::source::SourceFiles;
+use guardrail::{Project, ProjectError, Settings};
 
 use super::output::{Outputs, ReportTarget, ScanFormat, check_destinations, parse_report_target};
 use crate::{EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, progress};
@@ -22,8 +17,8 @@ use crate::{EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, progress};
 /// Arguments of `guardrail scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files and directories to check (directories are walked; .gitignore is honoured).
-    #[arg(required = true)]
+    /// Files and directories to check (directories are walked; .gitignore is honoured)
+    /// [default: .].
     paths: Vec<PathBuf>,
     /// Output format (written to stdout, or to --output).
     #[arg(long, short, value_enum, default_value_t = ScanFormat::Text)]
@@ -37,12 +32,15 @@ pub struct ScanArgs {
     reports: Vec<ReportTarget>,
     /// Fail (exit 1) on findings of this severity or higher [default: the configuration's
     /// `fail_on`, else low].
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, ignore_case = true)]
     fail_on: Option<FailOn>,
     /// Print the number of findings per rule (most first) instead of the findings (as JSON
     /// with --format json).
     #[arg(long)]
     statistics: bool,
+    /// Exit 0 even when findings fail the gate (input that could not be read still exits 2).
+    #[arg(long)]
+    exit_zero: bool,
     /// Unknown findings (values known only at deployment) fail the gate too.
     #[arg(long)]
     strict: bool,
@@ -52,13 +50,27 @@ pub struct ScanArgs {
     #[cfg(feature = "guard")]
     #[command(flatten)]
     guard: super::guard::GuardArgs,
-    /// Run only these rules: an id (`K8S-POD-001`) or a prefix of whole id parts (`AWS-S3`,
-    /// `K8S`), any case; repeatable.
+    /// Run only these rules: an id (`K8S-POD-001`), a prefix of whole id parts (`AWS-S3`,
+    /// `K8S`) or a Checkov id that rules reference (`CKV_AWS_20`), any case; comma-separated
+    /// or repeated. One that matches no rule is an error [default: the configuration's
+    /// `select`, else every rule].
     #[arg(long, value_name = "ID")]
     select: Vec<String>,
-    /// Skip these rules: an id or a prefix of whole id parts, any case; repeatable.
+    /// Skip these rules, named as for --select (added to the configuration's `ignore`).
     #[arg(long, value_name = "ID")]
     ignore: Vec<String>,
+    /// Read only these frameworks (repeatable) [default: those the configuration leaves on].
+    #[arg(
+        long = "framework",
+        value_enum,
+        ignore_case = true,
+        value_name = "FRAMEWORK"
+    )]
+    frameworks: Vec<FrameworkArg>,
+    /// Never read files matching this glob, relative to the current directory (repeatable;
+    /// added to the configuration's `exclude`). Files named explicitly are still read.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
     /// Also show suppressed findings, and list the files passed over, and why.
     #[arg(long, short)]
     verbose: bool,
@@ -95,29 +107,6 @@ pub struct ScanArgs {
     write_baseline: Option<PathBuf>,
 }
 
-/// The configuration that applies: `--config`, or the one found upward from the first path,
-/// or none. Prints its mistakes and returns `Err` when it has any.
-fn project_config(args: &ScanArgs) -> Result<Config, ()> {
-    let path = match &args.config {
-        Some(path) => Some(path.clone()),
-        None => args.paths.first().and_then(|p| config::discover(p)),
-    };
-    let Some(path) = path else {
-        return Ok(Config::default());
-    };
-    let mut files = SourceFiles::default();
-    config::load(&path, &mut files).map_err(|problems| {
-        for d in &problems {
-            eprintln!("{:?}", d.to_report(&files));
-        }
-        eprintln!(
-            "guardrail: {} problem(s) in {}",
-            problems.len(),
-            path.display()
-        );
-    })
-}
-
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum FailOn {
     Critical,
@@ -125,6 +114,24 @@ enum FailOn {
     Medium,
     Low,
     Info,
+}
+
+/// A framework `--framework` names.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FrameworkArg {
+    Cloudformation,
+    Terraform,
+    Kubernetes,
+}
+
+impl FrameworkArg {
+    fn framework(self) -> Framework {
+        match self {
+            FrameworkArg::Cloudformation => Framework::CloudFormation,
+            FrameworkArg::Terraform => Framework::Terraform,
+            FrameworkArg::Kubernetes => Framework::Kubernetes,
+        }
+    }
 }
 
 impl From<FailOn> for Severity {
@@ -139,128 +146,49 @@ impl From<FailOn> for Severity {
     }
 }
 
-/// The built-in rules (checked when a scan needs them) plus the `--rules` directories
-/// (checked now), selected; or prints why not.
-pub fn load_rules(dirs: &[PathBuf], select: &[String], ignore: &[String]) -> Option<RuleSet> {
-    let mut rules = RuleSet::builtin();
-    if !dirs.is_empty() {
-        // Keeps built-in ids reserved: a user rule reusing one is a duplicate.
-        let mut user = LoadedRules {
-            rules: rules.summaries(),
-            ..LoadedRules::default()
-        };
-        let reserved = user.rules.len();
-        for dir in dirs {
-            user.add_dir(dir);
-        }
-        if report_rule_errors(&user) {
-            return None;
-        }
-        rules.extend(user.rules.drain(reserved..));
-    }
-    rules.retain(|id| is_selected(id, select, ignore));
-    Some(rules)
-}
-
-/// Whether the rule `id` runs under `--select` / `--ignore` (and their configuration keys).
-fn is_selected(id: &str, select: &[String], ignore: &[String]) -> bool {
-    (select.is_empty() || matches_selector(id, select)) && !matches_selector(id, ignore)
-}
-
-/// Applies the configuration's `[severity]` overrides to Guard rules.
-#[cfg(feature = "guard")]
-fn override_severities(rules: &mut [guardrail::rules::model::Rule], config: &Config) {
-    for rule in rules {
-        if let Some(severity) = config.severity.get(&rule.id) {
-            rule.severity = *severity;
-        }
-    }
-}
-
-fn report_rule_errors(loaded: &LoadedRules) -> bool {
-    rule_errors(loaded).is_some_and(|errors| print_rule_errors(&errors))
-}
-
-/// Prints rule files' errors; `true`.
-pub fn print_rule_errors(errors: &RuleErrors) -> bool {
-    for d in &errors.diagnostics {
-        eprintln!("{:?}", d.to_report(&errors.files));
-    }
-    eprintln!(
-        "guardrail: {} problem(s) in rule files",
-        errors.diagnostics.len()
-    );
-    true
-}
-
-/// The Guard rules of the configuration and `--guard`, selected and with severity overrides;
-/// `None` when there are none; `Err` (after printing why) when a file does not load.
-#[cfg(feature = "guard")]
-fn load_guard(
-    args: &ScanArgs,
-    config: &Config,
-    select: &[String],
-    ignore: &[String],
-) -> Result<Option<guardrail::guard::GuardRules>, ()> {
-    let Some(mut guard) = args.guard.after(config).load()? else {
-        return Ok(None);
+/// The project the arguments name: the paths (`.` when none), the configuration
+/// (`--config`, else found upward from the first path) and the settings of the flags.
+fn project(args: &ScanArgs) -> Result<Project, ProjectError> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
     };
-    guard.rules.retain(|r| is_selected(&r.id, select, ignore));
-    override_severities(&mut guard.rules, config);
-    Ok(Some(guard))
+    let project = match &args.config {
+        Some(file) => Project::new(paths).with_config_file(file)?,
+        None => Project::discover(paths)?,
+    };
+    let mut settings = Settings::default();
+    settings.select = args.select.clone();
+    settings.ignore = args.ignore.clone();
+    settings.fail_on = args.fail_on.map(Severity::from);
+    settings.strict = args.strict;
+    settings.allow_incomplete = args.allow_parse_errors;
+    settings.rule_dirs = args.rule_dirs.clone();
+    settings.baseline = args.baseline.clone();
+    settings.var_files = args.var_files.clone();
+    settings.frameworks = args.frameworks.iter().map(|f| f.framework()).collect();
+    settings.exclude = args.exclude.clone();
+    #[cfg(feature = "guard")]
+    {
+        settings.guard_files = args.guard.rule_files.clone();
+        settings.guard_mappings = args.guard.mapping_files.clone();
+    }
+    // Only these formats describe every rule, which checks the whole pack.
+    let formats = std::iter::once(args.format).chain(args.reports.iter().map(|t| t.format));
+    settings.describe_every_rule = formats
+        .into_iter()
+        .any(|f| matches!(f, ScanFormat::Sarif | ScanFormat::Junit));
+    Ok(project.with_settings(settings))
 }
 
 /// Runs the command and returns the exit code.
 pub fn run(args: &ScanArgs) -> miette::Result<u8> {
     check_destinations(args.output.as_deref(), &args.reports).map_err(|e| miette::miette!(e))?;
-    let Ok(config) = project_config(args) else {
-        return Ok(EXIT_INCOMPLETE);
+    let mut project = match project(args) {
+        Ok(project) => project,
+        Err(error) => return Ok(super::usage_error(error)),
     };
-    // The command line adds to the configuration, and its --select replaces the file's.
-    let rule_dirs: Vec<PathBuf> = config
-        .rule_dirs
-        .iter()
-        .chain(&args.rule_dirs)
-        .cloned()
-        .collect();
-    let select = if args.select.is_empty() {
-        &config.select
-    } else {
-        &args.select
-    };
-    let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
-    let Some(mut rules) = load_rules(&rule_dirs, select, &ignore) else {
-        return Ok(EXIT_INCOMPLETE);
-    };
-    for (id, severity) in &config.severity {
-        rules.set_severity(id, *severity);
-    }
-    let baseline = match args.baseline.as_ref().or(config.baseline.as_ref()) {
-        Some(path) => match Baseline::read(path) {
-            Ok(baseline) => Some(baseline),
-            Err(problem) => {
-                eprintln!("{:?}", problem.to_report(&SourceFiles::default()));
-                return Ok(EXIT_INCOMPLETE);
-            }
-        },
-        None => None,
-    };
-    let gate = Gate::new(
-        args.fail_on
-            .map(Severity::from)
-            .or(config.fail_on)
-            .unwrap_or(Severity::Low),
-    )
-    .strict(args.strict || config.strict.unwrap_or(false))
-    .allow_incomplete(args.allow_parse_errors);
-    let scanner = Scanner::from_rule_set(rules);
-    #[cfg(feature = "guard")]
-    let scanner = match load_guard(args, &config, select, &ignore) {
-        Ok(Some(guard)) => scanner.with_guard(guard),
-        Ok(None) => scanner,
-        Err(()) => return Ok(EXIT_INCOMPLETE),
-    };
-    let mut options = ScanOptions::with_config(config).with_var_files(args.var_files.clone());
     let term = std::env::var("TERM").ok();
     let bar = progress::wanted(
         args.no_progress,
@@ -272,27 +200,20 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
         progress::Bar::start(progress::delay(delay.as_deref()))
     });
     if let Some(bar) = &bar {
-        options = options.with_progress(bar.listener());
+        project = project.on_progress(bar.listener());
     }
-    let scanner = scanner.with_options(options);
-    let mut outcome = scanner.scan(&args.paths);
+    let scan = project.scan();
     // Cleared before anything else is printed.
     drop(bar);
-    if let Some(baseline) = &baseline {
-        baseline.apply(&mut outcome.report);
-    }
-    let formats = std::iter::once(args.format).chain(args.reports.iter().map(|t| t.format));
-    if formats
-        .into_iter()
-        .any(|f| matches!(f, ScanFormat::Sarif | ScanFormat::Junit))
-    {
-        scanner.describe_every_rule(&mut outcome.report);
-    }
+    let scan = match scan {
+        Ok(scan) => scan,
+        Err(error) => return Ok(super::usage_error(error)),
+    };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let mut outputs = Outputs {
-        report: &outcome.report,
-        files: &outcome.input.files,
-        options: RenderOptions::with_gate(gate)
+        report: &scan.report,
+        files: &scan.input.files,
+        options: RenderOptions::with_gate(scan.gate.gate)
             .color(to_terminal && std::env::var_os("NO_COLOR").is_none())
             .width(super::output::text_width(to_terminal))
             .show_suppressed(args.verbose)
@@ -313,24 +234,20 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
         let rendered = super::output::render(target.format, &outputs);
         super::write_output(Some(&target.path), &rendered)?;
     }
-    super::report_input_problems(&outcome.input, args.verbose, args.allow_parse_errors);
-    let decision = outcome.report.gate(&gate).decision;
+    super::report_input_problems(&scan.input, args.verbose, args.allow_parse_errors);
+    let decision = scan.decision();
     if let Some(path) = &args.write_baseline {
-        super::write_output(Some(path), &Baseline::render(&outcome.report))?;
+        super::write_output(Some(path), &Baseline::render(&scan.report))?;
         // Recording a baseline accepts the findings; only unreadable input fails.
         return Ok(match decision {
             Decision::Incomplete => EXIT_INCOMPLETE,
             _ => EXIT_OK,
         });
     }
-    Ok(exit_code(decision))
-}
-
-/// The exit code of a gate decision.
-fn exit_code(decision: Decision) -> u8 {
-    match decision {
+    Ok(match decision {
         Decision::Pass => EXIT_OK,
+        Decision::Fail if args.exit_zero => EXIT_OK,
         Decision::Fail => EXIT_FINDINGS,
         _ => EXIT_INCOMPLETE,
-    }
+    })
 }

@@ -47,8 +47,9 @@
 //! items come before the resource's), so a rule sees the environment, URL configuration or
 //! tracing a function inherits, at its place in `Globals`; references written in `Globals` are
 //! links of each resource that inherits them. `AWS::LanguageExtensions` is accepted;
-//! the `Fn::ForEach` loops it allows are not expanded and each gets a
-//! `cloudformation::foreach` warning. Any other transform (`AWS::Include`, a custom macro)
+//! the `Fn::ForEach` loops it allows are not expanded: a loop in `Resources` makes resources
+//! the scan never sees, a `cloudformation::foreach` error (the scan is incomplete); a loop
+//! elsewhere is a warning. Any other transform (`AWS::Include`, a custom macro)
 //! and every `Fn::Transform` get a `cloudformation::transform` warning: the deployed
 //! template differs from the scanned one.
 //!
@@ -58,9 +59,13 @@
 //! `cloudformation::template` (not a map), `cloudformation::no-resources`,
 //! `cloudformation::section` (a section that is not a map; it is skipped),
 //! `cloudformation::resource` (a resource that is not a map or has no string `Type`; it is
-//! skipped, so references to it dangle). Warnings (read, but CloudFormation would reject
+//! skipped, so references to it dangle), `cloudformation::rain-module` (a resource typed
+//! `!Rain::Module`, which AWS Rain expands before deploying), `cloudformation::foreach` (a
+//! loop of resources), `cloudformation::multi-document` (a YAML stream with more documents
+//! than its template, each reported at its start). Warnings (read, but CloudFormation would reject
 //! or change it): `cloudformation::intrinsic` (an intrinsic function of the wrong shape;
-//! its arguments are still walked), `cloudformation::transform`, `cloudformation::foreach`,
+//! its arguments are still walked), `cloudformation::transform`, `cloudformation::foreach`
+//! outside `Resources`,
 //! `cloudformation::sam` (a SAM resource without the SAM transform),
 //! `cloudformation::logical-id`, `cloudformation::duplicate-id`,
 //! `cloudformation::parameter`, `cloudformation::output`, `cloudformation::unknown-section`.
@@ -102,6 +107,89 @@ const SECTIONS: &[&str] = &[
     "Outputs",
     "Globals",
 ];
+
+/// The CloudFormation frontend: a YAML or JSON stream of one template, recognised by its
+/// content.
+pub struct CloudFormation;
+
+impl super::Frontend for CloudFormation {
+    fn framework(&self) -> Framework {
+        Framework::CloudFormation
+    }
+
+    /// A single map with `AWSTemplateFormatVersion`, or with a `Resources` map whose entries
+    /// have a `Type` such as `AWS::S3::Bucket`.
+    fn recognises(&self, documents: &[Node]) -> bool {
+        documents.iter().any(is_template)
+    }
+
+    fn looks_like(&self, text: &str) -> bool {
+        text.contains("AWSTemplateFormatVersion")
+            || (text.contains("Resources") && text.contains("AWS::"))
+    }
+
+    fn keeps_documents(&self) -> bool {
+        true
+    }
+
+    /// A stream of several documents is not a template CloudFormation accepts: its first
+    /// template is adapted and every other document is an error at its start, so that
+    /// nothing in the stream passes unread.
+    fn adapt_file(&self, input: super::Input<'_>) -> Adapted {
+        let documents = input.parsed.documents().unwrap_or_default();
+        let template = documents.iter().position(is_template);
+        let mut out = match template.and_then(|i| documents.get(i)) {
+            Some(template) => adapt(input.file, template),
+            None => Adapted::default(),
+        };
+        if documents.len() > 1 {
+            for (i, doc) in documents.iter().enumerate() {
+                if Some(i) == template {
+                    continue;
+                }
+                out.diagnostics.push(
+                    Diagnostic::error(
+                        "cloudformation::multi-document",
+                        input.file.path.clone(),
+                        format!(
+                            "document {} of this YAML stream is not read: a CloudFormation \
+                             template is one document, and this file's template is document {}",
+                            i + 1,
+                            template.map_or(0, |t| t + 1)
+                        ),
+                    )
+                    .at(Span::new(doc.span.file, doc.span.start, doc.span.start))
+                    .with_help("put each template in its own file"),
+                );
+            }
+        }
+        out
+    }
+}
+
+/// The key of a Rain module's `Type` (`Type: !Rain::Module path`).
+const RAIN_MODULE: &str = "Rain::Module";
+
+/// Whether a document is a CloudFormation template: it has `AWSTemplateFormatVersion`, or a
+/// `Resources` map with a resource typed like `AWS::S3::Bucket`, a `Fn::ForEach` loop of
+/// resources, or a Rain module.
+fn is_template(doc: &Node) -> bool {
+    if doc.get("AWSTemplateFormatVersion").is_some() {
+        return true;
+    }
+    doc.get("Resources")
+        .and_then(Node::as_map)
+        .is_some_and(|resources| {
+            resources.iter().any(|e| {
+                let typed = e.value.get("Type");
+                e.key.starts_with("Fn::ForEach::")
+                    || typed
+                        .and_then(Node::as_str)
+                        .is_some_and(|t| t.contains("::"))
+                    || typed.is_some_and(|t| t.get(RAIN_MODULE).is_some())
+            })
+        })
+}
 
 /// Turns one parsed template into graph nodes and links (see the module documentation).
 pub fn adapt(file: &SourceFile, template: &Node) -> Adapted {
@@ -233,7 +321,8 @@ impl<'a> Adapter<'a> {
                 self.whole_section_transform(&entry.value, span, &owner);
             } else if let Some(name) = entry.key.strip_prefix("Fn::ForEach::") {
                 let mut refs = Refs::new(self.file, self.scope, owner.clone());
-                refs.for_each(name, span);
+                // Resources made only by a loop are resources the scan never sees.
+                refs.for_each(name, span, section.key == "Resources");
                 self.out.diagnostics.append(&mut refs.diagnostics);
             } else {
                 each(self, entry);
@@ -271,6 +360,18 @@ impl<'a> Adapter<'a> {
             }
             Some(t) => match t.value.as_str() {
                 Some(name) if !name.trim().is_empty() => name,
+                _ if t.value.get(RAIN_MODULE).is_some() => {
+                    self.error(
+                        "cloudformation::rain-module",
+                        t.value.span,
+                        format!(
+                            "resource `{id}` is a Rain module, which `rain pkg` expands into \
+                             resources before deploying; guardrail does not expand it, so what it \
+                             makes is not checked"
+                        ),
+                    );
+                    return;
+                }
                 _ => {
                     self.error(
                         "cloudformation::resource",

@@ -59,6 +59,9 @@ const CFN_SHORT_FORMS: &[(&str, &str)] = &[
     ("ToJsonString", "Fn::ToJsonString"),
     ("Length", "Fn::Length"),
     ("ForEach", "Fn::ForEach"),
+    // Not CloudFormation's but AWS Rain's: read as its long form, so that a module written
+    // `!Rain::Module path` is judged as `{Rain::Module: path}` in JSON is.
+    ("Rain::Module", "Rain::Module"),
 ];
 
 /// The result of parsing one YAML stream.

@@ -13,15 +13,19 @@
 //! `explain`, SARIF rule descriptions).
 
 pub mod concise;
+pub mod controls;
 pub mod github;
 pub mod graph;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod oscal;
 pub mod rules;
 pub mod sarif;
 pub mod statistics;
 pub mod text;
+pub mod threats;
 
 use crate::report::Gate;
 

@@ -17,6 +17,9 @@ pub const BASELINE_VERSION: u32 = 1;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Baseline {
     fingerprints: BTreeSet<String>,
+    /// The rule ids its entries name (each entry records its rule, for review and so that
+    /// a baseline naming a rule that does not exist is caught).
+    rules: BTreeSet<String>,
 }
 
 impl Baseline {
@@ -34,13 +37,14 @@ impl Baseline {
                 })
                 .map(|f| f.fingerprint.clone())
                 .collect(),
+            rules: BTreeSet::new(),
         }
     }
 
     /// Reads a baseline file.
     pub fn read(path: &Path) -> Result<Baseline, Diagnostic> {
         let bad = |message: String| Diagnostic::error("baseline::invalid", path, message);
-        let text = std::fs::read_to_string(path)
+        let text = crate::input::read_text(path)
             .map_err(|e| bad(format!("cannot read the baseline: {e}")))?;
         let json: Json =
             serde_json::from_str(&text).map_err(|e| bad(format!("not a baseline file: {e}")))?;
@@ -58,7 +62,19 @@ impl Baseline {
             .map(|f| f["fingerprint"].as_str().map(str::to_owned))
             .collect::<Option<BTreeSet<String>>>()
             .ok_or_else(|| bad("every finding needs a `fingerprint`".into()))?;
-        Ok(Baseline { fingerprints })
+        let rules = findings
+            .iter()
+            .filter_map(|f| f["rule"].as_str().map(str::to_owned))
+            .collect();
+        Ok(Baseline {
+            fingerprints,
+            rules,
+        })
+    }
+
+    /// The rule ids its entries name, sorted.
+    pub fn rules(&self) -> impl Iterator<Item = &str> {
+        self.rules.iter().map(String::as_str)
     }
 
     /// The baseline file for `report`: sorted, with enough context to review it by eye.

@@ -150,6 +150,13 @@ impl IndexedRule {
             .map_or(&[], |(_, ids)| ids)
     }
 
+    /// Every other tool's id for this rule, of every tool.
+    pub fn all_references(&self) -> impl Iterator<Item = &str> {
+        self.references
+            .iter()
+            .flat_map(|(_, ids)| ids.iter().map(|id| id.as_ref()))
+    }
+
     /// The rule's metadata as a [`Rule`] without bindings: what reports and suppressions
     /// need of a rule that has nothing to check in a scan. `None` when the severity or a
     /// STRIDE category is not one guardrail knows (loading the rule says where).

@@ -82,7 +82,7 @@ impl LoadedRules {
         );
         let mut texts = Vec::new();
         for path in paths {
-            match std::fs::read_to_string(&path) {
+            match crate::input::read_text(&path) {
                 Ok(text) => texts.push((crate::source::display_path(&path), text)),
                 Err(e) => self.diagnostics.push(Diagnostic::error(
                     "rule::unreadable",
@@ -698,16 +698,4 @@ pub(crate) fn visit(expr: &Expr, f: &mut impl FnMut(&Expr)) {
         | ExprKind::Empty(_)
         | ExprKind::Count(_) => {}
     }
-}
-
-/// Whether rule `id` is named by one of `selectors`: the whole id (`AWS-S3-001`) or a
-/// prefix of whole parts (`AWS-S3`, `K8S`; `AWS-S` names nothing), in any case.
-pub fn matches_selector(id: &str, selectors: &[String]) -> bool {
-    selectors.iter().any(|s| {
-        let s = s.to_ascii_uppercase();
-        id == s
-            || id
-                .strip_prefix(s.as_str())
-                .is_some_and(|rest| rest.starts_with('-'))
-    })
 }

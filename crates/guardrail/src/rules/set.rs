@@ -57,6 +57,23 @@ impl Entry {
         }
     }
 
+    /// Other tools' ids for the rule (`CKV_AWS_20`), of every tool.
+    fn references(&self) -> Vec<&str> {
+        match self {
+            Entry::Rule(rule) => rule
+                .references
+                .values()
+                .flatten()
+                .map(String::as_str)
+                .collect(),
+            Entry::Lazy { pack, index, .. } => pack
+                .rules()
+                .get(*index)
+                .map(|r| r.all_references().collect())
+                .unwrap_or_default(),
+        }
+    }
+
     /// The rule in full, checked.
     fn rule(&self) -> Result<Rule, RuleErrors> {
         match self {
@@ -175,6 +192,12 @@ impl RuleSet {
         self.entries.iter().map(Entry::id)
     }
 
+    /// Each rule's id with other tools' ids for it (`references:`), in order, without
+    /// checking any rule: what `--select CKV_AWS_20` is matched against.
+    pub fn names(&self) -> impl Iterator<Item = (&str, Vec<&str>)> {
+        self.entries.iter().map(|e| (e.id(), e.references()))
+    }
+
     /// Keeps the rules whose id `keep` accepts (`--select`, `--ignore`).
     pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
         self.entries.retain(|e| keep(e.id()));
@@ -198,14 +221,6 @@ impl RuleSet {
             .iter()
             .filter_map(|e| e.summary().or_else(|| e.rule().ok()))
             .collect()
-    }
-
-    /// The first rule whose id is `id` in any case, checked; `None` when there is none.
-    pub fn find(&self, id: &str) -> Option<Result<Rule, RuleErrors>> {
-        self.entries
-            .iter()
-            .find(|e| e.id().eq_ignore_ascii_case(id))
-            .map(Entry::rule)
     }
 
     /// Every rule, checked (in parallel); the errors of the first that does not load.
@@ -348,11 +363,10 @@ mod tests {
                 .all(|id| id.starts_with("AWS-S3-") || id.starts_with("GEN-"))
         );
         set.set_severity("AWS-S3-001", Severity::Info);
-        let rule = set.find("aws-s3-001").unwrap().unwrap();
+        let all = set.to_rules().unwrap();
+        let rule = all.iter().find(|r| r.id == "AWS-S3-001").unwrap();
         assert_eq!(rule.severity, Severity::Info);
         assert!(!rule.bindings.is_empty());
-        assert!(set.find("AWS-S3-999").is_none());
-        let all = set.to_rules().unwrap();
         assert_eq!(all.len(), set.len());
         assert_eq!(set.loaded().len(), set.len());
         assert!(

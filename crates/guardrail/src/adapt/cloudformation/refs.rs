@@ -97,7 +97,7 @@ impl<'a> Refs<'a> {
                     if entry.key == "Fn::Transform" {
                         self.transform(&entry.value, span);
                     } else if let Some(name) = entry.key.strip_prefix("Fn::ForEach::") {
-                        self.for_each(name, span);
+                        self.for_each(name, span, false);
                     }
                     self.entry(entry);
                 }
@@ -407,19 +407,27 @@ impl<'a> Refs<'a> {
         }
     }
 
-    /// A `Fn::ForEach` loop (language extensions): what it generates is not expanded.
-    pub(super) fn for_each(&mut self, loop_name: &str, span: Span) {
+    /// A `Fn::ForEach` loop (language extensions): what it generates is not expanded. A loop
+    /// that makes resources is an error (the scan is incomplete); elsewhere a warning.
+    pub(super) fn for_each(&mut self, loop_name: &str, span: Span, makes_resources: bool) {
         let place = match self.path_text() {
             Some(path) => format!("`{path}` of {}", self.owner),
             None => self.owner.clone(),
         };
+        let (severity, what) = match makes_resources {
+            true => (
+                Severity::Error,
+                "the resources it generates are not checked",
+            ),
+            false => (Severity::Warning, "what it generates is not checked"),
+        };
         self.diagnostics.push(
             Diagnostic::new(
-                Severity::Warning,
+                severity,
                 "cloudformation::foreach",
                 self.file.path.clone(),
                 format!(
-                    "`Fn::ForEach::{loop_name}` in {place} is expanded at deploy time; guardrail does not expand it, so what it generates is not checked"
+                    "`Fn::ForEach::{loop_name}` in {place} is expanded at deploy time; guardrail does not expand it, so {what}"
                 ),
             )
             .at(span)

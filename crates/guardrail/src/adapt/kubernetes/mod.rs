@@ -65,6 +65,32 @@ fn namespace_scope(namespace: Option<&str>) -> String {
     format!("k8s:{}", namespace.unwrap_or(""))
 }
 
+/// The Kubernetes frontend: YAML streams of manifests, recognised by their content.
+pub struct Kubernetes;
+
+impl super::Frontend for Kubernetes {
+    fn framework(&self) -> Framework {
+        Framework::Kubernetes
+    }
+
+    /// Any document with string `apiVersion` and `kind`.
+    fn recognises(&self, documents: &[Node]) -> bool {
+        documents.iter().any(is_kubernetes_object)
+    }
+
+    fn looks_like(&self, text: &str) -> bool {
+        text.contains("apiVersion") && text.contains("kind")
+    }
+
+    fn keeps_documents(&self) -> bool {
+        true
+    }
+
+    fn adapt_file(&self, input: super::Input<'_>) -> Adapted {
+        adapt(input.file, input.parsed.documents().unwrap_or_default())
+    }
+}
+
 /// Adapts every Kubernetes object of a YAML stream, and every item of its lists.
 ///
 /// Documents that are not objects (no `apiVersion` and `kind`) are passed over silently: a

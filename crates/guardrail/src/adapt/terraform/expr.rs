@@ -28,7 +28,6 @@
 //! values per module has a budget, past which further references stay unknown.
 
 use std::collections::{HashMap, HashSet};
-use std::ops::Range;
 
 use hcl_edit::Span as _;
 use hcl_edit::expr::{
@@ -36,6 +35,7 @@ use hcl_edit::expr::{
 };
 use hcl_edit::template::{Element, Template};
 
+use super::syntax::{Expr, Source};
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
 use crate::value::{
@@ -60,89 +60,12 @@ const MAX_TEMPLATE_LEN: usize = 1 << 20;
 /// Total cost of resolved values copied into one module's attribute trees.
 const MODULE_BUDGET: usize = 1_000_000;
 
-/// Where the text an expression was parsed from sits in its file.
-///
-/// hcl-edit reports byte ranges into the text it parsed. For a `.tf` file that is the file; for
-/// a `${…}` template inside a `.tf.json` string it is the decoded string, which maps back onto
-/// the file exactly only when the string has no escape sequences. When it does not, every
-/// span falls back to the whole string's span.
-#[derive(Clone, Copy)]
-pub(super) struct Source<'s> {
-    /// The file.
-    pub file: &'s SourceFile,
-    /// The text the ranges index into.
-    pub text: &'s str,
-    /// Offset in the file of `text`'s first byte, when ranges map exactly.
-    base: Option<u32>,
-    /// The span used when they do not.
-    whole: Span,
-}
-
-impl<'s> Source<'s> {
-    /// A `.tf` file: ranges are file offsets.
-    pub fn file(file: &'s SourceFile) -> Self {
-        Source {
-            file,
-            text: &file.text,
-            base: Some(0),
-            whole: Span::new(file.id, 0, 0),
-        }
-    }
-
-    /// The decoded JSON string `text`, written at `span` (quotes included).
-    pub fn json_string(file: &'s SourceFile, text: &'s str, span: Span) -> Self {
-        let raw = file.slice(span);
-        let exact = raw.len() == text.len() + 2
-            && raw.starts_with('"')
-            && raw.ends_with('"')
-            && raw.get(1..raw.len() - 1) == Some(text);
-        Source {
-            file,
-            text,
-            base: exact.then_some(span.start + 1),
-            whole: span,
-        }
-    }
-
-    /// The file span of a range in `text`.
-    pub fn span(&self, range: Option<Range<usize>>) -> Span {
-        match (self.base, range) {
-            (Some(base), Some(r)) => Span::new(
-                self.file.id,
-                base.saturating_add(r.start as u32),
-                base.saturating_add(r.end as u32),
-            ),
-            _ => self.whole,
-        }
-    }
-
-    /// The text of a range, trimmed.
-    pub fn slice(&self, range: Option<Range<usize>>) -> &'s str {
-        range
-            .and_then(|r| self.text.get(r))
-            .unwrap_or_default()
-            .trim()
-    }
-}
-
-/// Where a local's or a variable's value is written.
-#[derive(Clone, Copy)]
-pub(super) enum Def<'a> {
-    /// An expression in a `.tf` file.
-    Hcl(Source<'a>, &'a Expression),
-    /// A value in a `.tf.json` file whose strings are templates (a local).
-    Json(&'a SourceFile, &'a Node),
-    /// A literal value in JSON (a variable default in a `.tf.json` file, a value in a
-    /// `.tfvars.json` file).
-    Literal(&'a Node),
-}
-
 /// A local or variable as the evaluator sees it.
 #[derive(Clone, Copy)]
 pub(super) struct Definition<'a> {
     /// The expression that gives its value: a local's expression, a variable's default or
     /// the value a var file assigns it; `None` for a variable without either.
-    pub value: Option<Def<'a>>,
+    pub value: Option<Expr<'a>>,
     /// Where it is declared, for diagnostics.
     pub span: Span,
     /// The file it is declared in.
@@ -224,7 +147,7 @@ impl<'a> Evaluator<'a> {
     /// replacing its default (and any value an earlier file set). Returns false, and changes
     /// nothing, when no variable of that name is declared. Call it after every declaration and
     /// before any evaluation: values already evaluated are cached.
-    pub fn assign(&mut self, name: &str, value: Def<'a>) -> bool {
+    pub fn assign(&mut self, name: &str, value: Expr<'a>) -> bool {
         match self.definitions.get_mut(&(Named::Var, name.to_owned())) {
             Some(definition) => {
                 definition.value = Some(value);
@@ -253,6 +176,15 @@ impl<'a> Evaluator<'a> {
     pub fn set_iterators(&mut self, bound: &[String]) {
         self.iterators.clear();
         self.iterators.extend_from_slice(bound);
+    }
+
+    /// Evaluates an expression of either syntax: the one entry point of the adapter.
+    pub fn eval_expr(&mut self, expr: Expr<'_>) -> Node {
+        match expr {
+            Expr::Native(src, expr) => self.eval(expr, &src),
+            Expr::Json(file, node) => self.eval_json(node, file),
+            Expr::Literal(node) => node.clone(),
+        }
     }
 
     /// Evaluates `expr`, parsed from `src`.
@@ -540,20 +472,12 @@ impl<'a> Evaluator<'a> {
         self.cache.insert(key.clone(), Slot::InProgress);
         self.lookups += 1;
         let literal_only = std::mem::replace(&mut self.literal_only, kind == Named::Var);
-        let mut node = match def {
-            Def::Hcl(src, expr) => self.eval(expr, &src),
-            Def::Json(file, node) => self.eval_json(node, file),
-            Def::Literal(node) => node.clone(),
-        };
+        let mut node = self.eval_expr(def);
         self.literal_only = literal_only;
         self.lookups -= 1;
         let mut size = cost(&node);
         if size > MAX_VALUE_COST {
-            let text = match def {
-                Def::Hcl(src, expr) => src.slice(expr.span()),
-                Def::Json(_, node) | Def::Literal(node) => node.as_str().unwrap_or_default(),
-            };
-            node = unknown(text, node.span);
+            node = unknown(def.text(), node.span);
             size = 1;
         }
         self.cache.insert(key, Slot::Done(node, size));
@@ -561,7 +485,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Evaluates a value of a `.tf.json` file, where every string is a template.
-    pub fn eval_json(&mut self, node: &Node, file: &SourceFile) -> Node {
+    fn eval_json(&mut self, node: &Node, file: &SourceFile) -> Node {
         if self.depth >= MAX_EVAL_DEPTH {
             return unknown("", node.span);
         }

@@ -1,6 +1,12 @@
 //! Terraform: one module directory (all its `.tf` and `.tf.json` files together) into graph
 //! nodes and the references between them.
 //!
+//! The frontend ([`Terraform`]) claims `.tf`, `.tf.json` and auto-loaded var files by name and
+//! makes one unit of work per module directory. Inside it, each file is first lowered into one
+//! form whatever its syntax (`syntax`: blocks with labels, attributes as expressions with
+//! their spans); the declarations, their attribute trees and links (`body`) and the evaluator
+//! (`expr`) read only that form.
+//!
 //! # Nodes
 //!
 //! | block | kind | type | address (= local name) |
@@ -107,14 +113,16 @@
 //! shapes that are not Terraform's, `terraform::template` (error) for a `${…}` that does not
 //! parse.
 
+mod body;
 mod entries;
 pub(crate) mod expr;
+mod frontend;
 mod functions;
-mod hcl;
-mod json;
 mod refs;
+mod syntax;
 mod vars;
 
+pub use self::frontend::Terraform;
 pub use self::vars::{ModuleVars, VarFile, undeclared_anywhere};
 
 use std::collections::{HashMap, HashSet};
@@ -172,15 +180,14 @@ pub fn adapt_module<'a>(
              checked as written, and their variable defaults and locals replace the originals",
         ));
     }
-    for f in normal.into_iter().chain(overrides) {
-        match *f {
-            TerraformFile::Hcl { file, body } => {
-                hcl::declarations(file, body, &mut decls, &mut ev, &mut diagnostics);
-            }
-            TerraformFile::Json { file, root } => {
-                json::declarations(file, root, &mut decls, &mut ev, &mut diagnostics);
-            }
-        }
+    // Both syntaxes are lowered into one form first; everything after reads only that.
+    let lowered: Vec<syntax::File<'a>> = normal
+        .into_iter()
+        .chain(overrides)
+        .map(|f| syntax::lower(*f, &mut diagnostics))
+        .collect();
+    for file in &lowered {
+        body::declarations(file, &mut decls, &mut ev, &mut diagnostics);
     }
 
     // Var files set values after every declaration is known, as Terraform reads them after
@@ -210,10 +217,8 @@ pub fn adapt_module<'a>(
             diagnostics: &mut diagnostics,
         };
         let attributes = match decl.body {
-            DeclBody::Hcl(body) => hcl::block_body(&mut ctx, &decl, body),
-            DeclBody::HclLocal(value) => hcl::local_body(&mut ctx, &decl, value),
-            DeclBody::Json(body) => json::block_body(&mut ctx, &decl, body),
-            DeclBody::JsonLocal(value) => json::local_body(&mut ctx, &decl, value),
+            DeclBody::Block(body) => body::block_body(&mut ctx, &decl, body),
+            DeclBody::Local(value) => body::local_body(&mut ctx, &decl, value),
         };
         let mut links = std::mem::take(&mut ctx.links);
 
@@ -431,8 +436,9 @@ impl TerraformFile<'_> {
     }
 }
 
-/// A declaration found in a module, before its body is converted.
-struct Decl<'a> {
+/// A declaration found in a module, before its body is converted: `'l` is the lowered
+/// form's lifetime, `'a` the parsed files'.
+struct Decl<'l, 'a> {
     kind: NodeKind,
     type_name: String,
     address: String,
@@ -441,14 +447,14 @@ struct Decl<'a> {
     /// The name label (for a local, its key).
     name_span: Span,
     file: &'a SourceFile,
-    body: DeclBody<'a>,
+    body: DeclBody<'l, 'a>,
 }
 
-enum DeclBody<'a> {
-    Hcl(&'a hcl_edit::structure::Body),
-    HclLocal(&'a hcl_edit::expr::Expression),
-    Json(&'a Node),
-    JsonLocal(&'a Node),
+enum DeclBody<'l, 'a> {
+    /// A block's body.
+    Block(&'l syntax::Body<'a>),
+    /// A local's expression.
+    Local(syntax::Expr<'a>),
 }
 
 /// Where a body sits, for the meta-arguments whose meaning depends on it.
@@ -469,15 +475,6 @@ enum BodyKind {
 }
 
 impl BodyKind {
-    fn of(kind: NodeKind) -> Self {
-        match kind {
-            NodeKind::Resource | NodeKind::Data => BodyKind::Resource,
-            NodeKind::Module => BodyKind::Module,
-            NodeKind::Variable => BodyKind::Variable,
-            _ => BodyKind::Other,
-        }
-    }
-
     /// Whether this is the body of a declaration itself, where meta-arguments live.
     fn is_top(self) -> bool {
         !matches!(self, BodyKind::Lifecycle | BodyKind::Nested)
@@ -504,7 +501,7 @@ impl Ctx<'_, '_> {
     /// with every use), or by `evaluate` when the definition is not the one in force.
     fn local_node(
         &mut self,
-        decl: &Decl<'_>,
+        decl: &Decl<'_, '_>,
         evaluate: impl FnOnce(&mut Evaluator<'_>) -> Node,
     ) -> Node {
         let name = decl.address.trim_start_matches("local.");
@@ -548,7 +545,7 @@ impl Ctx<'_, '_> {
 /// Checks a module call's `source`: a local path contains the module there; anything else is
 /// not fetched.
 fn module_source(
-    decl: &Decl<'_>,
+    decl: &Decl<'_, '_>,
     attributes: &Node,
     dir: &str,
     links: &mut Vec<RawLink>,

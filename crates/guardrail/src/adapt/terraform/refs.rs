@@ -14,7 +14,7 @@ use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::{Decorated, Ident};
 
-use super::expr::Source;
+use super::syntax::Source;
 use crate::source::Span;
 
 /// One reference found in an expression.

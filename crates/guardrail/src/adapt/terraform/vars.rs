@@ -22,11 +22,8 @@
 
 use std::collections::HashSet;
 
-use hcl_edit::Span as _;
-use hcl_edit::structure::Structure;
-
 use super::TerraformFile;
-use super::expr::{Def, Source};
+use super::syntax::{self, Attribute, Expr, Item, Value};
 use crate::adapt::Adapted;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Framework, NodeKind};
@@ -47,7 +44,7 @@ pub(super) struct Assignment<'a> {
     /// Where the name is written.
     pub name_span: Span,
     /// The value, read like a variable default.
-    pub value: Def<'a>,
+    pub value: Expr<'a>,
 }
 
 /// The variable definitions files that set one module's variables, each list lowest
@@ -69,59 +66,39 @@ impl<'a> VarFile<'a> {
     /// reported to `diagnostics` and left out; the rest is kept.
     pub fn read(parsed: TerraformFile<'a>, diagnostics: &mut Vec<Diagnostic>) -> Self {
         let mut assignments = Vec::new();
-        match parsed {
-            TerraformFile::Hcl { file, body } => {
-                let src = Source::file(file);
-                for structure in body.iter() {
-                    match structure {
-                        Structure::Attribute(attr) => assignments.push(Assignment {
-                            name: attr.key.as_str(),
-                            name_span: src.span(attr.key.span()),
-                            value: Def::Hcl(src, &attr.value),
-                        }),
-                        Structure::Block(block) => diagnostics.push(
-                            Diagnostic::error(
-                                "terraform::var-file",
-                                file.path.clone(),
-                                format!(
-                                    "a var file holds only `name = value` assignments; this \
-                                     `{}` block is ignored",
-                                    block.ident.as_str()
-                                ),
-                            )
-                            .at(src.span(block.ident.span()))
-                            .with_help(
-                                "Terraform rejects blocks in a var file; write an object \
-                                 value instead: `name = { key = value }`",
-                            ),
-                        ),
-                    }
-                }
-            }
-            TerraformFile::Json { file, root } => match root.as_map() {
-                Some(map) => {
-                    for entry in map.iter().filter(|e| e.key != "//") {
-                        assignments.push(Assignment {
-                            name: &entry.key,
-                            name_span: entry.key_span,
-                            value: Def::Literal(&entry.value),
-                        });
-                    }
-                }
-                None => diagnostics.push(
+        let lowered = syntax::lower_var_file(parsed, diagnostics);
+        let file = lowered.file;
+        for item in lowered.items {
+            match item {
+                Item::Attribute(Attribute {
+                    key,
+                    key_span,
+                    value: Value::Expr(value),
+                    ..
+                }) => assignments.push(Assignment {
+                    name: key,
+                    name_span: key_span,
+                    value,
+                }),
+                Item::Attribute(_) => {}
+                Item::Block(block) => diagnostics.push(
                     Diagnostic::error(
                         "terraform::var-file",
                         file.path.clone(),
                         format!(
-                            "a JSON var file must hold one object of variable values; this is a {}",
-                            root.value.kind_name()
+                            "a var file holds only `name = value` assignments; this `{}` block \
+                             is ignored",
+                            block.ident
                         ),
                     )
-                    .at(root.span),
+                    .at(block.ident_span)
+                    .with_help(
+                        "Terraform rejects blocks in a var file; write an object value \
+                         instead: `name = { key = value }`",
+                    ),
                 ),
-            },
+            }
         }
-        let (TerraformFile::Hcl { file, .. } | TerraformFile::Json { file, .. }) = parsed;
         VarFile { file, assignments }
     }
 

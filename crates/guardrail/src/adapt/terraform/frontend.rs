@@ -1,0 +1,230 @@
+//! The Terraform frontend: which files are Terraform's, the var files the options name, and
+//! one unit of work per module directory.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::{ModuleVars, TerraformFile, VarFile, adapt_module, undeclared_anywhere};
+use crate::adapt::{Frontend, Input, Output, Parsed, each_unit};
+use crate::diagnostic::{Diagnostic, has_errors};
+use crate::discover::{self, Candidate};
+use crate::graph::Framework;
+use crate::load::{self, Loaded};
+use crate::progress::Progress;
+use crate::scan::ScanOptions;
+use crate::source::{FileId, Format, SourceFile, SourceFiles, Span, display_path};
+
+/// The Terraform frontend: `.tf` and `.tf.json` files by name, grouped by module directory,
+/// with the var files that set their variables.
+pub struct Terraform;
+
+impl Frontend for Terraform {
+    fn framework(&self) -> Framework {
+        Framework::Terraform
+    }
+
+    fn read_inputs(
+        &self,
+        options: &ScanOptions,
+        files: &mut SourceFiles,
+        diagnostics: &mut Vec<Diagnostic>,
+        unparseable: &mut HashSet<FileId>,
+    ) -> Vec<FileId> {
+        let paths = options.config.var_files.iter().chain(&options.var_files);
+        load_var_files(paths, files, diagnostics, unparseable)
+    }
+
+    /// Native syntax (`.tf`, and the `.tfvars` it shares), `.tf.json`, and the var files
+    /// Terraform loads by themselves (`terraform.tfvars.json`, `*.auto.tfvars.json`).
+    fn claims(&self, file: &SourceFile, discovered: bool) -> bool {
+        matches!(file.format, Format::Hcl | Format::TerraformJson)
+            || (discovered && discover::auto_var_file_rank(&file.path).is_some())
+    }
+
+    fn units(&self, inputs: &[Input<'_>], extra: &[FileId]) -> usize {
+        Plan::new(inputs, extra, &mut Vec::new()).modules.len()
+    }
+
+    fn adapt(&self, inputs: &[Input<'_>], extra: &[FileId], progress: &Progress) -> Output {
+        let mut diagnostics = Vec::new();
+        let plan = Plan::new(inputs, extra, &mut diagnostics);
+        let mut auto_var_files: BTreeMap<String, Vec<VarFile<'_>>> = BTreeMap::new();
+        for (dir, mut files) in plan.auto_vars {
+            files.sort_by_cached_key(|f| discover::auto_var_file_rank(&f.file().path));
+            let files: Vec<VarFile<'_>> = files
+                .into_iter()
+                .map(|f| VarFile::read(f, &mut diagnostics))
+                .collect();
+            if !plan.modules.contains_key(&dir) {
+                diagnostics.extend(files.iter().map(VarFile::unused));
+            }
+            auto_var_files.insert(dir, files);
+        }
+        let named_var_files: Vec<VarFile<'_>> = extra
+            .iter()
+            .filter_map(|id| plan.named_vars.get(id))
+            .map(|f| VarFile::read(*f, &mut diagnostics))
+            .collect();
+        let modules: Vec<(String, Vec<TerraformFile<'_>>)> = plan.modules.into_iter().collect();
+        let adapted = each_unit(modules, progress, |(dir, files)| {
+            let var_files = ModuleVars {
+                auto: auto_var_files.get(&dir).map_or(&[], Vec::as_slice),
+                explicit: &named_var_files,
+            };
+            adapt_module(&dir, &files, var_files)
+        });
+        diagnostics.extend(undeclared_anywhere(&named_var_files, &adapted));
+        Output {
+            adapted,
+            diagnostics,
+        }
+    }
+}
+
+/// The files of a scan sorted into module directories and var files.
+struct Plan<'a> {
+    modules: BTreeMap<String, Vec<TerraformFile<'a>>>,
+    /// Auto-loaded var files by module directory.
+    auto_vars: BTreeMap<String, Vec<TerraformFile<'a>>>,
+    /// Var files the options name, by id.
+    named_vars: BTreeMap<FileId, TerraformFile<'a>>,
+}
+
+impl<'a> Plan<'a> {
+    /// Sorts `inputs`; `named` are the ids of the var files the options name. A var file
+    /// that cannot be read as one is reported to `diagnostics`.
+    fn new(inputs: &[Input<'a>], named: &[FileId], diagnostics: &mut Vec<Diagnostic>) -> Self {
+        let mut plan = Plan {
+            modules: BTreeMap::new(),
+            auto_vars: BTreeMap::new(),
+            named_vars: BTreeMap::new(),
+        };
+        for input in inputs {
+            let file = input.file;
+            let auto = input.discovered && discover::auto_var_file_rank(&file.path).is_some();
+            let is_named = named.contains(&file.id);
+            if auto || is_named {
+                let Some(var_file) = var_file(file, input.parsed, diagnostics) else {
+                    continue;
+                };
+                if auto {
+                    plan.auto_vars
+                        .entry(module_dir(&file.path))
+                        .or_default()
+                        .push(var_file);
+                }
+                if is_named {
+                    plan.named_vars.insert(file.id, var_file);
+                }
+                continue;
+            }
+            let parsed = match input.parsed {
+                Parsed::Hcl(Ok(body)) => TerraformFile::Hcl { file, body },
+                Parsed::Data(data) => match data.documents.as_slice() {
+                    [root] => TerraformFile::Json { file, root },
+                    _ => continue,
+                },
+                Parsed::Hcl(Err(_)) => continue,
+            };
+            plan.modules
+                .entry(module_dir(&file.path))
+                .or_default()
+                .push(parsed);
+        }
+        plan
+    }
+}
+
+/// Loads the var files the user named (in order, repeats kept) into `files`, reusing an
+/// auto-loaded var file that discovery loaded already, and returns their ids. A file that
+/// cannot be used is an error diagnostic: its values would be missing from every check.
+fn load_var_files<'p>(
+    paths: impl Iterator<Item = &'p PathBuf>,
+    files: &mut SourceFiles,
+    diagnostics: &mut Vec<Diagnostic>,
+    unparseable: &mut HashSet<FileId>,
+) -> Vec<FileId> {
+    let mut ids = Vec::new();
+    for path in paths {
+        let found = files
+            .iter()
+            .find(|f| f.path == *path && discover::auto_var_file_rank(path).is_some());
+        if let Some(file) = found {
+            ids.push(file.id);
+            continue;
+        }
+        if !path.is_file() {
+            let what = if path.exists() {
+                "is not a file"
+            } else {
+                "does not exist"
+            };
+            diagnostics.push(Diagnostic::error(
+                "terraform::var-file",
+                path.clone(),
+                format!("this var file {what}"),
+            ));
+            continue;
+        }
+        let candidate = Candidate {
+            path: path.clone(),
+            explicit: true,
+            context: false,
+        };
+        match load::load(&candidate, &crate::input::Buffers::default()) {
+            Loaded::Text { text, .. } => {
+                let format = load::var_file_format(path);
+                ids.push(files.add(path.clone(), text, format));
+            }
+            Loaded::Skipped { reason, .. } => diagnostics.push(Diagnostic::error(
+                "terraform::var-file",
+                path.clone(),
+                format!("this var file is not read: {reason}"),
+            )),
+            Loaded::Failed(error) => {
+                let diagnostic = load::located(error, path, files, Format::Hcl);
+                if let Some(span) = diagnostic.span {
+                    unparseable.insert(span.file);
+                }
+                diagnostics.push(diagnostic);
+            }
+        }
+    }
+    ids
+}
+
+/// A parsed var file ready to read, or `None` after reporting why it cannot be (its parse
+/// errors are reported with every file's).
+fn var_file<'a>(
+    file: &'a SourceFile,
+    parsed: &'a Parsed,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<TerraformFile<'a>> {
+    match parsed {
+        Parsed::Hcl(Ok(body)) => Some(TerraformFile::Hcl { file, body }),
+        Parsed::Hcl(Err(_)) => None,
+        Parsed::Data(data) => match data.documents.as_slice() {
+            [root] => Some(TerraformFile::Json { file, root }),
+            _ => {
+                if !has_errors(&data.diagnostics) {
+                    // An empty file has no better place than its start.
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "terraform::var-file",
+                            file.path.clone(),
+                            "a JSON var file must hold one object of variable values",
+                        )
+                        .at(Span::new(file.id, 0, 0)),
+                    );
+                }
+                None
+            }
+        },
+    }
+}
+
+/// The Terraform module a file belongs to: its directory, as shown.
+fn module_dir(path: &Path) -> String {
+    let dir = display_path(path.parent().unwrap_or(Path::new("")));
+    if dir.is_empty() { ".".into() } else { dir }
+}
