@@ -3,6 +3,10 @@
 //! NIST SP 800-53 rev5 catalog (`data/nist-800-53r5-controls.csv`, as a sorted static table)
 //! into the library, so the binary carries them and does no work at start-up to read them.
 //!
+//! Everything is read from inside this package: `rules` and `fixtures/rules` here are
+//! symbolic links to the workspace's folders, which `cargo package` turns into files, so the
+//! published crate builds on its own.
+//!
 //! The rule pack is embedded as an index (`BUILTIN_RULES`): each rule's id, metadata and the
 //! resource types of its bindings, read here by the same code the library uses
 //! (`src/rules/index.rs`), with the rule's text to be checked in full when a scan needs it.
@@ -100,6 +104,14 @@ fn rule_index(root: &Path, rules: &Path, controls: &BTreeSet<String>) -> String 
                 entry.id
             ));
         }
+        let problem = entry.problem.clone().unwrap_or_default();
+        if problem.trim().is_empty() {
+            problems.push(
+                "missing field `problem`: a built-in rule says how a failure reads \
+                 (\"S3 bucket versioning is not enabled\")"
+                    .to_owned(),
+            );
+        }
         if !ids.insert(entry.id.clone()) {
             problems.push(format!("rule id `{}` is already defined", entry.id));
         }
@@ -132,12 +144,13 @@ fn rule_index(root: &Path, rules: &Path, controls: &BTreeSet<String>) -> String 
         let _ = writeln!(
             code,
             "    IndexedRule {{ path: Cow::Borrowed({shown:?}), text: Cow::Borrowed(include_str!({:?})), \
-             id: Cow::Borrowed({:?}), title: Cow::Borrowed({:?}), severity: Cow::Borrowed({:?}), \
+             id: Cow::Borrowed({:?}), title: Cow::Borrowed({:?}), problem: Cow::Borrowed({:?}), severity: Cow::Borrowed({:?}), \
              stride: {}, nist: {}, rationale: Cow::Borrowed({:?}), remediation: Cow::Borrowed({:?}), \
              references: Cow::Borrowed(&[{}]), bindings: Cow::Borrowed(&[{}]) }},",
             path.display().to_string(),
             entry.id,
             entry.title,
+            problem,
             entry.severity,
             texts(&entry.stride),
             texts(&entry.nist),
@@ -213,12 +226,19 @@ fn nist_table(rows: Vec<Vec<String>>) -> String {
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let root = manifest.join("../..");
+    // Paths are shown relative to the package, which mirrors the workspace root.
+    let root = manifest.clone();
     let rules = root.join("rules");
     let fixtures = root.join("fixtures/rules");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
-    println!("cargo::rerun-if-changed={}", rules.display());
-    println!("cargo::rerun-if-changed={}", fixtures.display());
+    for dir in [&rules, &fixtures] {
+        if !dir.is_dir() {
+            println!("cargo::error={} is missing", dir.display());
+        }
+        // Watch the folder itself, not the link to it.
+        let watched = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+        println!("cargo::rerun-if-changed={}", watched.display());
+    }
     println!("cargo::rerun-if-changed=src/rules/index.rs");
     let csv_path = manifest.join("data/nist-800-53r5-controls.csv");
     println!("cargo::rerun-if-changed={}", csv_path.display());

@@ -276,7 +276,7 @@ fn finding_lines(report: &serde_json::Value) -> Vec<String> {
 fn scanning_the_demo_finds_its_planted_problems_and_fails_the_gate() {
     let (code, report, stderr) = scan_json(&["fixtures/demo"]);
     assert_eq!(code, 1, "{stderr}");
-    assert_eq!(report["version"], 2);
+    assert_eq!(report["version"], 3);
     assert_eq!(report["summary"]["gate"]["incomplete"], false);
     assert_eq!(report["summary"]["gate"]["decision"], "failed");
     let lines = finding_lines(&report);
@@ -335,7 +335,7 @@ fn unknown_findings_fail_only_with_strict() {
     assert_eq!(
         finding_lines(&report),
         [
-            "AWS-RDS-001 [high/unknown] fixtures/input/unknown/main.tf:9:23 aws_db_instance.orders — `storage_encrypted` is unknown until deployment (`var.encrypt`)"
+            "AWS-RDS-001 [high/unknown] fixtures/input/unknown/main.tf:9:23 aws_db_instance.orders — `storage_encrypted` is unknown until deployment (`var.encrypt`: waits for an input without a value)"
         ]
     );
     let (code, _, _) = scan_json(&[

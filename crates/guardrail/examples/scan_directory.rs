@@ -1,7 +1,7 @@
 //! Scan a directory with the built-in rules and walk the findings: the library's front door.
 //!
 //! ```sh
-//! cargo run -p guardrail --example scan_directory -- fixtures/demo
+//! cargo run -p guardrail-iac --example scan_directory -- fixtures/demo
 //! ```
 
 use std::path::PathBuf;

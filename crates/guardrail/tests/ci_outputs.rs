@@ -77,6 +77,7 @@ fn awkward() -> (Scanner, ScanOutcome) {
             variant(&|f| {
                 f.rule_id = "ORG-TEST-001".into();
                 f.title = "A user rule | not in the list".into();
+                f.headline = "A user rule | not in the list".into();
                 f.severity = Severity::Info;
                 f.file = "/srv/my infra/main.tf".into();
                 f.fingerprint = "0123456789abcdef".into();
@@ -229,8 +230,9 @@ fn github_annotations_escape_data_and_properties() {
         lines[0]
     );
     assert!(
-        lines[0]
-            .contains(",title=AWS-RDS-001 (high)%3A RDS database storage is encrypted at rest::"),
+        lines[0].contains(
+            ",title=AWS-RDS-001 (high)%3A RDS database storage is not encrypted at rest::"
+        ),
         "{}",
         lines[0]
     );

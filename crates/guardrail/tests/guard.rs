@@ -404,3 +404,49 @@ fn markdown_folds_the_guard_verdicts_per_rule() {
         .expect("a Guard verdicts section");
     insta::assert_snapshot!("markdown_guard_verdicts", verdicts);
 }
+
+#[test]
+fn one_guard_rule_on_one_resource_and_attribute_is_one_finding() {
+    let report = scan(
+        guard(&["cases/repeated.guard"], &[]),
+        &[fixture("cases/repeated.yaml")],
+    );
+    let found: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| format!("{} {} {} {}", f.rule_id, f.resource, f.start, f.message))
+        .collect();
+    // cfn-guard fails three clauses on the one absent attribute.
+    assert_eq!(
+        found,
+        [format!(
+            "DB_STORAGE_ENCRYPTED {FIXTURES}/cases/repeated.yaml#Unencrypted 5:5 `Properties.StorageEncrypted` is absent"
+        )]
+    );
+}
+
+#[test]
+fn the_registry_rules_give_one_finding_per_rule_resource_and_attribute() {
+    let report = scan(
+        guard(&["registry/nist80053r5.guard"], &[]),
+        &[
+            fixture("nist/lambda/fail.yaml"),
+            fixture("nist/edge/combined-fail.yaml"),
+        ],
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for f in &report.findings {
+        assert!(
+            seen.insert((&f.rule_id, &f.resource, &f.attribute)),
+            "{} on {} `{}` twice",
+            f.rule_id,
+            f.resource,
+            f.attribute
+        );
+    }
+    // LAMBDA_FUNCTION_PUBLIC_ACCESS_PROHIBITED fails two clauses on each of these attributes.
+    assert!(seen.iter().any(|(rule, _, attribute)| {
+        *rule == "LAMBDA_FUNCTION_PUBLIC_ACCESS_PROHIBITED"
+            && *attribute == "Properties.SourceAccount"
+    }));
+}

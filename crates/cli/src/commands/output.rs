@@ -11,8 +11,11 @@ use guardrail::source::SourceFiles;
 /// What `guardrail scan` can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ScanFormat {
-    /// Findings with the source line under each, then a summary.
+    /// Findings grouped by file with the source line under each, then a summary.
     Text,
+    /// One line per finding (`file:line:col: RULE [severity] headline: message`), then a
+    /// summary.
+    Concise,
     /// The report as JSON (docs/report-json.md).
     Json,
     /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
@@ -89,9 +92,10 @@ pub struct Outputs<'a> {
 
 /// Renders one format.
 pub fn render(format: ScanFormat, out: &Outputs<'_>) -> String {
-    use guardrail::render::{github, json, junit, markdown, sarif, text};
+    use guardrail::render::{concise, github, json, junit, markdown, sarif, text};
     let render = match format {
         ScanFormat::Text => text::render,
+        ScanFormat::Concise => concise::render,
         ScanFormat::Json => json::render,
         ScanFormat::Sarif => sarif::render,
         ScanFormat::Junit => junit::render,
@@ -99,6 +103,27 @@ pub fn render(format: ScanFormat, out: &Outputs<'_>) -> String {
         ScanFormat::Markdown => markdown::render,
     };
     render(out.report, out.files, &out.options)
+}
+
+/// `--statistics`: the findings counted per rule, in place of the format's findings: JSON
+/// with `--format json`, else a table and the summary.
+pub fn statistics(format: ScanFormat, out: &Outputs<'_>) -> String {
+    use guardrail::render::statistics;
+    let render = match format {
+        ScanFormat::Json => statistics::json,
+        _ => statistics::render,
+    };
+    render(out.report, out.files, &out.options)
+}
+
+/// The width text is wrapped at: the terminal's when writing to one, else the fixed default
+/// (files, pipes and tests get the same output everywhere).
+pub fn text_width(to_terminal: bool) -> usize {
+    use terminal_size::{Width, terminal_size};
+    match (to_terminal, terminal_size()) {
+        (true, Some((Width(w), _))) => usize::from(w),
+        _ => guardrail::render::DEFAULT_WIDTH,
+    }
 }
 
 #[cfg(test)]

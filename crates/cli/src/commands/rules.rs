@@ -36,7 +36,9 @@ enum RulesFormat {
 /// Arguments of `guardrail explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The rule id, such as AWS-S3-001.
+    /// A rule id (AWS-RDS-001: that rule in full), a prefix of whole id parts (AWS-S3: the
+    /// rules it names, listed), or another tool's id that rules reference (CKV_AWS_20,
+    /// AVD-AWS-0088, a Guard registry rule name), any case.
     id: String,
     /// Also look in the rules in this directory (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
@@ -99,29 +101,102 @@ pub fn explain(args: &ExplainArgs) -> miette::Result<u8> {
         Ok(rules) => rules,
         Err(error) => return Ok(super::usage_error(error)),
     };
-    let wanted = args.id.to_ascii_uppercase();
-    match rules.iter().find(|r| r.id.eq_ignore_ascii_case(&wanted)) {
-        Some(rule) => {
+    let wanted = args.id.trim().to_ascii_uppercase();
+    match lookup(&rules, &wanted) {
+        Lookup::One(rule) => {
             super::write_output(None, &guardrail::render::rules::explain(rule))?;
             Ok(EXIT_OK)
         }
-        None => {
-            // Suggest the rules of the same family: AWS-RDS-999 → AWS-RDS-*.
-            let family = wanted.rsplit_once('-').map_or(wanted.as_str(), |(f, _)| f);
-            let close: Vec<&str> = rules
-                .iter()
-                .map(|r| r.id.as_str())
-                .filter(|id| id.starts_with(&format!("{family}-")))
-                .collect();
-            Err(miette::miette!(
-                help = if close.is_empty() {
-                    "guardrail rules lists every rule".to_owned()
-                } else {
-                    format!("rules with that prefix: {}", close.join(", "))
-                },
-                "no rule `{}`",
-                args.id
-            ))
+        Lookup::Many(how, found) => {
+            let heading = match how {
+                How::Prefix => format!("{} rules under {wanted}", found.len()),
+                How::Reference => format!("{} rules reference {wanted}", found.len()),
+            };
+            super::write_output(None, &guardrail::render::rules::listing(&heading, &found))?;
+            Ok(EXIT_OK)
+        }
+        Lookup::None => Err(miette::miette!(
+            help = suggestion(&rules, &wanted),
+            "no rule matches `{}` (as an id, an id prefix or another tool's id)",
+            args.id
+        )),
+    }
+}
+
+/// How `explain` found several rules.
+enum How {
+    /// The argument is a prefix of whole id parts (`AWS-S3`).
+    Prefix,
+    /// Rules reference it (`CKV_AWS_20`).
+    Reference,
+}
+
+/// What `explain`'s argument names.
+enum Lookup<'r> {
+    /// One rule.
+    One(&'r Rule),
+    /// Several rules, sorted by id.
+    Many(How, Vec<Rule>),
+    /// Nothing.
+    None,
+}
+
+/// A rule id, else a prefix of whole id parts, else another tool's id that rules reference;
+/// a prefix or reference that names one rule names it.
+fn lookup<'r>(rules: &'r [Rule], wanted: &str) -> Lookup<'r> {
+    if let Some(rule) = rules.iter().find(|r| r.id.eq_ignore_ascii_case(wanted)) {
+        return Lookup::One(rule);
+    }
+    let pick = |how: How, mut found: Vec<&'r Rule>| {
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        match found.as_slice() {
+            [] => None,
+            [one] => Some(Lookup::One(one)),
+            _ => Some(Lookup::Many(how, found.into_iter().cloned().collect())),
+        }
+    };
+    let prefixed: Vec<&Rule> = rules.iter().filter(|r| under(&r.id, wanted)).collect();
+    if let Some(found) = pick(How::Prefix, prefixed) {
+        return found;
+    }
+    let referencing: Vec<&Rule> = rules
+        .iter()
+        .filter(|r| {
+            r.references
+                .values()
+                .flatten()
+                .any(|id| id.eq_ignore_ascii_case(wanted))
+        })
+        .collect();
+    pick(How::Reference, referencing).unwrap_or(Lookup::None)
+}
+
+/// Whether `id` is under `prefix`, a prefix of whole id parts (`AWS-S3` for `AWS-S3-001`,
+/// not for `AWS-S3X-001`), any case.
+fn under(id: &str, prefix: &str) -> bool {
+    let prefix = prefix.trim_end_matches('-');
+    !prefix.is_empty()
+        && id
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+        && id.as_bytes().get(prefix.len()) == Some(&b'-')
+}
+
+/// What to try instead of an id that names nothing: the rules of the nearest family that has
+/// some (AWS-RDS-999 → AWS-RDS-…), else the list.
+fn suggestion(rules: &[Rule], wanted: &str) -> String {
+    let mut family = wanted;
+    while let Some((shorter, _)) = family.rsplit_once('-') {
+        family = shorter;
+        let close: Vec<&str> = rules
+            .iter()
+            .map(|r| r.id.as_str())
+            .filter(|id| under(id, family))
+            .take(12)
+            .collect();
+        if !close.is_empty() {
+            return format!("did you mean one of {}?", close.join(", "));
         }
     }
+    "guardrail rules lists every rule".to_owned()
 }

@@ -27,13 +27,17 @@ pub struct ScanArgs {
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// Also write FORMAT to PATH, from the same scan (repeatable): `--report sarif=results.sarif
-    /// --report junit=junit.xml`. Formats: text, json, sarif, junit, github, markdown.
+    /// --report junit=junit.xml`. Formats: text, concise, json, sarif, junit, github, markdown.
     #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_target)]
     reports: Vec<ReportTarget>,
     /// Fail (exit 1) on findings of this severity or higher [default: the configuration's
     /// `fail_on`, else low].
     #[arg(long, value_enum, ignore_case = true)]
     fail_on: Option<FailOn>,
+    /// Print the number of findings per rule (most first) instead of the findings (as JSON
+    /// with --format json).
+    #[arg(long)]
+    statistics: bool,
     /// Exit 0 even when findings fail the gate (input that could not be read still exits 2).
     #[arg(long)]
     exit_zero: bool,
@@ -211,13 +215,21 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
         files: &scan.input.files,
         options: RenderOptions::with_gate(scan.gate.gate)
             .color(to_terminal && std::env::var_os("NO_COLOR").is_none())
+            .width(super::output::text_width(to_terminal))
             .show_suppressed(args.verbose)
             .quiet(args.quiet),
     };
-    let rendered = super::output::render(args.format, &outputs);
+    let rendered = if args.statistics {
+        super::output::statistics(args.format, &outputs)
+    } else {
+        super::output::render(args.format, &outputs)
+    };
     super::write_output(args.output.as_deref(), &rendered)?;
-    // Files never get colour.
-    outputs.options = outputs.options.color(false);
+    // Files never get colour, and have the fixed width.
+    outputs.options = outputs
+        .options
+        .color(false)
+        .width(super::output::text_width(false));
     for target in &args.reports {
         let rendered = super::output::render(target.format, &outputs);
         super::write_output(Some(&target.path), &rendered)?;

@@ -855,7 +855,61 @@ fn plain(node: &Node) -> String {
             let shown: Vec<String> = alternatives.iter().take(4).map(plain).collect();
             format!("one of {}", shown.join(", "))
         }
-        Value::Unknown(u) if u.expression.is_empty() => "unknown until deployment".to_owned(),
-        Value::Unknown(u) => format!("unknown until deployment (`{}`)", u.expression),
+        Value::Unknown(u) => {
+            let waits = waits_for(u, u.expression.is_empty());
+            match (u.expression.is_empty(), waits.is_empty()) {
+                (true, true) => "unknown until deployment".to_owned(),
+                (true, false) => format!("unknown until deployment (waits for {waits})"),
+                (false, true) => format!("unknown until deployment (`{}`)", u.expression),
+                (false, false) => format!(
+                    "unknown until deployment (`{}`: waits for {waits})",
+                    u.expression
+                ),
+            }
+        }
     }
+}
+
+/// What an unknown value waits for, in words, each once, in source order, at most three:
+/// with `named`, naming each thing ("input `region`", "resource attribute `Role.Arn`"), else
+/// (the expression is shown beside it) only its kind ("an input without a value", "an
+/// attribute of another resource"). Empty when it is only an expression guardrail does not
+/// evaluate.
+fn waits_for(u: &crate::value::Unknown, named: bool) -> String {
+    use crate::value::DependsOn;
+    let dotted = |name: &str, part: &Option<String>| match part {
+        Some(p) => format!("`{name}.{p}`"),
+        None => format!("`{name}`"),
+    };
+    let mut said: Vec<String> = Vec::new();
+    for d in &u.depends_on {
+        let text = match &d.on {
+            DependsOn::Input { .. } if !named => "an input without a value".to_owned(),
+            DependsOn::Resource { .. } if !named => "an attribute of another resource".to_owned(),
+            DependsOn::DataSource { .. } if !named => "a data source".to_owned(),
+            DependsOn::Module { .. } if !named => "a module output".to_owned(),
+            DependsOn::Context { .. } if !named => "the deployment context".to_owned(),
+            DependsOn::Input { name } => format!("input `{name}`"),
+            DependsOn::Resource { name, attribute } => {
+                format!("resource attribute {}", dotted(name, attribute))
+            }
+            DependsOn::DataSource { name, attribute } => {
+                format!("data source {}", dotted(name, attribute))
+            }
+            DependsOn::Module { name, output } => format!("module output {}", dotted(name, output)),
+            DependsOn::Context { name } => format!("deployment context `{name}`"),
+            DependsOn::Function { name } => format!("function `{name}`"),
+            _ => continue,
+        };
+        if !said.contains(&text) {
+            said.push(text);
+        }
+    }
+    let more = said.len().saturating_sub(3);
+    said.truncate(3);
+    let mut out = said.join(", ");
+    if more > 0 {
+        out.push_str(&format!(" and {more} more"));
+    }
+    out
 }

@@ -144,6 +144,14 @@ impl RulePack {
         self.rules.get(index)
     }
 
+    /// Whether some rule of the pack binds `resource`'s type (it is checked at all).
+    pub fn binds(&self, resource: &Resource) -> bool {
+        resource.type_keys.iter().any(|key| {
+            self.dispatch
+                .contains_key(&(resource.framework, key.clone()))
+        })
+    }
+
     /// The bindings that apply to `resource`.
     fn bindings_for(&self, resource: &Resource) -> Vec<(usize, usize)> {
         let mut out = Vec::new();

@@ -97,7 +97,7 @@ fn comparisons_over_several_values_need_every_value() {
         ),
         [
             "fail aws_security_group.open ingress.cidr_blocks: \"0.0.0.0/0\"",
-            "unknown aws_security_group.unknown ingress.cidr_blocks: unknown until deployment (`var.cidr`)",
+            "unknown aws_security_group.unknown ingress.cidr_blocks: unknown until deployment (`var.cidr`: waits for an input without a value)",
         ]
     );
 }
@@ -114,7 +114,7 @@ fn quantifiers_are_vacuous_on_absent_lists_and_unknown_on_unknown_items() {
         ),
         [
             "fail aws_security_group.open ingress[0].cidr_blocks: [\"10.0.0.0/8\", \"0.0.0.0/0\"]",
-            "unknown aws_security_group.unknown ingress[0].cidr_blocks: [unknown until deployment (`var.cidr`)]",
+            "unknown aws_security_group.unknown ingress[0].cidr_blocks: [unknown until deployment (`var.cidr`: waits for an input without a value)]",
         ]
     );
     assert_eq!(
@@ -143,7 +143,7 @@ fn defaults_stand_in_for_absent_attributes_and_kleene_logic_applies() {
         ),
         [
             "fail A Properties.On: absent (the default is false)",
-            "unknown B Properties.On: unknown until deployment (`Fn::GetAtt Other.Value`)",
+            "unknown B Properties.On: unknown until deployment (`Fn::GetAtt Other.Value`: waits for an attribute of another resource)",
         ]
     );
     assert_eq!(

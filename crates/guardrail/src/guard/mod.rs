@@ -181,6 +181,11 @@ fn describe(written: &load::WrittenRule, file: &SourceFile, mappings: &meta::Map
     }
     Rule {
         id: written.name.clone(),
+        // cfn-guard's `Violation:` line is already phrased as the problem; otherwise the
+        // rule's name says which rule is not satisfied.
+        problem: load::message_line(message, "Violation")
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("Guard rule {} is not satisfied", written.name)),
         title,
         severity,
         stride,
@@ -296,6 +301,7 @@ pub fn evaluate(guard: &GuardRules, scan: &GraphScan, pack: &RulePack) -> GuardO
         let document = u32::try_from(*index).unwrap_or(u32::MAX);
         let engine = Engine::Guard { document };
         let mut failed: Vec<usize> = Vec::new();
+        let mut located: Vec<Verdict> = Vec::new();
         for failure in locate::failures(&report) {
             let Some(&rule) = rule_index.get(failure.rule.as_str()) else {
                 continue;
@@ -303,8 +309,9 @@ pub fn evaluate(guard: &GuardRules, scan: &GraphScan, pack: &RulePack) -> GuardO
             failed.push(rule);
             let mut verdict = finding(rule, &failure, (file, doc), &resources, pack);
             verdict.engine = engine;
-            outcome.verdicts.push(verdict);
+            located.push(verdict);
         }
+        outcome.verdicts.extend(one_per_attribute(located));
         // The document itself: the Kubernetes object it is, or the template as a whole.
         let (resource, span) = match resources.owner(file.id, doc, &[]) {
             Some((id, _, name_span)) => (Some(id), name_span),
@@ -350,6 +357,28 @@ pub fn evaluate(guard: &GuardRules, scan: &GraphScan, pack: &RulePack) -> GuardO
         }
     }
     outcome
+}
+
+/// cfn-guard reports a rule once per clause that failed, and a rule that names other rules
+/// once more for each: one Guard rule on one resource and attribute is one finding, the
+/// first in the document.
+fn one_per_attribute(verdicts: Vec<Verdict>) -> Vec<Verdict> {
+    let mut keyed: Vec<(String, Verdict)> = verdicts
+        .into_iter()
+        .map(|v| (v.path.to_string(), v))
+        .collect();
+    keyed.sort_by(|(a, x), (b, y)| {
+        (x.rule, x.resource, a, x.span.start, x.span.end, &x.seen).cmp(&(
+            y.rule,
+            y.resource,
+            b,
+            y.span.start,
+            y.span.end,
+            &y.seen,
+        ))
+    });
+    keyed.dedup_by(|(a, x), (b, y)| x.rule == y.rule && x.resource == y.resource && a == b);
+    keyed.into_iter().map(|(_, v)| v).collect()
 }
 
 /// One failure placed in guardrail's tree.

@@ -70,18 +70,23 @@ fn properties(f: &ReportFinding) -> Vec<(&'static str, String)> {
     };
     p.push((
         "title",
-        format!("{} ({}{status}): {}", f.rule_id, f.severity.name(), f.title),
+        format!(
+            "{} ({}{status}): {}",
+            f.rule_id,
+            f.severity.name(),
+            f.headline
+        ),
     ));
     p
 }
 
 fn message(f: &ReportFinding) -> String {
     format!(
-        "{}: {}\nHow to fix: {}\nMore: guardrail explain {}",
+        "{}: {}\nHow to fix: {}\nMore: {}",
         f.resource,
         f.message,
         f.remediation.trim(),
-        f.rule_id
+        f.explain_command()
     )
 }
 

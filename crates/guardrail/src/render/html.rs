@@ -392,7 +392,8 @@ fn findings(page: &Page<'_>) -> String {
     for (file, rules) in by_file {
         let _ = writeln!(out, "<h3>{}</h3>", esc(file));
         for (rule, findings) in rules {
-            let title = findings.first().map_or("", |f| &*f.title);
+            // What is wrong (the rule's problem), not the pass condition.
+            let title = findings.first().map_or("", |f| &*f.headline);
             let _ = writeln!(out, "<h4>{} — {}</h4>", esc(rule), esc(title));
             for f in findings {
                 let line = page

@@ -27,6 +27,7 @@ pub fn value(report: &Report, files: &SourceFiles, options: &RenderOptions) -> J
             json!({
                 "rule": f.rule_id,
                 "title": f.title,
+                "headline": f.headline,
                 "severity": f.severity,
                 "status": f.status,
                 "resource": f.resource,
@@ -70,6 +71,13 @@ pub fn value(report: &Report, files: &SourceFiles, options: &RenderOptions) -> J
             "suppressed": s.suppressed,
             "passed": s.passed,
             "not_applicable": s.not_applicable,
+            "unchecked": s.unchecked.iter().map(|u| json!({
+                "framework": u.framework,
+                "provider": u.provider,
+                "resources": u.resources,
+                "types": u.types.iter().map(|(t, n)| json!({ "type": t, "resources": n })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "skipped": s.skipped,
             "gate": {
                 "fail_on": gate.fail_on,
                 "strict": gate.strict,

@@ -297,12 +297,13 @@ fn case(f: &ReportFinding, fails_gate: bool, gate: &Gate) -> Case {
     let outcome = if fails_gate {
         let stride: Vec<&str> = f.stride.iter().map(|s| s.name()).collect();
         Outcome::Failure {
-            message: format!("{place}: {}", f.message),
+            message: format!("{place}: {}: {}", f.headline, f.message),
             kind: f.severity.name().to_owned(),
             body: format!(
-                "{place}: {} ({})\n{}\n{}: {}\nHow to fix: {}\nSTRIDE: {} · NIST 800-53: {}\n",
+                "{place}: {} ({})\n{}: {}\nrule {}: {}\nHow to fix: {}\nSTRIDE: {} · NIST 800-53: {}\n",
                 f.resource,
                 f.resource_type,
+                f.headline,
                 f.message,
                 f.rule_id,
                 f.title,

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use super::RenderOptions;
 use crate::diagnostic::Severity as DiagnosticSeverity;
 use crate::evaluate::Status;
-use crate::report::{Report, ReportFinding};
+use crate::report::{Report, ReportFinding, Summary};
 use crate::rules::catalog::{Stride, control};
 use crate::rules::model::Severity;
 use crate::source::{SourceFiles, display_path};
@@ -123,7 +123,7 @@ pub fn render(report: &Report, files: &SourceFiles, options: &RenderOptions) -> 
                 out,
                 "| {}: {} | {}{status} | {} | {} | {} |",
                 cell(&f.rule_id),
-                cell(&plain(&f.title)),
+                cell(&plain(&f.headline)),
                 f.severity.name(),
                 cell(&code_span(&f.resource)),
                 cell(&code_span(&format!("{}:{}", f.file, f.start))),
@@ -155,7 +155,51 @@ pub fn render(report: &Report, files: &SourceFiles, options: &RenderOptions) -> 
         out.push_str("\n</details>\n");
     }
     guard_verdicts(&mut out, report);
+    not_checked(&mut out, &s);
     out
+}
+
+/// What no rule looked at: no infrastructure files, resources of types no rule binds (by
+/// provider), Helm templates passed over; folded away.
+fn not_checked(out: &mut String, s: &Summary) {
+    if s.files == 0 {
+        out.push_str("\n> [!NOTE]\n> No infrastructure files found (CloudFormation, Terraform or Kubernetes).\n");
+    }
+    if s.unchecked.is_empty() && s.skipped.is_empty() {
+        return;
+    }
+    let resources: usize = s.unchecked.iter().map(|u| u.resources).sum();
+    let _ = writeln!(
+        out,
+        "\n<details><summary>Not checked: {resources} resource(s) of types no rule covers, {} \
+         Helm template(s)</summary>\n",
+        s.skipped.len()
+    );
+    if !s.unchecked.is_empty() {
+        out.push_str("| framework | provider | resources | types |\n|---|---|---:|---|\n");
+        for u in &s.unchecked {
+            let types: Vec<String> = u
+                .types
+                .iter()
+                .map(|(t, n)| format!("{} ×{n}", code_span(t)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                u.framework.name(),
+                cell(&plain(&u.provider)),
+                u.resources,
+                cell(&types.join(", "))
+            );
+        }
+    }
+    if !s.skipped.is_empty() {
+        out.push_str("\nHelm chart templates (not rendered, not scanned):\n\n");
+        for path in &s.skipped {
+            let _ = writeln!(out, "- {}", code_span(path));
+        }
+    }
+    out.push_str("\n</details>\n");
 }
 
 /// With Guard rules: how many documents each rule failed, passed and skipped (cfn-guard's

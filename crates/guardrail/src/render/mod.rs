@@ -4,10 +4,15 @@
 //! [`Report::gate`](crate::report::Report::gate).
 //!
 //! Every report format has the same entry point, `render(report, files, options) -> String`
-//! ([`text::render`], [`json::render`], [`sarif::render`], [`junit::render`],
-//! [`github::render`], [`markdown::render`]), with the options of all formats in one
-//! [`RenderOptions`].
+//! ([`text::render`], [`concise::render`], [`statistics::render`], [`json::render`],
+//! [`sarif::render`], [`junit::render`], [`github::render`], [`markdown::render`]), with the
+//! options of all formats in one [`RenderOptions`].
+//!
+//! A finding's headline names the problem ([`ReportFinding::headline`](crate::report::ReportFinding::headline),
+//! the rule's `problem`); the rule's title, its pass condition, describes the rule (`rules`,
+//! `explain`, SARIF rule descriptions).
 
+pub mod concise;
 pub mod controls;
 pub mod github;
 pub mod graph;
@@ -18,10 +23,14 @@ pub mod markdown;
 pub mod oscal;
 pub mod rules;
 pub mod sarif;
+pub mod statistics;
 pub mod text;
 pub mod threats;
 
 use crate::report::Gate;
+
+/// The text width when the output is not a terminal.
+pub const DEFAULT_WIDTH: usize = 100;
 
 /// How to render a report; each format reads the options that concern it.
 #[derive(Debug, Clone, Copy)]
@@ -31,7 +40,8 @@ pub struct RenderOptions {
     pub gate: Gate,
     /// Text: ANSI colours.
     pub color: bool,
-    /// Text: line width to wrap messages at.
+    /// Text: line width to wrap messages at: the terminal's, or [`DEFAULT_WIDTH`] when the
+    /// output is not a terminal (stable for files and snapshots).
     pub width: usize,
     /// Text: also show suppressed findings (marked as such); they are always counted.
     pub show_suppressed: bool,
@@ -44,7 +54,7 @@ impl Default for RenderOptions {
         RenderOptions {
             gate: Gate::default(),
             color: false,
-            width: 100,
+            width: DEFAULT_WIDTH,
             show_suppressed: false,
             quiet: false,
         }
@@ -63,6 +73,12 @@ impl RenderOptions {
     /// The same options, with colour on or off.
     pub fn color(mut self, color: bool) -> Self {
         self.color = color;
+        self
+    }
+
+    /// The same options, wrapping text at `width` columns (at least 40).
+    pub fn width(mut self, width: usize) -> Self {
+        self.width = width.max(40);
         self
     }
 

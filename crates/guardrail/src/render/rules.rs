@@ -12,9 +12,27 @@ use crate::rules::helpers::HELPERS;
 use crate::rules::lang::Literal;
 use crate::rules::model::{Binding, Rule};
 
-/// One line per rule: id, severity, frameworks, STRIDE, NIST.
+/// Rules that `guardrail explain` found for a prefix or another tool's id: a heading, then
+/// one line per rule (id, severity, title), then how to see one in full.
+pub fn listing(heading: &str, rules: &[Rule]) -> String {
+    let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let mut out = format!("{heading}:\n");
+    for r in rules {
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {:<8}  {}",
+            r.id,
+            r.severity.name(),
+            r.title
+        );
+    }
+    out.push_str("\nguardrail explain <ID> for one in full\n");
+    out
+}
+
+/// One line per rule: id, severity, frameworks, STRIDE, NIST, title.
 pub fn table(rules: &[Rule]) -> String {
-    let rows: Vec<[String; 5]> = rules
+    let rows: Vec<[String; 6]> = rules
         .iter()
         .map(|r| {
             [
@@ -31,10 +49,11 @@ pub fn table(rules: &[Rule]) -> String {
                     .collect::<Vec<_>>()
                     .join(","),
                 r.nist.join(","),
+                r.title.clone(),
             ]
         })
         .collect();
-    let header = ["ID", "SEVERITY", "FRAMEWORKS", "STRIDE", "NIST"];
+    let header = ["ID", "SEVERITY", "FRAMEWORKS", "STRIDE", "NIST", "TITLE"];
     let mut widths = header.map(str::len);
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -75,6 +94,7 @@ pub fn json(rules: &[Rule]) -> Json {
                 json!({
                     "id": r.id,
                     "title": r.title,
+                    "problem": r.problem,
                     "severity": r.severity,
                     "stride": r.stride,
                     "nist": r.nist,

@@ -179,7 +179,9 @@ fn result(f: &ReportFinding, rule_index: Option<usize>, files: &SourceFiles) -> 
         result["ruleIndex"] = json!(i);
     }
     result["level"] = json!(level(f.severity, f.status));
-    result["message"] = json!({ "text": f.message });
+    // The headline names the problem; the rule's title (its pass condition) is the rule's
+    // short description.
+    result["message"] = json!({ "text": format!("{}: {}", f.headline, f.message) });
     result["locations"] = json!([{
         "physicalLocation": physical_location(&f.file, f.span, f.start, f.end, files),
         "logicalLocations": [{

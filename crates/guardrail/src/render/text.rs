@@ -1,50 +1,73 @@
-//! Human output: each finding as a miette diagnostic with the source line under it, then a
-//! summary. Rendered to a string; the CLI decides where it goes and whether it has colour.
+//! Human output: findings grouped by file, each a miette diagnostic with the source line under
+//! it, each rule's help once (after its first finding), then the summary. Rendered to a
+//! string; the CLI decides where it goes, its width and whether it has colour.
+//!
+//! The cost is linear in the findings: miette is never handed a whole file. Each finding gets
+//! an [`Excerpt`] of the lines around it, found through the file's line index, with long lines
+//! cut to a window around the finding's column (so minified JSON, with columns past 65,535,
+//! renders like any other file); the header keeps the true `file:line:col`.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::fmt::Write as _;
-use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
 
 use super::RenderOptions;
 use crate::evaluate::Status;
 use crate::report::{Gate, Report, ReportFinding, SuppressionKind};
 use crate::rules::model::Severity;
-use crate::source::{FileId, SourceFiles};
+use crate::source::{SourceFile, SourceFiles};
 
-/// Every finding (suppressed ones only with [`RenderOptions::show_suppressed`]), then the
-/// summary line.
+/// Characters of a long line shown around a finding's column.
+const WINDOW: usize = 120;
+/// Lines of context above and below the finding's line: none, so that a thousand findings
+/// stay readable (the label names the attribute and the value seen).
+const CONTEXT: u32 = 0;
+
+/// The findings (suppressed ones only with [`RenderOptions::show_suppressed`]) grouped by
+/// file, each rule's help after its first finding, then the summary.
 pub fn render(report: &Report, files: &SourceFiles, options: &RenderOptions) -> String {
     let theme = if options.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(options.width);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(options.width)
+        // Ids, paths and attribute names stay whole: wrap between words only.
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        // miette widens a span to whole lines only with context; the excerpt holds just the
+        // lines to show, so this shows them whole and no more.
+        .with_context_lines(1);
     let mut out = String::new();
-    // miette wants to own the source it shows: one shared copy per file, not per finding.
-    let mut sources: HashMap<FileId, Arc<String>> = HashMap::new();
+    let mut helped: HashSet<&str> = HashSet::new();
+    let mut current: Option<&str> = None;
     for finding in &report.findings {
         if finding.suppression.is_some() && !options.show_suppressed {
             continue;
         }
-        let diagnostic = diagnostic(finding);
+        if current != Some(finding.file.as_str()) {
+            let _ = writeln!(out, "── {} ──\n", finding.file);
+            current = Some(finding.file.as_str());
+        }
+        let help = helped.insert(finding.rule_id.as_str());
         let source = files.get(finding.span.file);
-        let rendered = match source {
-            Some(file) => {
-                let text = sources
-                    .entry(file.id)
-                    .or_insert_with(|| Arc::new(file.text.clone()))
-                    .clone();
-                let report = miette::Report::new(diagnostic)
-                    .with_source_code(NamedSource::new(file.display_path(), text));
-                let mut s = String::new();
-                handler.render_report(&mut s, report.as_ref()).map(|()| s)
-            }
-            None => {
-                let mut s = String::new();
-                handler.render_report(&mut s, &diagnostic).map(|()| s)
+        let rendered = {
+            let mut s = String::new();
+            match source.map(|file| Excerpt::new(file, finding)) {
+                Some(excerpt) => {
+                    let diagnostic = diagnostic(finding, help, Some(&excerpt));
+                    let report = miette::Report::new(diagnostic).with_source_code(excerpt);
+                    handler.render_report(&mut s, report.as_ref()).map(|()| s)
+                }
+                None => handler
+                    .render_report(&mut s, &diagnostic(finding, help, None))
+                    .map(|()| s),
             }
         };
         match rendered {
@@ -63,50 +86,182 @@ pub fn render(report: &Report, files: &SourceFiles, options: &RenderOptions) -> 
     out
 }
 
-fn diagnostic(f: &ReportFinding) -> MietteDiagnostic {
-    let severity = match f.severity {
-        Severity::Critical | Severity::High => miette::Severity::Error,
-        Severity::Medium | Severity::Low => miette::Severity::Warning,
-        Severity::Info => miette::Severity::Advice,
-    };
-    let status = match f.status {
-        Status::Unknown => " (unknown until deployment)",
-        _ => "",
-    };
+/// The lines around one finding, as miette reads them: offsets are the excerpt's own, line
+/// numbers and the primary column are the file's.
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    /// The shown lines, each ending in `\n`.
+    text: String,
+    /// The file's line number (1-based) of the excerpt's first line.
+    first_line: u32,
+    /// The finding's span within `text`.
+    label: std::ops::Range<usize>,
+    /// The finding's true 0-based column, reported for spans that start at `label.start`.
+    column: usize,
+}
+
+impl Excerpt {
+    /// The finding's line with one line of context on each side; a span over several lines
+    /// is shown on its first line only (a missing attribute of a Kubernetes container points
+    /// at the container, not at its whole body).
+    fn new(file: &SourceFile, f: &ReportFinding) -> Excerpt {
+        let line = f.start.line.max(1);
+        let last = u32::try_from(file.lines.line_count()).unwrap_or(u32::MAX);
+        let first = line.saturating_sub(CONTEXT).max(1);
+        let end = line.saturating_add(CONTEXT).min(last);
+        let mut text = String::new();
+        let mut label = 0..0;
+        for n in first..=end {
+            let range = file.lines.line_range(&file.text, n);
+            let content = file.text.get(range.clone()).unwrap_or_default();
+            if n == line {
+                let start = within(f.span.start as usize, &range) - range.start;
+                let stop = within(f.span.end as usize, &range) - range.start;
+                let (shown, a, b) = window(content, start, stop.max(start));
+                label = text.len() + a..text.len() + b;
+                text.push_str(&shown);
+            } else {
+                text.push_str(&window(content, 0, 0).0);
+            }
+            text.push('\n');
+        }
+        Excerpt {
+            name: f.file.clone(),
+            text,
+            first_line: first,
+            label,
+            column: f.start.column.saturating_sub(1) as usize,
+        }
+    }
+}
+
+/// `line` cut to at most [`WINDOW`] bytes around bytes `start..end` (an ellipsis marks each
+/// cut), and where `start..end` is in the result. A span reaching past the window is cut at
+/// its edge. Costs the window, not the line: nothing is counted from the line's start.
+fn window(line: &str, start: usize, end: usize) -> (String, usize, usize) {
+    if line.len() <= WINDOW {
+        return (line.to_owned(), start, end);
+    }
+    let start = floor_boundary(line, start.min(line.len()));
+    let from_b = floor_boundary(line, start.saturating_sub(WINDOW / 4));
+    let to_b = floor_boundary(line, (from_b + WINDOW).min(line.len()));
+    let mut shown = String::new();
+    if from_b > 0 {
+        shown.push('…');
+    }
+    let offset = shown.len();
+    shown.push_str(line.get(from_b..to_b).unwrap_or_default());
+    if to_b < line.len() {
+        shown.push('…');
+    }
+    let a = offset + within(start, &(from_b..to_b)) - from_b;
+    let b = offset + within(end, &(from_b..to_b)) - from_b;
+    (shown, a, b.max(a))
+}
+
+/// `at` moved into `range` (never below its start, even for an empty or reversed range).
+fn within(at: usize, range: &std::ops::Range<usize>) -> usize {
+    at.min(range.end).max(range.start)
+}
+
+/// The nearest character boundary of `text` at or before byte `at`.
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner =
+            self.text
+                .as_str()
+                .read_span(span, context_lines_before, context_lines_after)?;
+        let line = inner.line() + self.first_line.saturating_sub(1) as usize;
+        // The finding's own span reports its true column; other spans the excerpt's.
+        let column = if inner.span().offset() == self.label.start {
+            self.column
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            line,
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
+fn diagnostic(f: &ReportFinding, help: bool, excerpt: Option<&Excerpt>) -> MietteDiagnostic {
     let suppressed = match &f.suppression {
         Some(s) => format!(
-            " (suppressed by {}: {})",
+            "\nsuppressed by {}: {}",
             suppression_kind(s.kind),
             s.reason.as_deref().unwrap_or("no reason given")
         ),
         None => String::new(),
     };
-    let stride: Vec<&str> = f.stride.iter().map(|s| s.name()).collect();
-    let start = f.span.start as usize;
-    let len = (f.span.end - f.span.start) as usize;
-    MietteDiagnostic::new(format!(
-        "[{}] {}{status}{suppressed}\n{} ({}) at {}:{}",
-        f.severity.name(),
-        f.title,
-        f.resource,
-        f.resource_type,
-        f.file,
-        f.start
+    // An unknown finding is not a failure: an advice, its severity said as what a failure
+    // would be (its headline says the condition is not known until deployment).
+    let (severity, headline) = match f.status {
+        Status::Unknown => (
+            miette::Severity::Advice,
+            format!(
+                "{} [{} if it fails] {}",
+                f.rule_id,
+                f.severity.name(),
+                f.headline
+            ),
+        ),
+        _ => (
+            match f.severity {
+                Severity::Critical | Severity::High => miette::Severity::Error,
+                Severity::Medium | Severity::Low => miette::Severity::Warning,
+                Severity::Info => miette::Severity::Advice,
+            },
+            format!("{} [{}] {}", f.rule_id, f.severity.name(), f.headline),
+        ),
+    };
+    let mut d = MietteDiagnostic::new(format!(
+        "{headline}\n{} ({}){suppressed}",
+        f.resource, f.resource_type
     ))
-    .with_code(f.rule_id.clone())
     .with_severity(if f.suppression.is_some() {
         miette::Severity::Advice
     } else {
         severity
-    })
-    .with_label(LabeledSpan::at(start..start + len, f.message.clone()))
-    .with_help(format!(
-        "{}\nSTRIDE: {} · NIST 800-53: {} · more: guardrail explain {}",
-        f.remediation,
-        or_none(&stride.join(", ")),
-        or_none(&f.nist.join(", ")),
-        f.rule_id
-    ))
+    });
+    if let Some(excerpt) = excerpt {
+        d = d.with_label(LabeledSpan::at(excerpt.label.clone(), f.message.clone()));
+    } else {
+        d = d.with_help(format!("at {}:{}: {}", f.file, f.start, f.message));
+    }
+    if help {
+        let stride: Vec<&str> = f.stride.iter().map(|s| s.name()).collect();
+        let more = format!(
+            "{}\nSTRIDE: {} · NIST 800-53: {}\nmore: {}",
+            f.remediation,
+            or_none(&stride.join(", ")),
+            or_none(&f.nist.join(", ")),
+            f.explain_command()
+        );
+        d.help = Some(match d.help.take() {
+            Some(at) => format!("{at}\n{more}"),
+            None => more,
+        });
+    }
+    d
 }
 
 /// A list as text, `none` when empty (a Guard rule without a mapping has no STRIDE or NIST).
@@ -126,11 +281,76 @@ fn suppression_kind(kind: SuppressionKind) -> &'static str {
     }
 }
 
-/// The last line: counts by severity, unknowns, suppressed findings, what was read, and
-/// whether the gate fails.
+/// Types listed per provider in the summary before "and N more".
+const TYPES_SHOWN: usize = 6;
+/// Skipped files listed in the summary before "and N more".
+const SKIPPED_SHOWN: usize = 5;
+
+/// The summary: what was not checked (resources no rule binds, by provider; Helm templates
+/// passed over; no infrastructure files at all), then the counts by severity, unknowns,
+/// suppressed findings, what was read, and whether the gate fails.
 pub fn summary(report: &Report, gate: &Gate) -> String {
     let s = report.summary();
     let outcome = report.gate(gate);
+    let mut out = String::new();
+    if s.files == 0 {
+        out.push_str("no infrastructure files found (CloudFormation, Terraform or Kubernetes)\n");
+    }
+    if !s.unchecked.is_empty() {
+        let total: usize = s.unchecked.iter().map(|u| u.resources).sum();
+        let _ = writeln!(
+            out,
+            "not checked: {total} resources of types no rule covers"
+        );
+        for u in &s.unchecked {
+            let mut types: Vec<String> = u
+                .types
+                .iter()
+                .take(TYPES_SHOWN)
+                .map(|(t, n)| {
+                    if *n > 1 {
+                        format!("{t} ×{n}")
+                    } else {
+                        t.clone()
+                    }
+                })
+                .collect();
+            if u.types.len() > TYPES_SHOWN {
+                types.push(format!("and {} more types", u.types.len() - TYPES_SHOWN));
+            }
+            // Kubernetes has one provider: its name is the framework's.
+            let provider = if u.provider == u.framework.name() {
+                String::new()
+            } else {
+                format!(" {}", u.provider)
+            };
+            let _ = writeln!(
+                out,
+                "  {}{provider}: {} ({})",
+                u.framework.name(),
+                u.resources,
+                types.join(", ")
+            );
+        }
+    }
+    if !s.skipped.is_empty() {
+        let mut shown: Vec<&str> = s
+            .skipped
+            .iter()
+            .take(SKIPPED_SHOWN)
+            .map(String::as_str)
+            .collect();
+        let more = format!("and {} more", s.skipped.len().saturating_sub(SKIPPED_SHOWN));
+        if s.skipped.len() > SKIPPED_SHOWN {
+            shown.push(&more);
+        }
+        let _ = writeln!(
+            out,
+            "not checked: {} Helm chart templates (not rendered): {}",
+            s.skipped.len(),
+            shown.join(", ")
+        );
+    }
     let mut by_severity = Vec::new();
     for severity in Severity::ALL.iter().rev() {
         let n = report
@@ -194,6 +414,34 @@ pub fn summary(report: &Report, gate: &Gate) -> String {
     if outcome.incomplete {
         line.push_str(" · INCOMPLETE: some input could not be read");
     }
-    line.push('\n');
-    line
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_line_is_shown_whole() {
+        assert_eq!(window("abc", 1, 2), ("abc".to_owned(), 1, 2));
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_span() {
+        let line = format!("{}XY{}", "a".repeat(100_000), "b".repeat(100_000));
+        let (shown, a, b) = window(&line, 100_000, 100_002);
+        assert!(shown.len() <= WINDOW + 2 * '…'.len_utf8());
+        assert_eq!(shown.get(a..b), Some("XY"));
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+    }
+
+    #[test]
+    fn a_span_past_the_window_is_cut_at_its_edge() {
+        let line = "x".repeat(1000);
+        let (shown, a, b) = window(&line, 10, 900);
+        assert_eq!(a, 10);
+        assert_eq!(b, shown.len() - '…'.len_utf8());
+    }
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::{Engine, RulePack, Status, Verdict};
-use crate::graph::{Framework, ResourceId};
+use crate::graph::{Framework, NodeKind, ResourceId};
 use crate::rules::catalog::Stride;
 use crate::rules::model::{Rule, Severity};
 use crate::scan::GraphScan;
@@ -20,16 +20,23 @@ use crate::source::{FileId, LineCol, SourceFile, Span};
 
 /// Version of the report's JSON layout (`docs/report-json.md`). 2: passing and
 /// not-applicable verdicts (`passed`, `not_applicable`), Guard verdicts among them instead of
-/// the `guard` list, `summary.passed`, `summary.not_applicable`, `gate.decision`.
-pub const REPORT_JSON_VERSION: u32 = 2;
+/// the `guard` list, `summary.passed`, `summary.not_applicable`, `gate.decision`. 3:
+/// `summary.resources` counts resources only (not variables, locals, outputs…),
+/// `summary.unchecked` and `summary.skipped` say what was not checked, findings carry a
+/// `headline`.
+pub const REPORT_JSON_VERSION: u32 = 3;
 
 /// One finding, ready to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportFinding {
     /// The rule's id.
     pub rule_id: String,
-    /// The rule's title (shared by all findings of the rule).
+    /// The rule's title: its pass condition (shared by all findings of the rule).
     pub title: Arc<str>,
+    /// The finding's headline, what every format leads with: for a failed finding what is
+    /// wrong, in the rule's words ([`Rule::problem`], shared); for an unknown one, that the
+    /// rule's condition (its title) is not known until deployment.
+    pub headline: Arc<str>,
     /// The rule's severity.
     pub severity: Severity,
     /// Fail, or unknown (depends on values known only at deployment).
@@ -60,9 +67,23 @@ pub struct ReportFinding {
     pub remediation: Arc<str>,
     /// Stable identity across line shifts: rule, resource and attribute, hashed.
     pub fingerprint: String,
+    /// The Guard rule file the rule comes from, for a finding of a Guard rule (`--guard`):
+    /// `explain` needs it to find the rule.
+    pub guard_file: Option<String>,
     /// Set when a suppression or the baseline silences this finding: it is still reported
     /// (SARIF and JSON carry it) but never fails the gate.
     pub suppression: Option<Suppression>,
+}
+
+impl ReportFinding {
+    /// The command that explains the finding's rule: `guardrail explain AWS-S3-001`, with
+    /// `--guard FILE` for a Guard rule.
+    pub fn explain_command(&self) -> String {
+        match &self.guard_file {
+            Some(file) => format!("guardrail explain {} --guard {file}", self.rule_id),
+            None => format!("guardrail explain {}", self.rule_id),
+        }
+    }
 }
 
 /// Why a finding is silenced.
@@ -116,8 +137,13 @@ impl SuppressionKind {
 pub struct Summary {
     /// Files read as infrastructure code.
     pub files: usize,
-    /// Resources (all graph nodes) checked.
+    /// Resources read (not variables, locals, outputs…: see [`Scope::resources`]).
     pub resources: usize,
+    /// Resources no rule checked, by framework and provider ([`Scope::unchecked`]).
+    pub unchecked: Vec<Unchecked>,
+    /// Files passed over that users should know about without `--verbose` (Helm chart
+    /// templates, which are not rendered), sorted.
+    pub skipped: Vec<String>,
     /// Rules in the pack that ran.
     pub rules: usize,
     /// Failed findings, suppressed ones excepted.
@@ -132,13 +158,91 @@ pub struct Summary {
     pub not_applicable: usize,
 }
 
-/// What a scan read, for the summary: facts of the input, not counts of verdicts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What a scan read, for the summary: facts of the input, not counts of verdicts. Computed
+/// once by [`Report::new`] from the graph and the rules that ran.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Scope {
     /// Files read as infrastructure code.
     pub files: usize,
-    /// Resources (all graph nodes) checked.
+    /// Resources read (CloudFormation `Resources` entries, Terraform `resource` blocks,
+    /// Kubernetes objects); variables, locals, outputs, data sources, parameters and the
+    /// like are not counted. Resources of files read only as context are left out.
     pub resources: usize,
+    /// Resources of types no rule of the scan binds, by framework and provider, sorted: what
+    /// was read but not checked. A resource with a verdict is checked, and so is every
+    /// resource of a document Guard rules were evaluated on (Guard rules query whole
+    /// documents, not types).
+    pub unchecked: Vec<Unchecked>,
+}
+
+/// Resources of one provider that no rule of the scan checks (see [`Scope::unchecked`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Unchecked {
+    /// The framework.
+    pub framework: Framework,
+    /// The provider: a Terraform type's prefix (`azurerm`, `google`), a CloudFormation
+    /// type's namespace (`AWS`, `Custom`), `kubernetes` for Kubernetes objects.
+    pub provider: String,
+    /// How many resources.
+    pub resources: usize,
+    /// Each type with its number of resources, sorted by type.
+    pub types: Vec<(String, usize)>,
+}
+
+/// The provider a resource type belongs to, for [`Unchecked::provider`].
+pub fn provider_of(framework: Framework, type_name: &str) -> String {
+    match framework {
+        Framework::Terraform => type_name
+            .split_once('_')
+            .map_or(type_name, |(p, _)| p)
+            .to_owned(),
+        Framework::CloudFormation => type_name
+            .split_once("::")
+            .map_or(type_name, |(p, _)| p)
+            .to_owned(),
+        Framework::Kubernetes => "kubernetes".to_owned(),
+    }
+}
+
+/// What the scan read, from the graph, the rules that ran and their verdicts.
+fn scope(scan: &GraphScan, pack: &RulePack, verdicts: &[Verdict]) -> Scope {
+    use std::collections::{BTreeMap, HashSet};
+    let judged: HashSet<ResourceId> = verdicts.iter().filter_map(|v| v.resource).collect();
+    let guarded: HashSet<FileId> = verdicts
+        .iter()
+        .filter(|v| matches!(v.engine, Engine::Guard { .. }))
+        .map(|v| v.span.file)
+        .collect();
+    let mut resources = 0;
+    let mut unchecked: BTreeMap<(Framework, String), BTreeMap<&str, usize>> = BTreeMap::new();
+    for (id, r) in scan.graph.iter() {
+        if r.kind != NodeKind::Resource || scan.context_only.contains(&r.span.file) {
+            continue;
+        }
+        resources += 1;
+        if !pack.binds(r) && !judged.contains(&id) && !guarded.contains(&r.span.file) {
+            *unchecked
+                .entry((r.framework, provider_of(r.framework, &r.type_name)))
+                .or_default()
+                .entry(r.type_name.as_str())
+                .or_default() += 1;
+        }
+    }
+    Scope {
+        files: scan.frameworks.len(),
+        resources,
+        unchecked: unchecked
+            .into_iter()
+            .map(|((framework, provider), types)| Unchecked {
+                framework,
+                provider,
+                resources: types.values().sum(),
+                types: types.into_iter().map(|(t, n)| (t.to_owned(), n)).collect(),
+            })
+            .collect(),
+    }
 }
 
 /// What verdicts are about: a resource, or a whole document (a Guard verdict on a
@@ -190,6 +294,25 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// What was read.
     pub scope: Scope,
+}
+
+/// The diagnostic code of a file passed over that users hear about (a Helm template).
+const SKIPPED_CODE: &str = "load::skipped";
+
+/// One rule's findings, from [`Report::statistics`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RuleStatistics {
+    /// The rule's id.
+    pub rule_id: String,
+    /// What its failed findings say is wrong (the rule's [`Rule::problem`]).
+    pub headline: String,
+    /// Its severity.
+    pub severity: Severity,
+    /// Failed findings, suppressed ones excepted.
+    pub failed: usize,
+    /// Unknown findings, suppressed ones excepted.
+    pub unknown: usize,
 }
 
 /// cfn-guard's verdicts per Guard rule, counted in documents (from [`Report::guard_tally`]).
@@ -288,6 +411,7 @@ impl Report {
     /// Joins raw verdicts with rule and resource data: every verdict is kept (compactly), and
     /// the failed and unknown ones also become [`ReportFinding`]s.
     pub fn new(scan: &GraphScan, pack: &RulePack, verdicts: Vec<Verdict>) -> Report {
+        let scope = scope(scan, pack, &verdicts);
         let mut subjects = Subjects::default();
         let mut texts: HashMap<usize, RuleText> = HashMap::new();
         let mut findings: Vec<ReportFinding> = Vec::new();
@@ -312,12 +436,22 @@ impl Report {
             kept.push(record);
         }
         findings.sort_by(|a, b| {
-            (&a.file, a.start, &a.rule_id, &a.resource).cmp(&(
-                &b.file,
-                b.start,
-                &b.rule_id,
-                &b.resource,
-            ))
+            (
+                &a.file,
+                a.start,
+                &a.rule_id,
+                &a.resource,
+                &a.attribute,
+                &a.message,
+            )
+                .cmp(&(
+                    &b.file,
+                    b.start,
+                    &b.rule_id,
+                    &b.resource,
+                    &b.attribute,
+                    &b.message,
+                ))
         });
         findings.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.start == b.start);
         let rules = pack.shared_rules();
@@ -341,10 +475,7 @@ impl Report {
             subjects: subjects.list,
             rules,
             diagnostics: scan.diagnostics.clone(),
-            scope: Scope {
-                files: scan.frameworks.len(),
-                resources: scan.graph.len(),
-            },
+            scope,
         }
     }
 
@@ -354,6 +485,8 @@ impl Report {
         let mut summary = Summary {
             files: self.scope.files,
             resources: self.scope.resources,
+            unchecked: self.scope.unchecked.clone(),
+            skipped: self.skipped(),
             rules: self.rules.len(),
             ..Summary::default()
         };
@@ -373,6 +506,53 @@ impl Report {
             }
         }
         summary
+    }
+
+    /// The files passed over that users hear about without `--verbose` (Helm chart
+    /// templates): the scan's `load::skipped` notes, sorted.
+    pub fn skipped(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == SKIPPED_CODE)
+            .map(|d| crate::source::display_path(&d.path))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Per rule, its findings that are not suppressed (`--statistics`): most first, then
+    /// by rule id.
+    pub fn statistics(&self) -> Vec<RuleStatistics> {
+        let problems: HashMap<&str, &str> = self
+            .rules
+            .iter()
+            .map(|r| (r.id.as_str(), r.problem.as_str()))
+            .collect();
+        let mut by_rule: HashMap<&str, RuleStatistics> = HashMap::new();
+        for f in self.findings.iter().filter(|f| f.suppression.is_none()) {
+            let entry = by_rule
+                .entry(f.rule_id.as_str())
+                .or_insert_with(|| RuleStatistics {
+                    rule_id: f.rule_id.clone(),
+                    headline: problems
+                        .get(f.rule_id.as_str())
+                        .map_or_else(|| f.headline.to_string(), |p| (*p).to_owned()),
+                    severity: f.severity,
+                    failed: 0,
+                    unknown: 0,
+                });
+            match f.status {
+                Status::Unknown => entry.unknown += 1,
+                _ => entry.failed += 1,
+            }
+        }
+        let mut out: Vec<RuleStatistics> = by_rule.into_values().collect();
+        out.sort_by(|a, b| {
+            (b.failed + b.unknown, &a.rule_id).cmp(&(a.failed + a.unknown, &b.rule_id))
+        });
+        out
     }
 
     /// The findings that fail `gate`: at or above its severity, failed (or unknown when
@@ -488,6 +668,8 @@ pub struct RuleText {
     pub nist: Arc<[String]>,
     /// Its remediation.
     pub remediation: Arc<str>,
+    /// What a failure of it is ([`Rule::problem`]).
+    pub problem: Arc<str>,
 }
 
 impl RuleText {
@@ -498,6 +680,15 @@ impl RuleText {
             stride: rule.stride.as_slice().into(),
             nist: rule.nist.as_slice().into(),
             remediation: rule.remediation.as_str().into(),
+            problem: rule.problem.as_str().into(),
+        }
+    }
+
+    /// What a finding of the rule with `status` leads with.
+    pub fn headline(&self, status: Status) -> Arc<str> {
+        match status {
+            Status::Unknown => format!("Unknown until deployment: {}", self.title).into(),
+            _ => Arc::clone(&self.problem),
         }
     }
 }
@@ -515,6 +706,7 @@ fn finding(
     ReportFinding {
         rule_id: rule.id.clone(),
         title: Arc::clone(&text.title),
+        headline: text.headline(v.status),
         severity: rule.severity,
         status: v.status,
         stride: Arc::clone(&text.stride),
@@ -530,6 +722,7 @@ fn finding(
         message: message(&attribute, &v.seen),
         attribute,
         remediation: Arc::clone(&text.remediation),
+        guard_file: matches!(v.engine, Engine::Guard { .. }).then(|| rule.path.clone()),
         suppression: None,
     }
 }
@@ -631,6 +824,7 @@ mod tests {
         ReportFinding {
             rule_id: "TEST-X-001".into(),
             title: "".into(),
+            headline: "".into(),
             severity,
             status,
             stride: Arc::new([]),
@@ -646,6 +840,7 @@ mod tests {
             message: String::new(),
             remediation: "".into(),
             fingerprint: String::new(),
+            guard_file: None,
             suppression: None,
         }
     }
@@ -722,6 +917,50 @@ mod tests {
                 .gate(&Gate::default().allow_incomplete(true))
                 .decision,
             Decision::Fail
+        );
+    }
+
+    #[test]
+    fn providers_are_type_prefixes_and_namespaces() {
+        for (framework, type_name, provider) in [
+            (Framework::Terraform, "azurerm_key_vault", "azurerm"),
+            (Framework::Terraform, "google_storage_bucket", "google"),
+            (Framework::CloudFormation, "AWS::S3::Bucket", "AWS"),
+            (Framework::CloudFormation, "Custom::Thing", "Custom"),
+            (Framework::Kubernetes, "v1/ConfigMap", "kubernetes"),
+        ] {
+            assert_eq!(provider_of(framework, type_name), provider);
+        }
+    }
+
+    #[test]
+    fn statistics_count_per_rule_most_first_without_suppressed_findings() {
+        let mut other = finding(Severity::High, Status::Unknown);
+        other.rule_id = "TEST-A-001".into();
+        let mut suppressed = finding(Severity::High, Status::Fail);
+        suppressed.rule_id = "TEST-A-001".into();
+        suppressed.suppression = Some(Suppression {
+            kind: SuppressionKind::Comment,
+            reason: None,
+            span: suppressed.span,
+        });
+        let r = report(
+            vec![
+                finding(Severity::Low, Status::Fail),
+                other,
+                finding(Severity::Low, Status::Unknown),
+                suppressed,
+            ],
+            false,
+        );
+        let counts: Vec<(String, usize, usize)> = r
+            .statistics()
+            .into_iter()
+            .map(|s| (s.rule_id, s.failed, s.unknown))
+            .collect();
+        assert_eq!(
+            counts,
+            [("TEST-X-001".into(), 1, 1), ("TEST-A-001".into(), 0, 1)]
         );
     }
 

@@ -55,6 +55,7 @@ pub struct IndexedRule {
     text: Text,
     id: Text,
     title: Text,
+    problem: Text,
     severity: Text,
     stride: Texts,
     nist: Texts,
@@ -89,6 +90,7 @@ impl IndexedRule {
             path: Cow::Owned(path),
             text: Cow::Owned(text),
             id: Cow::Owned(entry.id),
+            problem: Cow::Owned(entry.problem.unwrap_or_default()),
             title: Cow::Owned(entry.title),
             severity: Cow::Owned(entry.severity),
             stride: owned(entry.stride),
@@ -177,6 +179,7 @@ impl IndexedRule {
         Some(Rule {
             id: self.id.trim().to_owned(),
             title: self.title.trim().to_owned(),
+            problem: crate::rules::model::problem_or_title(self.problem.trim(), self.title.trim()),
             severity: Severity::parse(&self.severity)?,
             stride,
             nist: self.nist.iter().map(ToString::to_string).collect(),

@@ -16,6 +16,9 @@ pub struct Entry {
     pub id: String,
     /// `title`.
     pub title: String,
+    /// `problem`: the title's violation phrasing (optional in the index; the built-in pack
+    /// requires it, checked by `build.rs`).
+    pub problem: Option<String>,
     /// `severity`, as written.
     pub severity: String,
     /// `stride`, as written.
@@ -110,6 +113,7 @@ pub fn read(text: &str) -> Result<Entry, String> {
     Ok(Entry {
         id: doc.text("id")?,
         title: doc.text("title")?,
+        problem: doc.text("problem").ok(),
         severity: doc.text("severity")?,
         stride: doc.list("stride")?,
         nist: doc.list("nist")?,

@@ -152,6 +152,7 @@ struct Checker<'a> {
 const RULE_KEYS: &[&str] = &[
     "id",
     "title",
+    "problem",
     "severity",
     "stride",
     "nist",
@@ -212,6 +213,11 @@ impl Checker<'_> {
         let id = self.text(doc, "id")?;
         self.check_id(doc, &id);
         let title = self.text(doc, "title");
+        // Optional for user rules: without it a failure reads "Not met: <title>".
+        let problem = match doc.get("problem") {
+            Some(_) => self.text(doc, "problem").map(Some),
+            None => Some(None),
+        };
         let severity = self.severity(doc);
         let stride = self.stride(doc);
         let nist = self.nist(doc);
@@ -224,9 +230,14 @@ impl Checker<'_> {
             Some(None) => None,
             None => self.bindings(doc),
         };
+        let title = title?;
         Some(Rule {
             id,
-            title: title?,
+            problem: crate::rules::model::problem_or_title(
+                problem?.as_deref().unwrap_or_default(),
+                &title,
+            ),
+            title,
             severity: severity?,
             stride: stride?,
             nist: nist?,

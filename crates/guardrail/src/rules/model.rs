@@ -55,8 +55,13 @@ impl Severity {
 pub struct Rule {
     /// Stable id: `AWS-S3-001`.
     pub id: String,
-    /// One line: what must hold.
+    /// One line: what must hold (the pass condition: `rules`, `explain`, SARIF rule
+    /// descriptions show it).
     pub title: String,
+    /// One line: what a failure means, the headline of its findings ("S3 bucket versioning
+    /// is not enabled"). A rule file's `problem`; `Not met: <title>` for a user rule without
+    /// one.
+    pub problem: String,
     /// How serious a failure is.
     pub severity: Severity,
     /// The STRIDE categories a failure leaves open.
@@ -78,6 +83,15 @@ pub struct Rule {
     pub reported_by: Option<ReportedBy>,
     /// The rule file, as shown in diagnostics (`rules/aws/rds/AWS-RDS-001.yaml`).
     pub path: String,
+}
+
+/// A rule's `problem` as written, or `Not met: <title>` when it has none.
+pub fn problem_or_title(problem: &str, title: &str) -> String {
+    if problem.trim().is_empty() {
+        format!("Not met: {}", title.trim())
+    } else {
+        problem.trim().to_owned()
+    }
 }
 
 /// A stage other than the evaluator that reports a rule's findings: a rule file says so with

@@ -126,6 +126,7 @@ impl Entry {
         Some(Rule {
             id: indexed.id().to_owned(),
             title: String::new(),
+            problem: String::new(),
             severity: severity.or_else(|| Severity::parse(indexed.severity()))?,
             stride: Vec::new(),
             nist: Vec::new(),

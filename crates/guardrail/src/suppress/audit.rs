@@ -210,7 +210,9 @@ impl Judge<'_> {
         let text = crate::report::RuleText::of(rule);
         self.out.push(ReportFinding {
             rule_id: rule.id.clone(),
+            headline: text.problem,
             title: text.title,
+            guard_file: None,
             severity: rule.severity,
             status: Status::Fail,
             stride: text.stride,
