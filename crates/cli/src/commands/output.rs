@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
+use guardrail::compliance::ComplianceView;
 use guardrail::render::RenderOptions;
 use guardrail::report::Report;
 use guardrail::source::SourceFiles;
+use guardrail::threat::{ThreatCatalog, ThreatModel};
 
 /// What `guardrail scan` can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -26,6 +28,9 @@ pub enum ScanFormat {
     Github,
     /// A Markdown summary for $GITHUB_STEP_SUMMARY or a pull request comment.
     Markdown,
+    /// One self-contained HTML page: summary, data-flow diagram, STRIDE matrix, NIST families
+    /// and the findings with their source lines (nothing fetched).
+    Html,
 }
 
 /// One `--report FORMAT=PATH`.
@@ -88,12 +93,46 @@ pub struct Outputs<'a> {
     pub files: &'a SourceFiles,
     /// The gate and how each format is drawn.
     pub options: RenderOptions,
+    /// The threat model and the compliance view, computed when HTML is written.
+    pub views: Option<&'a Views>,
+}
+
+/// The views the HTML page shows besides the report, derived from the same scan.
+#[derive(Debug)]
+pub struct Views {
+    /// The STRIDE threat model.
+    pub model: ThreatModel,
+    /// NIST SP 800-53 controls as the verdicts assess them.
+    pub controls: ComplianceView,
+}
+
+impl Views {
+    /// The views of `scan` (whose report describes every rule, for the NIST ids).
+    pub fn of(scan: &guardrail::ProjectScan) -> miette::Result<Views> {
+        let catalog = ThreatCatalog::builtin().map_err(|e| miette::miette!(e))?;
+        Ok(Views {
+            model: ThreatModel::build(&scan.input, &scan.report, catalog),
+            controls: ComplianceView::build(&scan.report, &scan.input.files, None),
+        })
+    }
 }
 
 /// Renders one format.
 pub fn render(format: ScanFormat, out: &Outputs<'_>) -> String {
-    use guardrail::render::{concise, github, json, junit, markdown, sarif, text};
+    use guardrail::render::{concise, github, html, json, junit, markdown, sarif, text};
     let render = match format {
+        // The scan computes the views whenever HTML is among its outputs.
+        ScanFormat::Html => {
+            return out.views.map_or_else(String::new, |views| {
+                html::render(&html::Page::new(
+                    out.report,
+                    out.files,
+                    &out.options,
+                    &views.model,
+                    &views.controls,
+                ))
+            });
+        }
         ScanFormat::Text => text::render,
         ScanFormat::Concise => concise::render,
         ScanFormat::Json => json::render,

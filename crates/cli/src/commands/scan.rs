@@ -11,7 +11,9 @@ use guardrail::report::baseline::Baseline;
 use guardrail::rules::model::Severity;
 use guardrail::{Project, ProjectError, Settings};
 
-use super::output::{Outputs, ReportTarget, ScanFormat, check_destinations, parse_report_target};
+use super::output::{
+    Outputs, ReportTarget, ScanFormat, Views, check_destinations, parse_report_target,
+};
 use crate::{EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, progress};
 
 /// Arguments of `guardrail scan`.
@@ -174,12 +176,16 @@ fn project(args: &ScanArgs) -> Result<Project, ProjectError> {
         settings.guard_files = args.guard.rule_files.clone();
         settings.guard_mappings = args.guard.mapping_files.clone();
     }
-    // Only these formats describe every rule, which checks the whole pack.
-    let formats = std::iter::once(args.format).chain(args.reports.iter().map(|t| t.format));
-    settings.describe_every_rule = formats
-        .into_iter()
-        .any(|f| matches!(f, ScanFormat::Sarif | ScanFormat::Junit));
+    // Only these formats describe every rule, which checks the whole pack (HTML for the
+    // NIST controls of every rule).
+    settings.describe_every_rule = formats(args)
+        .any(|f| matches!(f, ScanFormat::Sarif | ScanFormat::Junit | ScanFormat::Html));
     Ok(project.with_settings(settings))
+}
+
+/// Every format the command writes: `--format`, then each `--report`'s.
+fn formats(args: &ScanArgs) -> impl Iterator<Item = ScanFormat> + '_ {
+    std::iter::once(args.format).chain(args.reports.iter().map(|t| t.format))
 }
 
 /// Runs the command and returns the exit code.
@@ -210,6 +216,11 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
         Err(error) => return Ok(super::usage_error(error)),
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let views = if formats(args).any(|f| f == ScanFormat::Html) {
+        Some(Views::of(&scan)?)
+    } else {
+        None
+    };
     let mut outputs = Outputs {
         report: &scan.report,
         files: &scan.input.files,
@@ -218,6 +229,7 @@ pub fn run(args: &ScanArgs) -> miette::Result<u8> {
             .width(super::output::text_width(to_terminal))
             .show_suppressed(args.verbose)
             .quiet(args.quiet),
+        views: views.as_ref(),
     };
     let rendered = if args.statistics {
         super::output::statistics(args.format, &outputs)
