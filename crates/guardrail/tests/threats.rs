@@ -215,3 +215,9 @@ fn the_html_report_is_one_self_contained_page() {
         html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count()
     );
 }
+
+#[test]
+fn the_diagram_as_dot() {
+    let model = model("threats/static-site/secure");
+    insta::assert_snapshot!("static_site_secure_dot", threats::dot(&model));
+}

@@ -48,6 +48,8 @@ enum ThreatsFormat {
     Otm,
     /// The data-flow diagram alone, as a Mermaid flowchart.
     Mermaid,
+    /// The data-flow diagram as Graphviz DOT (`| dot -Tsvg > model.svg` for a picture).
+    Dot,
 }
 
 /// Runs the command and returns the exit code.
@@ -80,6 +82,7 @@ pub fn run(args: &ThreatsArgs) -> miette::Result<u8> {
     let text = match args.format {
         ThreatsFormat::Markdown => threats::markdown(&model),
         ThreatsFormat::Mermaid => threats::mermaid(&model),
+        ThreatsFormat::Dot => threats::dot(&model),
         ThreatsFormat::Json | ThreatsFormat::Otm => {
             let value = match args.format {
                 ThreatsFormat::Otm => threats::otm(&model, &project_name),

@@ -87,16 +87,7 @@ pub fn mermaid(model: &ThreatModel) -> String {
     let mut out = String::from("flowchart LR\n");
     let shown: Vec<bool> = model.elements.iter().map(drawn).collect();
     // A boundary is drawn when it or one inside it holds a drawn element.
-    let mut used = vec![false; model.boundaries.len()];
-    for (element, _) in model.elements.iter().zip(&shown).filter(|(_, s)| **s) {
-        let mut at = Some(element.boundary);
-        while let Some(b) = at {
-            if let Some(slot) = used.get_mut(b) {
-                *slot = true;
-            }
-            at = model.boundaries.get(b).and_then(|b| b.parent);
-        }
-    }
+    let used = used_boundaries(model, &shown);
     for (b, candidate) in model.boundaries.iter().enumerate() {
         if candidate.parent.is_none() && used[b] {
             subgraph(
@@ -123,6 +114,94 @@ pub fn mermaid(model: &ThreatModel) -> String {
         let _ = writeln!(out, "  class {} exposed", exposed.join(","));
     }
     out
+}
+
+/// Text safe inside a DOT quoted string.
+fn dot_label(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// Writes boundary `b` as a DOT cluster: its elements, then the boundaries inside it.
+fn cluster(drawing: &Drawing<'_>, b: usize, depth: usize, out: &mut String) {
+    let model = drawing.model;
+    let indent = "  ".repeat(depth);
+    let Some(boundary) = model.boundaries.get(b) else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "{indent}subgraph cluster_b{b} {{\n{indent}  label=\"{}\"; style=dashed;",
+        dot_label(&boundary.name)
+    );
+    for (i, element) in model.elements.iter().enumerate() {
+        if drawing.shown[i] && element.boundary == b {
+            let shape = match element.kind {
+                ElementKind::ExternalEntity => "box",
+                ElementKind::DataStore => "cylinder",
+                _ => "ellipse",
+            };
+            let color = match worst(model, i) {
+                Some(ThreatState::Exposed) => "red",
+                Some(ThreatState::Unverified) => "orange",
+                Some(ThreatState::Mitigated) => "darkgreen",
+                None => "gray",
+            };
+            let _ = writeln!(
+                out,
+                "{indent}  e{i} [label=\"{}\", shape={shape}, color={color}];",
+                dot_label(&element.name)
+            );
+        }
+    }
+    for (inner, candidate) in model.boundaries.iter().enumerate() {
+        if candidate.parent == Some(b) && drawing.used[inner] {
+            cluster(drawing, inner, depth + 1, out);
+        }
+    }
+    let _ = writeln!(out, "{indent}}}");
+}
+
+/// The data-flow diagram as Graphviz DOT (`dot -Tsvg` draws it): trust boundaries as
+/// clusters, shapes by kind, outlines red, orange or green by the worst threat state.
+pub fn dot(model: &ThreatModel) -> String {
+    let shown: Vec<bool> = model.elements.iter().map(drawn).collect();
+    let used = used_boundaries(model, &shown);
+    let drawing = Drawing {
+        model,
+        shown: &shown,
+        used: &used,
+    };
+    let mut out =
+        String::from("digraph threats {\n  rankdir=LR;\n  node [fontname=\"sans-serif\"];\n");
+    for (b, candidate) in model.boundaries.iter().enumerate() {
+        if candidate.parent.is_none() && used[b] {
+            cluster(&drawing, b, 1, &mut out);
+        }
+    }
+    for flow in &model.flows {
+        let _ = writeln!(
+            out,
+            "  e{} -> e{} [label=\"{}\"];",
+            flow.from, flow.to, flow.label
+        );
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// Which boundaries hold a drawn element, themselves or through one inside them.
+fn used_boundaries(model: &ThreatModel, shown: &[bool]) -> Vec<bool> {
+    let mut used = vec![false; model.boundaries.len()];
+    for (element, _) in model.elements.iter().zip(shown).filter(|(_, s)| **s) {
+        let mut at = Some(element.boundary);
+        while let Some(b) = at {
+            if let Some(slot) = used.get_mut(b) {
+                *slot = true;
+            }
+            at = model.boundaries.get(b).and_then(|b| b.parent);
+        }
+    }
+    used
 }
 
 /// A STRIDE category as a table shows it: `Information disclosure`.
