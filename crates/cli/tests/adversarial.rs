@@ -171,7 +171,7 @@ fn guard_rule_files_that_would_overflow_cfn_guard_are_refused() {
 fn a_file_over_the_size_limit_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::from("locals {\n  a = 1\n}\n");
-    let limit = guardrail::load::MAX_FILE_BYTES as usize;
+    let limit = guardrail::input::MAX_FILE_BYTES as usize;
     text.push_str(&"#".repeat(limit + 1 - text.len()));
     let path = write(dir.path(), "big.tf", &text);
     let (code, _, stderr) = scan(&[path.to_str().unwrap()]);

@@ -1,7 +1,7 @@
 //! Where bytes come from: the disk, with in-memory buffers shadowing it, and nothing but
 //! regular files under a size cap.
 //!
-//! Every file guardrail reads goes through here: scanned files ([`crate::load`]), the
+//! Every file guardrail reads goes through here: scanned files (`load`), the
 //! configuration, baselines, rule files, Guard rule and mapping files, Terraform var files.
 //! So a named path that is a FIFO (which would block), a device such as `/dev/zero` (which
 //! never ends) or a file of gigabytes is refused before a byte is read, in one place.

@@ -30,18 +30,18 @@
 #![deny(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod adapt;
+pub(crate) mod adapt;
 pub mod compliance;
 pub mod config;
 pub mod diagnostic;
-pub mod discover;
+pub(crate) mod discover;
 pub mod evaluate;
 pub mod graph;
 #[cfg(feature = "guard")]
 pub mod guard;
 pub mod input;
-pub mod load;
-pub mod parse;
+pub(crate) mod load;
+pub(crate) mod parse;
 pub mod progress;
 pub mod project;
 #[cfg(feature = "render")]

@@ -32,8 +32,8 @@ pub struct ScanOptions {
     pub keep_documents: bool,
     /// Terraform variable definitions files to read (the command line's `--var-file`), in
     /// increasing precedence, after the configuration's `var_files`. Each applies to every
-    /// scanned module that declares the variable it sets (see
-    /// [`adapt::terraform`](crate::adapt::terraform#variable-values)). A file that cannot be
+    /// scanned module that declares the variable it sets (as Terraform's own precedence
+    /// says, README "Terraform variables"). A file that cannot be
     /// read or parsed is an error diagnostic.
     pub var_files: Vec<PathBuf>,
     /// Who hears how far the scan is (nobody by default). See [`crate::progress`].

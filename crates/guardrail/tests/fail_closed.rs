@@ -85,7 +85,7 @@ fn helm_templates_are_known_by_their_chart() {
 #[test]
 fn an_oversize_tf_json_found_by_walking_is_an_error_at_its_start() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let limit = usize::try_from(guardrail::load::MAX_FILE_BYTES).expect("fits");
+    let limit = usize::try_from(guardrail::input::MAX_FILE_BYTES).expect("fits");
     // Its head does not look like anything: the name alone makes it Terraform.
     let text = format!("{{\"locals\": {{\"pad\": \"{}\"}}}}", "x".repeat(limit));
     write(&dir.path().join("big.tf.json"), &text);

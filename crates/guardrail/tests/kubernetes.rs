@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 
-use guardrail::adapt::kubernetes::{kind_of, pod_spec_of};
 use guardrail::graph::EdgeKind;
 use guardrail::render::graph::{JsonOptions, json};
 use guardrail::scan::{GraphScan, ScanOptions, build_graph};
@@ -136,8 +135,14 @@ fn every_workload_kind_has_a_pod_spec() {
         .graph
         .resources()
         .iter()
-        .filter(|r| pod_spec_of(r).is_some_and(|spec| spec.get("containers").is_some()))
-        .map(kind_of)
+        .filter(|r| {
+            r.views
+                .pod_spec
+                .as_deref()
+                .and_then(|steps| r.attributes.at_steps(steps))
+                .is_some_and(|spec| spec.get("containers").is_some())
+        })
+        .map(|r| r.type_name.rsplit_once('/').map_or(r.type_name.as_str(), |(_, kind)| kind))
         .collect();
     kinds.sort();
     assert_eq!(

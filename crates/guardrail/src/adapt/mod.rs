@@ -2,8 +2,8 @@
 //! them into graph resources and the links between them.
 //!
 //! A frontend is a folder (`cloudformation`, `kubernetes`, `terraform`) with a type that
-//! implements [`Frontend`]; [`FRONTENDS`] lists them, and detection ([`claimant`],
-//! [`recognise`], [`looks_like_ours`]) asks them in that order and nowhere else. The scan
+//! implements [`Frontend`]; [`FRONTENDS`] lists them, and detection (in `scan`, and
+//! [`looks_like_ours`]) asks them in that order and nowhere else. The scan
 //! ([`crate::scan::build_graph`]) drives discover, load, parse, adapt and graph without knowing
 //! any format: adding one (Terraform plan JSON, Helm, Azure) is one more folder and one more
 //! entry in [`FRONTENDS`].
@@ -133,20 +133,6 @@ pub static FRONTENDS: [&dyn Frontend; 3] = [
     &cloudformation::CloudFormation,
     &kubernetes::Kubernetes,
 ];
-
-/// The frontend that claims a file by its name, if any.
-pub fn claimant(file: &SourceFile, discovered: bool) -> Option<&'static dyn Frontend> {
-    FRONTENDS
-        .iter()
-        .copied()
-        .find(|f| f.claims(file, discovered))
-}
-
-/// The frontend whose input these YAML or JSON documents are, if any. Anything else (GitHub
-/// workflows, docker-compose, Helm values) is not ours.
-pub fn recognise(documents: &[Node]) -> Option<&'static dyn Frontend> {
-    FRONTENDS.iter().copied().find(|f| f.recognises(documents))
-}
 
 /// Whether text that could not be parsed still looks like some frontend's input (a broken CI
 /// workflow does not: it is not ours to judge).

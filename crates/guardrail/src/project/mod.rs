@@ -22,7 +22,7 @@
 //! the repository, see [`crate::config`]); the command line's settings are merged with it
 //! (its `select` replaces the file's, everything else adds); the rule pack is assembled
 //! (built-in, user rule directories, Guard files) and every rule name a user wrote is
-//! checked ([`select`]); the baseline is applied; the gate is decided.
+//! checked (`project::select`); the baseline is applied; the gate is decided.
 
 mod error;
 mod select;

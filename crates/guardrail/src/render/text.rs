@@ -3,7 +3,7 @@
 //! string; the CLI decides where it goes, its width and whether it has colour.
 //!
 //! The cost is linear in the findings: miette is never handed a whole file. Each finding gets
-//! an [`Excerpt`] of the lines around it, found through the file's line index, with long lines
+//! an `Excerpt` of the lines around it, found through the file's line index, with long lines
 //! cut to a window around the finding's column (so minified JSON, with columns past 65,535,
 //! renders like any other file); the header keeps the true `file:line:col`.
 

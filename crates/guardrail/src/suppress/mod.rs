@@ -21,7 +21,7 @@
 //!   ([`crate::scan::GraphScan::comments`]), and the adapters read `Metadata` and annotations
 //!   into each resource's [`crate::graph::Resource::suppressions`];
 //! - [`directive`]: what a suppression says, and the parsing of comment and annotation texts;
-//! - [`place`]: what a comment applies to (a resource, a line, nothing);
+//! - `place`: what a comment applies to (a resource, a line, nothing);
 //! - [`apply`]: marking the findings a suppression covers and names;
 //! - [`audit`]: a finding of [`NO_REASON`] or [`SUPPRESSES_NOTHING`] for each wrong one.
 //!

@@ -7,7 +7,7 @@
 //! ones (see [`CLUSTER_SCOPED_KINDS`]); a namespaced object without a namespace is in
 //! `default`, as `kubectl apply` without `-n` would put it.
 //!
-//! Workloads carry their pods' labels so label selectors find them; [`pod_spec`] gives rules
+//! Workloads carry their pods' labels so label selectors find them; `pod::pod_spec` gives rules
 //! one view of the pod whatever the workload kind.
 
 mod links;
@@ -18,7 +18,9 @@ mod tests;
 
 use std::collections::HashSet;
 
-pub use pod::{containers, is_workload, kind_of, pod_labels, pod_spec, pod_spec_of};
+pub use pod::is_workload;
+#[cfg(test)]
+use pod::pod_spec;
 
 use super::{Adapted, is_kubernetes_object};
 use crate::diagnostic::{Diagnostic, Severity};

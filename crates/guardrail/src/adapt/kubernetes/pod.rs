@@ -3,7 +3,7 @@
 //! Eight kinds run pods and PodTemplate describes one; each keeps its pod template at a
 //! different depth. [`TEMPLATES`] is the only place that knows where.
 
-use crate::graph::{Resource, Views};
+use crate::graph::Views;
 use crate::value::{Node, Step};
 
 /// Where each kind keeps its pod template: the map with the pod's `metadata` and `spec`.
@@ -46,31 +46,6 @@ pub fn pod_spec<'a>(kind: &str, object: &'a Node) -> Option<&'a Node> {
     template(kind, object)?
         .get("spec")
         .filter(|n| n.as_map().is_some())
-}
-
-/// The labels the pods of an object of `kind` get: `metadata.labels` for a Pod, the pod
-/// template's `metadata.labels` for the other kinds of [`pod_spec`]. These are what label
-/// selectors match, not the object's own `metadata.labels`.
-///
-/// `None` for other kinds and when the labels are absent or not a map.
-pub fn pod_labels<'a>(kind: &str, object: &'a Node) -> Option<&'a Node> {
-    template(kind, object)?
-        .at(&["metadata", "labels"])
-        .filter(|n| n.as_map().is_some())
-}
-
-/// [`pod_spec`] of a Kubernetes resource of the graph.
-pub fn pod_spec_of(resource: &Resource) -> Option<&Node> {
-    pod_spec(kind_of(resource), &resource.attributes)
-}
-
-/// The kind of a Kubernetes resource of the graph: the last segment of its type
-/// (`apps/v1/Deployment` → `Deployment`).
-pub fn kind_of(resource: &Resource) -> &str {
-    resource
-        .type_name
-        .rsplit_once('/')
-        .map_or(resource.type_name.as_str(), |(_, kind)| kind)
 }
 
 /// The rule views of an object of `kind`: its pod spec and containers, when it has them.
@@ -117,16 +92,6 @@ pub(super) fn type_keys(type_name: &str, kind: &str) -> Vec<String> {
 
 /// The lists of containers in a pod spec, in the order Kubernetes starts them.
 const CONTAINER_LISTS: [&str; 3] = ["initContainers", "containers", "ephemeralContainers"];
-
-/// Every container of a pod spec, in the order Kubernetes starts them: `initContainers`,
-/// `containers`, then `ephemeralContainers`. Entries that are not maps are left out.
-pub fn containers(pod_spec: &Node) -> impl Iterator<Item = &Node> {
-    CONTAINER_LISTS
-        .into_iter()
-        .filter_map(|key| pod_spec.get(key).and_then(Node::as_seq))
-        .flatten()
-        .filter(|c| c.as_map().is_some())
-}
 
 fn template<'a>(kind: &str, object: &'a Node) -> Option<&'a Node> {
     object

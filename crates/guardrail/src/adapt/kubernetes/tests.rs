@@ -150,17 +150,21 @@ fn pod_spec_and_pod_labels_on_every_workload_kind() {
             panic!("{kind}: one resource expected");
         };
         let spec = pod_spec(kind, &resource.attributes).unwrap_or_else(|| panic!("{kind}"));
-        assert_eq!(pod_spec_of(resource), Some(spec), "{kind}");
-        let images: Vec<_> = containers(spec)
+        // The views the adapter computed point at the same pod spec and its containers.
+        let view = |steps: &[crate::value::Step]| resource.attributes.at_steps(steps);
+        assert_eq!(
+            resource.views.pod_spec.as_deref().and_then(view),
+            Some(spec),
+            "{kind}"
+        );
+        let images: Vec<_> = resource
+            .views
+            .containers
+            .iter()
+            .filter_map(|steps| view(steps))
             .filter_map(|c| c.get("image").and_then(Node::as_str))
             .collect();
         assert_eq!(images, ["nginx"], "{kind}");
-        let labels = pod_labels(kind, &resource.attributes).unwrap_or_else(|| panic!("{kind}"));
-        assert_eq!(
-            labels.get("tier").and_then(Node::as_str),
-            Some("front"),
-            "{kind}"
-        );
         let expected = (kind != "PodTemplate").then(|| {
             vec![
                 ("app".into(), "web".into()),
@@ -168,7 +172,7 @@ fn pod_spec_and_pod_labels_on_every_workload_kind() {
             ]
         });
         assert_eq!(resource.labels, expected, "{kind}");
-        assert_eq!(kind_of(resource), kind);
+        assert!(resource.type_keys.iter().any(|k| k == kind), "{kind}");
     }
 }
 
@@ -176,7 +180,7 @@ fn pod_spec_and_pod_labels_on_every_workload_kind() {
 fn pod_spec_is_none_for_other_kinds_and_malformed_specs() {
     let scanned = adapt_text("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {}\n");
     let (service, _) = &scanned.adapted.resources[0];
-    assert_eq!(pod_spec_of(service), None);
+    assert_eq!(service.views.pod_spec, None);
     assert_eq!(service.labels, None);
     assert!(!is_workload("PodTemplate") && is_workload("CronJob"));
 
@@ -184,7 +188,7 @@ fn pod_spec_is_none_for_other_kinds_and_malformed_specs() {
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template: oops\n",
     );
     let (deployment, _) = &scanned.adapted.resources[0];
-    assert_eq!(pod_spec_of(deployment), None);
+    assert_eq!(deployment.views.pod_spec, None);
     assert_eq!(deployment.labels, Some(vec![]));
     assert_eq!(
         scanned.diagnostics(),
