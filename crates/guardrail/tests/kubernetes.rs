@@ -142,7 +142,11 @@ fn every_workload_kind_has_a_pod_spec() {
                 .and_then(|steps| r.attributes.at_steps(steps))
                 .is_some_and(|spec| spec.get("containers").is_some())
         })
-        .map(|r| r.type_name.rsplit_once('/').map_or(r.type_name.as_str(), |(_, kind)| kind))
+        .map(|r| {
+            r.type_name
+                .rsplit_once('/')
+                .map_or(r.type_name.as_str(), |(_, kind)| kind)
+        })
         .collect();
     kinds.sort();
     assert_eq!(
