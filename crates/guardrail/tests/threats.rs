@@ -221,3 +221,24 @@ fn the_diagram_as_dot() {
     let model = model("threats/static-site/secure");
     insta::assert_snapshot!("static_site_secure_dot", threats::dot(&model));
 }
+
+#[test]
+fn subnets_routed_to_an_internet_gateway_are_the_public_tier() {
+    let model = model("threats/vpc-tiers");
+    let boundary = |id: &str| {
+        let element = model.elements.iter().find(|e| e.id == id).expect("element");
+        model.boundaries[element.boundary].id.clone()
+    };
+    assert_eq!(boundary("aws_lb.web"), "public-subnets:vpc:aws_vpc.main");
+    assert_eq!(
+        boundary("aws_db_instance.db"),
+        "private-subnets:vpc:aws_vpc.main"
+    );
+    let parents: Vec<Option<&str>> = model
+        .boundaries
+        .iter()
+        .filter(|b| b.id.contains("subnets:"))
+        .map(|b| b.parent.map(|p| model.boundaries[p].id.as_str()))
+        .collect();
+    assert_eq!(parents, [Some("vpc:aws_vpc.main"); 2]);
+}

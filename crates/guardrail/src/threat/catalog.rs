@@ -63,6 +63,21 @@ pub struct ElementClass {
     /// from them, not an element it protects.
     #[serde(default)]
     pub grants: bool,
+    /// What the model needs to know of it to place elements (a subnet, an internet gateway).
+    #[serde(default)]
+    pub role: Option<ClassRole>,
+}
+
+/// A supporting class's part in placing elements inside trust boundaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClassRole {
+    /// Elements linked with it sit in its VPC's public or private subnets.
+    Subnet,
+    /// Route tables, routes and associations: followed from a subnet to a gateway.
+    Route,
+    /// A subnet whose route table routes to it is public.
+    InternetGateway,
 }
 
 /// One row of `threats/library.toml`.

@@ -23,7 +23,7 @@ pub mod catalog;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-pub use catalog::{ElementClass, ElementKind, LibraryThreat, ThreatCatalog};
+pub use catalog::{ClassRole, ElementClass, ElementKind, LibraryThreat, ThreatCatalog};
 
 use crate::evaluate::Status;
 use crate::graph::{EdgeKind, Framework, NodeKind, ResourceGraph, ResourceId};
@@ -32,6 +32,7 @@ use crate::rules::catalog::Stride;
 use crate::rules::model::Severity;
 use crate::scan::GraphScan;
 use crate::source::LineCol;
+use crate::value::Node;
 
 /// How many links of supporting resources may lie between a supporting resource and the
 /// element it protects (a policy attachment → role → function is two).
@@ -250,6 +251,43 @@ impl<'a> Builder<'a> {
         self.class(id).map(|c| c.kind)
     }
 
+    /// Whether resource `id` is of a class with `role`.
+    fn has_role(&self, id: ResourceId, role: ClassRole) -> bool {
+        self.class(id).is_some_and(|c| c.role == Some(role))
+    }
+
+    /// Whether subnet `id` is public: it gives instances public addresses
+    /// (`map_public_ip_on_launch`, `MapPublicIpOnLaunch`), or a route table associated with
+    /// it routes to an internet gateway (subnet ← association → route table [← route] →
+    /// gateway: at most four links through route tables, routes and associations).
+    fn is_public_subnet(&self, id: ResourceId) -> bool {
+        let literal_true = |path: &[&str]| {
+            self.graph
+                .resource(id)
+                .and_then(|r| r.attributes.at(path))
+                .and_then(Node::as_bool)
+                == Some(true)
+        };
+        if literal_true(&["map_public_ip_on_launch"])
+            || literal_true(&["Properties", "MapPublicIpOnLaunch"])
+        {
+            return true;
+        }
+        let mut seen = BTreeSet::from([id]);
+        let mut queue = VecDeque::from([(id, 0)]);
+        while let Some((at, depth)) = queue.pop_front() {
+            for &(next, _) in self.neighbours.get(&at).into_iter().flatten() {
+                if self.has_role(next, ClassRole::InternetGateway) {
+                    return true;
+                }
+                if self.has_role(next, ClassRole::Route) && depth < 3 && seen.insert(next) {
+                    queue.push_back((next, depth + 1));
+                }
+            }
+        }
+        false
+    }
+
     /// Whether a link from `from` to a resource of kind `to` is an access grant (an IAM
     /// policy's resource) rather than protection.
     fn grants(&self, from: ResourceId, to: ElementKind) -> bool {
@@ -262,7 +300,7 @@ impl<'a> Builder<'a> {
     fn reach(
         &self,
         start: ResourceId,
-        wanted: impl Fn(ElementKind) -> bool,
+        wanted: impl Fn(ResourceId, ElementKind) -> bool,
     ) -> BTreeSet<ResourceId> {
         let mut found = BTreeSet::new();
         let mut seen = BTreeSet::from([start]);
@@ -281,7 +319,7 @@ impl<'a> Builder<'a> {
                 if !seen.insert(next) {
                     continue;
                 }
-                if wanted(kind) {
+                if wanted(next, kind) {
                     found.insert(next);
                 } else if kind == ElementKind::Supporting {
                     queue.push_back((next, depth + 1));
@@ -315,14 +353,14 @@ impl<'a> Builder<'a> {
         // Supporting resources protect the processes and stores they are linked with; a
         // boundary (a VPC) takes them only when there is nothing else.
         for id in supporting {
-            let mut owners = self.reach(id, |k| {
+            let mut owners = self.reach(id, |_, k| {
                 matches!(
                     k,
                     ElementKind::Process | ElementKind::DataStore | ElementKind::ExternalEntity
                 )
             });
             if owners.is_empty() {
-                owners = self.reach(id, |k| k == ElementKind::Boundary);
+                owners = self.reach(id, |_, k| k == ElementKind::Boundary);
             }
             if owners.is_empty() {
                 drafts.insert(
@@ -349,11 +387,12 @@ impl<'a> Builder<'a> {
             ..ThreatModel::default()
         };
         let boundaries = Boundaries::new(&self, &drafts);
-        model.boundaries = boundaries.list.clone();
         let mut elements: Vec<(Element, Option<ResourceId>)> = drafts
             .values()
             .map(|d| (self.element(d, &boundaries), d.resource))
             .collect();
+        model.boundaries = boundaries.list.clone();
+        model.boundaries.extend(boundaries.added.take());
         let internet_needed = elements.iter().any(|(e, _)| e.internet_facing);
         if internet_needed {
             elements.push((external("internet", "Internet", boundaries.internet), None));
@@ -523,6 +562,11 @@ struct Boundaries {
     ci: usize,
     /// VPC boundaries by the VPC resource.
     vpcs: HashMap<ResourceId, usize>,
+    /// The public and the private subnets of each VPC, by VPC boundary: created when an
+    /// element sits in one.
+    subnets: std::cell::RefCell<BTreeMap<(usize, bool), usize>>,
+    /// Boundaries added while placing elements (the subnet groups).
+    added: std::cell::RefCell<Vec<Boundary>>,
     /// Namespace boundaries by namespace.
     namespaces: HashMap<String, usize>,
 }
@@ -585,6 +629,8 @@ impl Boundaries {
             ci,
             vpcs,
             namespaces,
+            subnets: Default::default(),
+            added: Default::default(),
         }
     }
 
@@ -603,10 +649,45 @@ impl Boundaries {
         if let Some(own) = self.vpcs.get(&id) {
             return *own;
         }
-        let vpcs = builder.reach(id, |k| k == ElementKind::Boundary);
-        vpcs.iter()
-            .find_map(|v| self.vpcs.get(v).copied())
-            .unwrap_or(self.account)
+        // In a subnet: its VPC's public subnets if any of its subnets is public.
+        let subnets = builder.reach(id, |r, _| builder.has_role(r, ClassRole::Subnet));
+        let vpc_of = |r: ResourceId| {
+            builder
+                .reach(r, |_, k| k == ElementKind::Boundary)
+                .iter()
+                .find_map(|v| self.vpcs.get(v).copied())
+        };
+        let placed = subnets
+            .iter()
+            .filter_map(|s| vpc_of(*s).map(|vpc| (vpc, builder.is_public_subnet(*s))))
+            .max_by_key(|(_, public)| *public);
+        if let Some((vpc, public)) = placed {
+            return self.subnet_group(vpc, public);
+        }
+        vpc_of(id).unwrap_or(self.account)
+    }
+
+    /// The boundary of the public or private subnets of VPC boundary `vpc`, made once.
+    fn subnet_group(&self, vpc: usize, public: bool) -> usize {
+        let mut subnets = self.subnets.borrow_mut();
+        if let Some(b) = subnets.get(&(vpc, public)) {
+            return *b;
+        }
+        let mut added = self.added.borrow_mut();
+        let index = self.list.len() + added.len();
+        let (vpc_id, vpc_name) = self
+            .list
+            .get(vpc)
+            .map(|b| (b.id.clone(), b.name.clone()))
+            .unwrap_or_default();
+        let which = if public { "public" } else { "private" };
+        added.push(Boundary {
+            id: format!("{which}-subnets:{vpc_id}"),
+            name: format!("{which} subnets of {vpc_name}"),
+            parent: Some(vpc),
+        });
+        subnets.insert((vpc, public), index);
+        index
     }
 }
 
