@@ -1,0 +1,4 @@
+//! Any input, scanned as `template.yaml` and rendered in every format (see `src/lib.rs`).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| guardrail_fuzz::scan_as("template.yaml", data));
