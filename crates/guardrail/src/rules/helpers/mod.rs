@@ -1,9 +1,11 @@
 //! Helpers: the checks written in Rust that rule conditions call by name, for what data
 //! cannot express well (IAM policy documents, CIDR ranges, port ranges, secret-looking
-//! values). Each is documented here, listed in [`HELPERS`] (so the rule loader can reject
-//! unknown names and wrong arities at load time) and unit-tested in its module.
+//! values, Kubernetes namespaces left to apply time). Each is documented here, listed in
+//! [`HELPERS`] (so the rule loader can reject unknown names and wrong arities at load time)
+//! and unit-tested in its module.
 
 pub mod iam;
+pub mod k8s;
 pub mod net;
 pub mod path;
 pub mod secrets;
@@ -168,6 +170,7 @@ pub static HELPERS: &[Helper] = &[
     secrets::KNOWN_FORMAT,
     secrets::SENSITIVE_NAME,
     secrets::LITERAL,
+    k8s::DEFAULT_NAMESPACE,
 ];
 
 /// The helper called `name`.
