@@ -460,6 +460,19 @@ fn restricts(c: &Condition) -> Truth {
         return Truth::False;
     }
     let base = lower.strip_prefix("foranyvalue:").unwrap_or(&lower);
+    let comparing = matches!(
+        base,
+        "stringequals"
+            | "stringequalsignorecase"
+            | "stringlike"
+            | "arnlike"
+            | "arnequals"
+            | "ipaddress"
+    );
+    if !comparing {
+        // Negations, Bool, Null, numbers and dates pin no caller, whatever the key.
+        return Truth::False;
+    }
     let Some(key) = c.key.as_literal() else {
         return Truth::Unknown;
     };

@@ -1769,6 +1769,15 @@ fn public_principal_conditions_must_restrict() {
         ])),
     );
     assert_eq!(truth(h, both), Truth::False);
+    // An operator that pins nobody does not, whatever its value.
+    let bool_unknown_key = grant(
+        s("*"),
+        Some(map(vec![(
+            "Bool",
+            map(vec![("aws:SecureTransport", unknown("var.flag"))]),
+        )])),
+    );
+    assert_eq!(truth(h, bool_unknown_key), Truth::True);
     // A pattern known only at deployment may be open.
     assert_eq!(
         truth(h, with("StringLike", "aws:SourceArn", unknown("var.arn"))),
