@@ -68,6 +68,31 @@ policy Resource `*` is the key itself, and `kms:*` for the account root is AWS's
 );
 
 declare_helper!(
+    WILDCARD_ACTION_ON_ALL_RESOURCES,
+    "iam.wildcard_action_on_all_resources",
+    1,
+    wildcard_action_on_all_resources,
+    "True when the policy document has an Allow statement on Resource `*` whose actions \
+include a wildcard pattern narrower than every action: `s3:*`, `s3:Get*`, `dynamodb:*Item`, \
+`*:Describe*`. Statements that also allow Action `*` are left to `iam.full_admin`. Patterns \
+that only match actions which accept no resource but `*` (`ec2:Describe*`, \
+`autoscaling:Describe*`, `elasticloadbalancing:Describe*`) are not counted: `*` is the only \
+resource they can have. Conditions do not change the answer. Meant for identity policies.\n\n\
+Example: `not iam.wildcard_action_on_all_resources(policy)`",
+);
+
+declare_helper!(
+    ALLOW_ALL_ACTIONS,
+    "iam.allow_all_actions",
+    1,
+    allow_all_actions,
+    "True when the policy document has an Allow statement with Action `*` (or `*:*`) that \
+does not apply to Resource `*` (specific resources, or `NotResource`): every action of every \
+service on those resources. The same on Resource `*` is `iam.full_admin`.\n\nExample: \
+`not iam.allow_all_actions(policy)`",
+);
+
+declare_helper!(
     PASSROLE_ON_ANY_RESOURCE,
     "iam.passrole_on_any_resource",
     1,
@@ -97,9 +122,18 @@ declare_helper!(
     "True when the policy document has an Allow statement whose principal is anyone \
 (`Principal: \"*\"`, `{\"AWS\": \"*\"}`, a list containing `\"*\"`, Terraform `principals` of \
 type `*` or `AWS` with identifier `*`), or an Allow statement with `NotPrincipal` (everyone \
-but the listed principals), and no `Condition` at all. Any condition (`aws:SourceArn`, \
-`aws:SourceAccount`, `aws:PrincipalOrgID`, `aws:SourceVpce`, …) is taken as a deliberate \
-restriction; an empty `Condition` map restricts nothing. Deny statements never count.\n\n\
+but the listed principals), and no condition that restricts who can use it. A condition \
+restricts when it pins the caller's account, organisation, network or source to values that \
+are not open: `aws:SourceAccount`, `aws:SourceArn`, `aws:SourceOwner`, `aws:SourceOrgID`, \
+`aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, \
+`kms:CallerAccount`, `s3:DataAccessPointAccount`, `aws:SourceVpc`, `aws:SourceVpce` under \
+`StringEquals` (where `*` is a literal, so even `*` matches no real caller), or under \
+`StringLike` / `ArnLike` / `ArnEquals` with no wildcard in the account (ARNs: the account \
+field, or for S3 the bucket name; ids: up to the first `/`); `aws:SourceIp` / \
+`aws:VpcSourceIp` under `IpAddress` with no `/0` range. `…IfExists`, `ForAllValues:` and \
+negated operators restrict nothing (they hold when the key is absent, or for everyone but \
+some), nor do other keys (`aws:SecureTransport`, `aws:PrincipalTag/…`, `sts:ExternalId`). \
+Deny statements never count.\n\n\
 Example: `not iam.public_principal(Properties.PolicyDocument)`",
 );
 
@@ -212,6 +246,75 @@ fn service_wildcard_on_all_resources(call: &HelperCall<'_>) -> Verdict {
     })
 }
 
+/// Action patterns whose every match accepts no resource but `*` (lower case): a pattern
+/// that starts with one of these (no wildcard before its end) is not counted by
+/// [`wildcard_action_on_all_resources`].
+const ONLY_STAR_RESOURCE_FAMILIES: &[&str] = &[
+    "ec2:describe",
+    "autoscaling:describe",
+    "elasticloadbalancing:describe",
+];
+
+/// Whether an action pattern has a wildcard but is not every action, and may match an
+/// action that accepts a resource narrower than `*`.
+fn is_wildcard_action(term: &Term) -> Truth {
+    if term.is_all_actions() == Truth::True {
+        return Truth::False;
+    }
+    match term.as_literal() {
+        Some(t) => {
+            let lower = t.to_ascii_lowercase();
+            let only_star = ONLY_STAR_RESOURCE_FAMILIES
+                .iter()
+                .any(|family| lower.starts_with(family));
+            Truth::from_bool(t.contains(['*', '?']) && !only_star)
+        }
+        None => {
+            let wildcard = term.parts.iter().any(|p| match p {
+                Part::Text(t) => t.contains(['*', '?']),
+                _ => false,
+            });
+            if term.parts.contains(&Part::Any) {
+                Truth::Unknown
+            } else {
+                Truth::from_bool(wildcard)
+            }
+        }
+    }
+}
+
+fn wildcard_action_on_all_resources(call: &HelperCall<'_>) -> Verdict {
+    query(call, |s, _| {
+        let Some(actions) = &s.actions else {
+            return Found::no();
+        };
+        if actions.iter().any(|t| t.is_all_actions() == Truth::True) {
+            return Found::no();
+        }
+        let action = any_term(actions, is_wildcard_action);
+        allowed_on_any_resource(s, action, "")
+    })
+}
+
+fn allow_all_actions(call: &HelperCall<'_>) -> Verdict {
+    query(call, |s, _| {
+        let Some(actions) = &s.actions else {
+            return Found::no();
+        };
+        let action = any_term(actions, Term::is_all_actions);
+        let resource = s.any_resource();
+        let shown = match (&s.resources, &s.not_resources) {
+            (Some(resources), _) => list_shown(resources),
+            (None, Some(excluded)) => format!("NotResource {}", list_shown(excluded)),
+            (None, None) => "no Resource".to_owned(),
+        };
+        Found {
+            truth: and(and(s.allows(), action.truth), resource.truth.not()),
+            shown: format!("{} {} on {shown}", s.effect_shown(), action.shown),
+        }
+    })
+}
+
 fn passrole_on_any_resource(call: &HelperCall<'_>) -> Verdict {
     query(call, |s, _| {
         let action = s.grants_found("iam:PassRole");
@@ -271,12 +374,150 @@ fn public_principal(call: &HelperCall<'_>) -> Verdict {
                 shown: "NotPrincipal (everyone but those listed)".to_owned(),
             };
         }
-        let unconditioned = s.has_condition().not();
+        let restricted = s
+            .conditions
+            .iter()
+            .fold(Truth::False, |acc, c| or(acc, restricts(c)));
+        let why = if s.conditions.is_empty() {
+            "without Condition"
+        } else {
+            "without a Condition that restricts the caller"
+        };
         Found {
-            truth: and(and(s.allows(), who.truth), unconditioned),
-            shown: format!("{} {} without Condition", s.effect_shown(), who.shown),
+            truth: and(and(s.allows(), who.truth), restricted.not()),
+            shown: format!("{} {} {why}", s.effect_shown(), who.shown),
         }
     })
+}
+
+/// Condition keys whose values name an account, organisation or network: a pinned value
+/// restricts who can use a statement. Lower case.
+const ID_KEYS: &[&str] = &[
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:sourceorgid",
+    "aws:principalaccount",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "kms:calleraccount",
+    "s3:dataaccesspointaccount",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+];
+
+/// Condition keys whose values are ARNs: pinned when the account (or S3 bucket) is.
+const ARN_KEYS: &[&str] = &["aws:sourcearn", "aws:principalarn"];
+
+/// Condition keys whose values are IP ranges.
+const IP_KEYS: &[&str] = &["aws:sourceip", "aws:vpcsourceip"];
+
+/// Whether an id pattern (account, organisation, VPC, org path) leaves the owner open: a
+/// wildcard before the first `/`.
+fn open_id(value: &str) -> bool {
+    value
+        .split('/')
+        .next()
+        .unwrap_or(value)
+        .contains(['*', '?'])
+        || value.is_empty()
+}
+
+/// Whether an ARN pattern leaves the owner open: a wildcard in the account field, or, for
+/// ARNs without an account (S3), in the bucket name; fewer than six fields with a wildcard
+/// anywhere (`arn:aws:iam::*`, `*`).
+fn open_arn(value: &str) -> bool {
+    let fields: Vec<&str> = value.splitn(6, ':').collect();
+    match fields.as_slice() {
+        [_, _, _, _, account, resource] => {
+            if account.is_empty() {
+                resource
+                    .split(['/', ':'])
+                    .next()
+                    .unwrap_or(resource)
+                    .contains(['*', '?'])
+                    || resource.is_empty()
+            } else {
+                account.contains(['*', '?'])
+            }
+        }
+        _ => value.contains(['*', '?']) || value.is_empty(),
+    }
+}
+
+/// Whether an IP range admits every address.
+fn open_ip(value: &str) -> bool {
+    value.trim().ends_with("/0")
+}
+
+/// Whether a condition restricts who can use a statement with a public principal.
+fn restricts(c: &Condition) -> Truth {
+    let Some(operator) = c.operator.as_literal() else {
+        return Truth::Unknown;
+    };
+    let lower = operator.trim().to_ascii_lowercase();
+    if lower.starts_with("forallvalues:") || lower.ends_with("ifexists") {
+        // Holds when the key is absent: a caller outside any organisation, a direct call.
+        return Truth::False;
+    }
+    let base = lower.strip_prefix("foranyvalue:").unwrap_or(&lower);
+    let comparing = matches!(
+        base,
+        "stringequals"
+            | "stringequalsignorecase"
+            | "stringlike"
+            | "arnlike"
+            | "arnequals"
+            | "ipaddress"
+    );
+    if !comparing {
+        // Negations, Bool, Null, numbers and dates pin no caller, whatever the key.
+        return Truth::False;
+    }
+    let Some(key) = c.key.as_literal() else {
+        return Truth::Unknown;
+    };
+    let key = key.to_ascii_lowercase();
+    let literal = matches!(base, "stringequals" | "stringequalsignorecase");
+    let open: fn(&str) -> bool = match base {
+        // Literal comparison: any value pins (`*` included, which no caller has), even one
+        // known only at deployment.
+        _ if literal && (ID_KEYS.contains(&key.as_str()) || ARN_KEYS.contains(&key.as_str())) => {
+            |v: &str| v.is_empty()
+        }
+        "stringlike" if ID_KEYS.contains(&key.as_str()) => open_id,
+        "stringlike" | "arnlike" | "arnequals" if ARN_KEYS.contains(&key.as_str()) => open_arn,
+        "ipaddress" if IP_KEYS.contains(&key.as_str()) => open_ip,
+        _ => return Truth::False,
+    };
+    if c.values.is_empty() {
+        return Truth::False;
+    }
+    // Any value matches: one open value opens the condition.
+    let truth = c.values.iter().fold(Truth::True, |acc, v| {
+        let pinned = match v.as_literal() {
+            Some(text) => Truth::from_bool(!open(text)),
+            None if literal => Truth::True,
+            None if v.parts.contains(&Part::Any) => Truth::Unknown,
+            // Names (an account id, an ARN from the template) never hold a wildcard.
+            None => {
+                let text: String = v
+                    .parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Text(t) => t.as_str(),
+                        _ => "name",
+                    })
+                    .collect();
+                Truth::from_bool(!open(&text))
+            }
+        };
+        and(acc, pinned)
+    });
+    if c.conditional && truth == Truth::True {
+        Truth::Unknown
+    } else {
+        truth
+    }
 }
 
 /// The action `web_identity_without_subject` is about.

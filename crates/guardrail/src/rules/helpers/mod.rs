@@ -160,6 +160,8 @@ use declare_helper;
 pub static HELPERS: &[Helper] = &[
     iam::FULL_ADMIN,
     iam::SERVICE_WILDCARD_ON_ALL_RESOURCES,
+    iam::WILDCARD_ACTION_ON_ALL_RESOURCES,
+    iam::ALLOW_ALL_ACTIONS,
     iam::PASSROLE_ON_ANY_RESOURCE,
     iam::ALLOW_NOT_ACTION,
     iam::PUBLIC_PRINCIPAL,

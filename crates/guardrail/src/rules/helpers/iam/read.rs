@@ -273,7 +273,11 @@ impl Reader<'_> {
             }],
         };
         match &node.value {
-            Value::String(text) => self.json_text(text, node, Vec::new()).unwrap_or_default(),
+            // AWS rejects a document that is not a JSON object: nothing can be said about
+            // what it grants, so it is a gap (an unknown verdict), never an empty policy.
+            Value::String(text) => self
+                .json_text(text, node, Vec::new())
+                .unwrap_or_else(|why| gap(format!("a policy that is not valid JSON ({why})"))),
             Value::OneOf(alternatives) => {
                 let mut policy = Policy::default();
                 for alternative in alternatives {
@@ -283,14 +287,16 @@ impl Reader<'_> {
                 policy
             }
             Value::Map(map) if is_terraform_document(map) => {
-                // Rules on the data source itself: name its statements by its address.
-                let address = self
-                    .graph
-                    .resource(origin)
-                    .filter(|r| {
-                        r.kind == NodeKind::Data && r.type_name == "aws_iam_policy_document"
-                    })
-                    .map_or(path, |r| r.address.as_str());
+                // Rules on the data source itself (called with its root, `$`): its
+                // statements are its own attributes, `statement[0]`.
+                let own = self.graph.resource(origin).filter(|r| {
+                    r.kind == NodeKind::Data && r.type_name == "aws_iam_policy_document"
+                });
+                let address = match own {
+                    Some(_) if path == "$" => "",
+                    Some(r) => r.address.as_str(),
+                    None => path,
+                };
                 self.tf_document(node, address, origin, depth, visiting)
             }
             Value::Map(map) => {
@@ -307,8 +313,8 @@ impl Reader<'_> {
                 let text = (!u.pieces.is_empty())
                     .then(|| mark_holes(&u.pieces, self.cloudformation))
                     .flatten();
-                if let Some(policy) =
-                    text.and_then(|(text, holes)| self.json_text(&text, node, holes))
+                if let Some(Ok(policy)) =
+                    text.map(|(text, holes)| self.json_text(&text, node, holes))
                 {
                     return policy;
                 }
@@ -318,9 +324,13 @@ impl Reader<'_> {
         }
     }
 
-    /// A JSON policy in a string; `None` when the text is not JSON.
-    fn json_text(&self, text: &str, at: &Node, holes: Vec<Hole>) -> Option<Policy> {
-        let json = serde_json::from_str::<serde_json::Value>(text.trim()).ok()?;
+    /// A JSON policy in a string; why not when the text is not a JSON object.
+    fn json_text(&self, text: &str, at: &Node, holes: Vec<Hole>) -> Result<Policy, String> {
+        let json =
+            serde_json::from_str::<serde_json::Value>(text.trim()).map_err(|e| e.to_string())?;
+        if !json.is_object() {
+            return Err("not a JSON object".to_owned());
+        }
         let node = Node::from_json(&json, at.span, &at.provenance);
         let reader = Reader {
             graph: self.graph,
@@ -331,7 +341,7 @@ impl Reader<'_> {
         if let Some(statement) = node.as_map().and_then(|m| get_ci(m, "Statement")) {
             reader.json_statements(statement, "Statement", 0, &mut policy);
         }
-        Some(policy)
+        Ok(policy)
     }
 
     /// The statements of a JSON-shaped `Statement` element (a map, a list, intrinsics).
@@ -641,7 +651,7 @@ impl Reader<'_> {
         } else {
             "source_policy_documents"
         };
-        let path = format!("{address}.{key}");
+        let path = joined(address, key);
         let documents: Vec<Policy> = match &list.value {
             Value::Null => Vec::new(),
             Value::Seq(items) => items
@@ -683,7 +693,7 @@ impl Reader<'_> {
     ) -> Vec<Statement> {
         let mut out = Vec::new();
         for (i, block) in Self::blocks(node).into_iter().enumerate() {
-            let path = format!("{address}.statement[{i}]");
+            let path = joined(address, &format!("statement[{i}]"));
             let Some(map) = block.as_map() else {
                 if let Value::Unknown(u) = &block.value {
                     policy.gaps.push(Gap {
@@ -790,6 +800,15 @@ fn is_terraform_document(map: &Map) -> bool {
 /// times, including none).
 fn is_dynamic(block: &Node) -> bool {
     block.get("__dynamic").and_then(Node::as_bool) == Some(true)
+}
+
+/// `address.step`, or `step` alone when there is no address.
+fn joined(address: &str, step: &str) -> String {
+    if address.is_empty() {
+        step.to_owned()
+    } else {
+        format!("{address}.{step}")
+    }
 }
 
 fn merge(into: &mut Policy, from: Policy) {

@@ -355,9 +355,10 @@ fn json_strings_are_parsed_and_blamed_as_the_string() {
         Truth::True
     );
     assert_eq!(truth(&FULL_ADMIN, s(single)), Truth::False);
-    assert_eq!(truth(&FULL_ADMIN, s("not json")), Truth::False);
-    assert_eq!(truth(&FULL_ADMIN, s("")), Truth::False);
-    assert_eq!(truth(&FULL_ADMIN, s("[1,2]")), Truth::False);
+    // Text that is not a JSON object says nothing of what it grants: unknown, not a pass.
+    assert_eq!(truth(&FULL_ADMIN, s("not json")), Truth::Unknown);
+    assert_eq!(truth(&FULL_ADMIN, s("")), Truth::Unknown);
+    assert_eq!(truth(&FULL_ADMIN, s("[1,2]")), Truth::Unknown);
 }
 
 #[test]
@@ -1680,4 +1681,169 @@ fn statements_model_is_public() {
     assert_eq!(statement.on_any_resource(), Truth::False);
     assert_eq!(statement.has_condition(), Truth::False);
     assert_eq!(statement.path, "Statement[0]");
+}
+
+// ---- conditions that restrict a public principal --------------------------------------
+
+#[test]
+fn public_principal_conditions_must_restrict() {
+    let h = &PUBLIC_PRINCIPAL;
+    let with = |operator: &str, key: &str, value: Node| {
+        grant(s("*"), Some(map(vec![(operator, map(vec![(key, value)]))])))
+    };
+    // Open values, operators that hold when the key is absent, keys that restrict nobody.
+    for open in [
+        with("StringLike", "aws:PrincipalArn", s("arn:aws:iam::*")),
+        with(
+            "ArnLike",
+            "aws:PrincipalArn",
+            s("arn:aws:iam::*:role/admin"),
+        ),
+        with("ArnEquals", "aws:SourceArn", s("arn:aws:sns:*:*:topic")),
+        with("StringLike", "aws:SourceAccount", s("*")),
+        with("StringLike", "aws:PrincipalOrgID", s("o-*")),
+        with("StringLike", "aws:SourceArn", s("arn:aws:s3:::*")),
+        // Anyone can create a bucket whose name matches `logs-*`.
+        with("StringLike", "aws:SourceArn", s("arn:aws:s3:::logs-*/*")),
+        with(
+            "StringLike",
+            "aws:SourceAccount",
+            strs(&["111122223333", "*"]),
+        ),
+        with(
+            "StringEqualsIfExists",
+            "aws:SourceAccount",
+            s("111122223333"),
+        ),
+        with("ForAllValues:StringEquals", "aws:PrincipalOrgID", s("o-1")),
+        with("StringNotEquals", "aws:PrincipalAccount", s("111122223333")),
+        with("IpAddress", "aws:SourceIp", s("0.0.0.0/0")),
+        with("Bool", "aws:SecureTransport", s("true")),
+        with("StringEquals", "sts:ExternalId", s("secret")),
+        with("StringEquals", "aws:PrincipalTag/team", s("ops")),
+    ] {
+        assert_eq!(truth(h, open), Truth::True);
+    }
+    let v = run(h, with("StringLike", "aws:SourceAccount", s("*")));
+    assert_eq!(
+        seen(&v).1,
+        "Allow Principal \"*\" without a Condition that restricts the caller"
+    );
+    // Pinned values; under StringEquals `*` is a literal that no caller has.
+    for pinned in [
+        with("StringEquals", "aws:SourceAccount", s("*")),
+        with("StringEquals", "aws:PrincipalArn", s("arn:aws:iam::*")),
+        with(
+            "StringLike",
+            "aws:PrincipalArn",
+            s("arn:aws:iam::111122223333:role/*"),
+        ),
+        with(
+            "ArnLike",
+            "aws:SourceArn",
+            s("arn:aws:sns:*:111122223333:*"),
+        ),
+        with(
+            "StringLike",
+            "aws:SourceArn",
+            s("arn:aws:s3:::logs-bucket/*"),
+        ),
+        with(
+            "ForAnyValue:StringLike",
+            "aws:PrincipalOrgPaths",
+            s("o-1/r-1/*"),
+        ),
+        with("StringEquals", "kms:CallerAccount", s("111122223333")),
+        with("IpAddress", "aws:SourceIp", s("203.0.113.0/24")),
+        with("StringEquals", "aws:SourceVpce", s("vpce-1")),
+        with("ArnLike", "aws:SourceArn", unknown("aws_sns_topic.t.arn")),
+    ] {
+        assert_eq!(truth(h, pinned), Truth::False);
+    }
+    // One restricting condition among others is enough.
+    let both = grant(
+        s("*"),
+        Some(map(vec![
+            ("Bool", map(vec![("aws:SecureTransport", s("true"))])),
+            ("StringEquals", map(vec![("aws:PrincipalOrgID", s("o-1"))])),
+        ])),
+    );
+    assert_eq!(truth(h, both), Truth::False);
+    // An operator that pins nobody does not, whatever its value.
+    let bool_unknown_key = grant(
+        s("*"),
+        Some(map(vec![(
+            "Bool",
+            map(vec![("aws:SecureTransport", unknown("var.flag"))]),
+        )])),
+    );
+    assert_eq!(truth(h, bool_unknown_key), Truth::True);
+    // A pattern known only at deployment may be open.
+    assert_eq!(
+        truth(h, with("StringLike", "aws:SourceArn", unknown("var.arn"))),
+        Truth::Unknown
+    );
+}
+
+#[test]
+fn wildcard_actions_and_all_actions() {
+    let h = &WILDCARD_ACTION_ON_ALL_RESOURCES;
+    for action in [
+        "s3:*",
+        "s3:Get*",
+        "dynamodb:*Item",
+        "*:Describe*",
+        "iam:P?ssRole",
+    ] {
+        assert_eq!(truth(h, doc(vec![allow(s(action), s("*"))])), Truth::True);
+    }
+    for (action, resource) in [
+        ("ec2:Describe*", "*"),
+        ("autoscaling:Describe*", "*"),
+        ("s3:GetObject", "*"),
+        ("*", "*"),
+        ("s3:*", "arn:aws:s3:::b/*"),
+    ] {
+        assert_eq!(
+            truth(h, doc(vec![allow(s(action), s(resource))])),
+            Truth::False,
+            "{action} on {resource}"
+        );
+    }
+    assert_eq!(
+        truth(h, doc(vec![allow(unknown("var.action"), s("*"))])),
+        Truth::Unknown
+    );
+
+    let h = &ALLOW_ALL_ACTIONS;
+    let v = run(h, doc(vec![allow(s("*"), s("arn:aws:s3:::b"))]));
+    assert_eq!(v.truth, Truth::True);
+    assert_eq!(seen(&v).1, "Allow \"*\" on \"arn:aws:s3:::b\"");
+    let not_resource = doc(vec![st(vec![
+        ("Effect", s("Allow")),
+        ("Action", s("*:*")),
+        ("NotResource", s("arn:aws:s3:::b")),
+    ])]);
+    assert_eq!(truth(h, not_resource), Truth::True);
+    // On every resource it is full administrative access, another helper's.
+    assert_eq!(truth(h, doc(vec![allow(s("*"), s("*"))])), Truth::False);
+    assert_eq!(
+        truth(h, doc(vec![allow(s("s3:*"), s("arn:aws:s3:::b"))])),
+        Truth::False
+    );
+    let deny = doc(vec![st(vec![
+        ("Effect", s("Deny")),
+        ("Action", s("*")),
+        ("Resource", s("arn:aws:s3:::b")),
+    ])]);
+    assert_eq!(truth(h, deny), Truth::False);
+}
+
+#[test]
+fn policy_text_that_is_not_json_is_unknown() {
+    for text in ["{\"Statement\": [", "not json", "[]", ""] {
+        let v = run(&FULL_ADMIN, s(text));
+        assert_eq!(v.truth, Truth::Unknown, "{text:?}");
+        assert!(seen(&v).1.starts_with("a policy that is not valid JSON"));
+    }
 }
