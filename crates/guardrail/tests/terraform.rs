@@ -95,15 +95,15 @@ fn basic_module_links_resolve_across_files_and_into_the_local_module() {
         // main.tf → locals.tf, and between resources
         "aws_s3_bucket.logs -Reference-> local.bucket_name",
         "aws_s3_bucket_versioning.logs -Reference-> aws_s3_bucket.logs",
-        "aws_instance.web -DependsOn-> aws_s3_bucket_policy.logs",
-        "aws_instance.web -Reference-> provider.aws.replica",
-        "aws_instance.web -Reference-> data.aws_ami.ubuntu",
-        "aws_instance.web -Reference-> dangling aws_iam_instance_profile.shared",
+        "aws_instance.web[0] -DependsOn-> aws_s3_bucket_policy.logs",
+        "aws_instance.web[0] -Reference-> provider.aws.replica",
+        "aws_instance.web[0] -Reference-> data.aws_ami.ubuntu",
+        "aws_instance.web[0] -Reference-> dangling aws_iam_instance_profile.shared",
         "aws_iam_policy.read -Reference-> data.aws_iam_policy_document.read",
         "data.aws_iam_policy_document.read -Reference-> data.aws_caller_identity.current",
-        // the module call contains what its directory declares
-        "module.net -Contains-> aws_vpc.main",
-        "module.net -Contains-> aws_subnet.private",
+        // the module call contains the instance of what its directory declares
+        "module.net -Contains-> module.net.aws_vpc.main",
+        "module.net -Contains-> module.net.aws_subnet.private[0]",
     ] {
         assert!(
             edges.iter().any(|e| e == expected),
@@ -122,8 +122,8 @@ fn basic_module_links_resolve_across_files_and_into_the_local_module() {
         .iter()
         .filter(|e| e.kind == EdgeKind::Contains)
         .count();
-    // The net module declares 2 variables, 2 resources and 2 outputs.
-    assert_eq!(contains, 6);
+    // The net module declares 2 variables, 2 resources (one with count = 2) and 2 outputs.
+    assert_eq!(contains, 7);
 }
 
 #[test]
@@ -140,9 +140,9 @@ fn malformed_input_is_diagnosed() {
 }
 
 /// A `dynamic` block whose `for_each` is known to be empty (a literal, a variable default, a
-/// conditional on them) makes no block; one whose `for_each` is unknown or not empty, or uses
-/// an enclosing block's iterator, stays one `__dynamic` entry. References are links either
-/// way. Found on terraform-aws-modules' flow-log module, where empty optional statements read
+/// conditional on them) makes no block; a known collection makes one block per element, with
+/// the iterator's values filled in (an inner `dynamic` can depend on the outer iterator); one
+/// whose `for_each` is unknown stays one `__dynamic` entry. References are links either way. Found on terraform-aws-modules' flow-log module, where empty optional statements read
 /// as unknown IAM statements.
 #[test]
 fn empty_dynamic_blocks_make_no_block() {
@@ -239,4 +239,76 @@ fn references_through_locals_reach_the_resources() {
         .filter_map(|e| e.to.map(address))
         .collect();
     assert_eq!(from_vpc, ["local.tags"]);
+}
+
+/// Every declaration of a scan, as `address  file:line`, in graph order.
+fn addresses(scan: &GraphScan) -> Vec<String> {
+    scan.graph
+        .iter()
+        .map(|(_, r)| {
+            let file = scan.files.get(r.span.file).expect("a file");
+            let at = file.line_col(r.name_span.start);
+            format!("{}  {}:{}", r.address, file.display_path(), at.line)
+        })
+        .collect()
+}
+
+#[test]
+fn module_instances_take_their_callers_values() {
+    let scan = scan("modules");
+    assert!(!scan.has_errors(), "{:?}", scan.diagnostics);
+    // `module.network` has count = 0: nothing of it exists; the bucket module is called three
+    // times (once by the root, once per site), the site module once per `for_each` key.
+    insta::assert_snapshot!(addresses(&scan).join("\n"));
+    let attributes = json(&scan, &JsonOptions { attributes: true });
+    let find = |address: &str| {
+        attributes["resources"]
+            .as_array()
+            .and_then(|all| all.iter().find(|r| r["address"] == address))
+            .map(|r| r["attributes"].clone())
+            .unwrap_or(Json::Null)
+    };
+    insta::assert_json_snapshot!(
+        "module_instance_attributes",
+        serde_json::json!({
+            "blog log group": find(r#"module.site["blog"].module.bucket.aws_cloudwatch_log_group.access"#),
+            "docs log group": find(r#"module.site["docs"].module.bucket.aws_cloudwatch_log_group.access"#),
+            "logs log group": find("module.logs.aws_cloudwatch_log_group.access"),
+            "docs logging": find(r#"module.site["docs"].aws_s3_bucket_logging.this"#),
+            "docs security group": find(r#"module.site["docs"].aws_security_group.web"#),
+        })
+    );
+}
+
+#[test]
+fn module_cycles_and_sources_outside_are_diagnostics() {
+    let cycle = scan("module-cycle");
+    let codes: Vec<&str> = cycle.diagnostics.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"terraform::module-cycle"), "{codes:?}");
+    // The cycle is broken once: `a` is instantiated as a root, `b` inside it.
+    assert_eq!(
+        addresses(&cycle)
+            .iter()
+            .filter(|a| a.contains("aws_s3_bucket"))
+            .count(),
+        1,
+        "{:?}",
+        addresses(&cycle)
+    );
+    let outside = scan("module-outside");
+    let found: Vec<(&str, String)> = outside
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.message.clone()))
+        .collect();
+    insta::assert_debug_snapshot!(found);
+    // Nothing outside the fixture was read.
+    assert!(
+        outside
+            .files
+            .iter()
+            .all(|f| f.path.starts_with(format!("{FIXTURES}/module-outside"))),
+        "{:?}",
+        outside.files.iter().map(|f| &f.path).collect::<Vec<_>>()
+    );
 }

@@ -2,8 +2,9 @@
 //! walk for both syntaxes, over the form [`super::syntax`] lowers them into.
 
 use super::entries::Entries;
-use super::expr::{Definition, Evaluator, Named};
+use super::expr::{Bound, Definition, Evaluator, Named};
 use super::syntax::{Block, Body, Expr, File, Item, NamePart, Value as Syntax};
+use super::types::VarType;
 use super::{Ctx, Decl, DeclBody, SKIPPED_BLOCKS, expect_labels, label_rule, unknown_block};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::NodeKind;
@@ -87,7 +88,9 @@ pub(super) fn declarations<'l, 'a>(
                     Named::Var,
                     v,
                     Definition {
-                        value: block.body.expr("default"),
+                        value: block.body.expr("default").map(Bound::Expr),
+                        var_type: var_type(&block.body).map(std::sync::Arc::new),
+                        nullable: nullable(&block.body),
                         span: *v_span,
                         file,
                     },
@@ -122,6 +125,22 @@ pub(super) fn declarations<'l, 'a>(
     }
 }
 
+/// A variable block's `type`, parsed.
+fn var_type(body: &Body<'_>) -> Option<VarType> {
+    body.attributes().find_map(|a| match (&a.key, &a.value) {
+        (&"type", Syntax::Names { written, .. }) => VarType::parse(written.as_str()?, written.span),
+        _ => None,
+    })
+}
+
+/// A variable block's `nullable` (true unless it says `false`).
+fn nullable(body: &Body<'_>) -> bool {
+    let Some(expr) = body.expr("nullable") else {
+        return true;
+    };
+    Evaluator::new().eval_expr(expr).as_bool() != Some(false)
+}
+
 fn locals<'l, 'a>(
     block: &'l Block<'a>,
     decls: &mut Vec<Decl<'l, 'a>>,
@@ -139,7 +158,9 @@ fn locals<'l, 'a>(
                     Named::Local,
                     attr.key,
                     Definition {
-                        value: Some(value),
+                        value: Some(Bound::Expr(value)),
+                        var_type: None,
+                        nullable: true,
                         span: attr.key_span,
                         file,
                     },
@@ -232,18 +253,20 @@ fn fill(ctx: &mut Ctx<'_, '_>, entries: &mut Entries, body: &Body<'_>, bound: &m
     for item in &body.items {
         match item {
             Item::Attribute(attr) => {
-                let value = attribute(ctx, &attr.value, bound);
+                let value = not_set_if_null(attribute(ctx, &attr.value, bound));
                 if !entries.value(attr.key, attr.key_span, value) {
                     ctx.duplicate_key(body.file, attr.key, attr.key_span);
                 }
             }
-            Item::Block(block) => {
-                let (key, key_span, node) = if block.ident == "dynamic" {
-                    match dynamic(ctx, block, bound) {
-                        Some(found) => found,
-                        None => continue,
+            Item::Block(block) if block.ident == "dynamic" => {
+                for (key, key_span, node) in dynamic(ctx, block, bound) {
+                    if !entries.block(&key, key_span, node) {
+                        ctx.duplicate_key(body.file, &key, key_span);
                     }
-                } else {
+                }
+            }
+            Item::Block(block) => {
+                let (key, key_span, node) = {
                     let mut inner = entries_for(&block.body);
                     if !block.labels.is_empty() {
                         let covered = block
@@ -274,16 +297,18 @@ fn fill(ctx: &mut Ctx<'_, '_>, entries: &mut Entries, body: &Body<'_>, bound: &m
     }
 }
 
-/// A `dynamic "X" { for_each = …, iterator = …, content { … } }` block as one entry of the
-/// `X` list: `{__dynamic: true, …content}`; nothing when `for_each` is known to be empty
-/// (`[]`, `{}`, or a variable default or conditional that comes to that), since Terraform then
-/// makes no block at all. Its references are links either way.
+/// A `dynamic "X" { for_each = …, iterator = …, content { … } }` block as entries of the `X`
+/// list. With a known `for_each`, one block per element, in Terraform's order (a list by
+/// index, a map or set by key), its content evaluated with the iterator's `key` and `value`:
+/// the blocks Terraform makes, none for an empty collection. Otherwise one entry
+/// `{__dynamic: true, …content}`, whose values that depend on the iterator are unknown: rules
+/// see that the block may be repeated any number of times. Its references are links either way.
 fn dynamic(
     ctx: &mut Ctx<'_, '_>,
     block: &Block<'_>,
     bound: &mut Vec<String>,
-) -> Option<(String, Span, Node)> {
-    let [(label, label_span)] = expect_labels(
+) -> Vec<(String, Span, Node)> {
+    let Some([(label, label_span)]) = expect_labels(
         block.body.file,
         "dynamic",
         block.ident_span,
@@ -291,12 +316,11 @@ fn dynamic(
         1,
         "one label (the type of the blocks it makes)",
         ctx.diagnostics,
-    )?
-    else {
-        return None;
+    ) else {
+        return Vec::new();
     };
     let mut iterator = label.clone();
-    let mut never = false;
+    let mut elements = None;
     for attr in block.body.attributes() {
         let Syntax::Expr(expr) = attr.value else {
             continue;
@@ -309,36 +333,71 @@ fn dynamic(
         }
         // `for_each` and `labels` are evaluated outside the iterator's scope.
         references(ctx, expr, bound);
-        if attr.key == "for_each" && !mentions_any(expr, bound) {
-            never = super::known_empty(&ctx.ev.eval_expr(expr));
+        if attr.key == "for_each" {
+            ctx.ev.set_iterators(bound);
+            elements = super::instances::elements(&ctx.ev.eval_expr(expr), true);
         }
     }
-    let mut entries = entries_for(&block.body);
-    entries.value(
-        "__dynamic",
-        block.ident_span,
-        Node::new(Value::Bool(true), block.ident_span),
-    );
-    bound.push(iterator);
-    for content in block.body.blocks().filter(|b| b.ident == "content") {
-        fill(ctx, &mut entries, &content.body, bound);
+    let contents: Vec<&Block<'_>> = block
+        .body
+        .blocks()
+        .filter(|b| b.ident == "content")
+        .collect();
+    let Some(elements) = elements else {
+        let mut entries = entries_for(&block.body);
+        entries.value(
+            "__dynamic",
+            block.ident_span,
+            Node::new(Value::Bool(true), block.ident_span),
+        );
+        bound.push(iterator);
+        for content in &contents {
+            fill(ctx, &mut entries, &content.body, bound);
+        }
+        bound.pop();
+        return vec![(label.clone(), *label_span, entries.into_node(block.span))];
+    };
+    if elements.is_empty() {
+        // No block is made, but what the content refers to is still a link.
+        let mut discarded = entries_for(&block.body);
+        bound.push(iterator);
+        for content in &contents {
+            fill(ctx, &mut discarded, &content.body, bound);
+        }
+        bound.pop();
+        return Vec::new();
     }
-    bound.pop();
-    if never {
-        return None;
+    let mut out = Vec::with_capacity(elements.len());
+    for element in elements {
+        let mut entries = entries_for(&block.body);
+        ctx.ev.bind(&iterator, element.key, element.value);
+        bound.push(iterator.clone());
+        for content in &contents {
+            fill(ctx, &mut entries, &content.body, bound);
+        }
+        bound.pop();
+        ctx.ev.unbind();
+        out.push((label.clone(), *label_span, entries.into_node(block.span)));
     }
-    Some((label.clone(), *label_span, entries.into_node(block.span)))
+    out
 }
 
-/// Whether `expr` uses an iterator of an enclosing `dynamic` block, whose value the evaluator
-/// does not know (it would read `rule.value` as a resource).
-fn mentions_any(expr: Expr<'_>, bound: &[String]) -> bool {
-    let (found, _) = expr.references(&[]);
-    found.iter().any(|r| {
-        bound
-            .iter()
-            .any(|b| r.name.split('.').next() == Some(b.as_str()))
-    })
+/// An attribute set to `null` is not set, as Terraform reads it: the provider's default
+/// applies. It stays in the tree as a removed value (see [`Node::is_removed`]), judged as
+/// absent; so does a `null` alternative of a conditional.
+fn not_set_if_null(mut node: Node) -> Node {
+    match &mut node.value {
+        Value::Null => node.provenance = crate::value::Provenance::Default,
+        Value::OneOf(alternatives) => {
+            for a in alternatives.iter_mut() {
+                if a.value == Value::Null {
+                    a.provenance = crate::value::Provenance::Default;
+                }
+            }
+        }
+        _ => {}
+    }
+    node
 }
 
 /// One attribute's value.

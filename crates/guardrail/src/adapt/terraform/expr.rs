@@ -54,6 +54,13 @@ const MAX_LOOKUP_DEPTH: usize = 32;
 /// unknown rather than copied into every place that uses them.
 const MAX_VALUE_COST: usize = 20_000;
 
+/// Most expressions evaluated for one root module and the instances it calls; past it,
+/// values are unknown (with a warning), so no configuration can make evaluation run long.
+pub(super) const MAX_STEPS: usize = 5_000_000;
+
+/// Most elements a `for` expression iterates; a bigger collection makes it unknown.
+const MAX_FOR_ELEMENTS: usize = 10_000;
+
 /// Longest string a template may build.
 const MAX_TEMPLATE_LEN: usize = 1 << 20;
 
@@ -61,15 +68,40 @@ const MAX_TEMPLATE_LEN: usize = 1 << 20;
 const MODULE_BUDGET: usize = 1_000_000;
 
 /// A local or variable as the evaluator sees it.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(super) struct Definition<'a> {
-    /// The expression that gives its value: a local's expression, a variable's default or
-    /// the value a var file assigns it; `None` for a variable without either.
-    pub value: Option<Expr<'a>>,
+    /// What gives its value: a local's expression, a variable's default, the value a var
+    /// file assigns it, or the value a module call passes; `None` for a variable without
+    /// any.
+    pub value: Option<Bound<'a>>,
+    /// A variable's `type`, parsed, whose `optional(…, default)` attributes fill in what a
+    /// value leaves out.
+    pub var_type: Option<std::sync::Arc<super::types::VarType>>,
+    /// A variable's `nullable`: when false, a caller passing `null` gets the default.
+    pub nullable: bool,
     /// Where it is declared, for diagnostics.
     pub span: Span,
     /// The file it is declared in.
     pub file: &'a SourceFile,
+}
+
+/// Where a variable or local gets its value.
+#[derive(Clone)]
+pub(super) enum Bound<'a> {
+    /// An expression of this module (or of a var file), evaluated here.
+    Expr(Expr<'a>),
+    /// A value already evaluated by the module's caller: a module call's argument.
+    Value(Node),
+}
+
+/// What `count.index`, `each.key` and `each.value` are while one instance of a resource or
+/// module call is evaluated.
+#[derive(Clone, Default)]
+pub(super) struct Iteration {
+    /// `count.index`.
+    pub count_index: Option<Node>,
+    /// `each.key` and `each.value`.
+    pub each: Option<(Node, Node)>,
 }
 
 /// The two kinds of named value an expression can read.
@@ -90,13 +122,17 @@ impl Named {
     }
 }
 
+#[derive(Clone)]
 enum Slot {
     InProgress,
-    /// The value, and its [`cost`].
-    Done(Node, usize),
+    /// The value.
+    Done(Node),
 }
 
-/// Evaluates expressions of one module, with its variables and locals as context.
+/// Evaluates expressions of one module instance, with its variables, locals, the outputs of
+/// the modules it calls and the current iteration as context. A module's evaluator is built
+/// once from its declarations and cloned for every instance.
+#[derive(Clone)]
 pub(super) struct Evaluator<'a> {
     definitions: HashMap<(Named, String), Definition<'a>>,
     cache: HashMap<(Named, String), Slot>,
@@ -110,6 +146,24 @@ pub(super) struct Evaluator<'a> {
     /// The iterator names of the enclosing `dynamic` blocks (`ingress` in
     /// `ingress.value.port`): references rooted at them are the iteration's context.
     iterators: Vec<String>,
+    /// The known values of those iterators, innermost last: name, `key`, `value`.
+    bindings: Vec<(String, Node, Node)>,
+    /// `count.index`, `each.key`, `each.value` of the instance being evaluated.
+    iteration: Iteration,
+    /// The value of each module call evaluated so far (`module.M`): an object of its outputs,
+    /// a list of them (`count`) or a map (`for_each`).
+    modules: HashMap<String, Node>,
+    /// `path.module`: the module's directory as shown.
+    path_module: String,
+    /// Expressions this root may still evaluate (shared by its instances, see
+    /// [`Evaluator::steps_left`]): nested `for` expressions over big collections stop here.
+    steps_left: usize,
+    steps_reported: bool,
+    /// The names `for` expressions bind in the element being evaluated, innermost last.
+    for_scope: Vec<(String, Node)>,
+    /// Set when an expression fails on known values (a missing attribute or key, a function
+    /// rejecting its arguments): what `try` and `can` test.
+    errored: bool,
     /// Problems found while evaluating (cycles, exhausted budgets).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -127,7 +181,55 @@ impl<'a> Evaluator<'a> {
             reported: HashSet::new(),
             budget_reported: false,
             iterators: Vec::new(),
+            bindings: Vec::new(),
+            iteration: Iteration::default(),
+            modules: HashMap::new(),
+            path_module: ".".into(),
+            errored: false,
+            for_scope: Vec::new(),
+            steps_left: MAX_STEPS,
+            steps_reported: false,
             diagnostics: Vec::new(),
+        }
+    }
+
+    /// How many more expressions may be evaluated.
+    pub fn steps_left(&self) -> usize {
+        self.steps_left
+    }
+
+    /// Sets how many more expressions may be evaluated (what the root's other instances left).
+    pub fn set_steps_left(&mut self, steps: usize) {
+        self.steps_left = steps;
+    }
+
+    /// Sets `path.module`.
+    pub fn set_path_module(&mut self, dir: &str) {
+        self.path_module = dir.to_owned();
+    }
+
+    /// Sets `count.index` / `each.*` for what is evaluated next.
+    pub fn set_iteration(&mut self, iteration: Iteration) {
+        self.iteration = iteration;
+    }
+
+    /// Records the value of the module call `name` (`module.<name>`), evaluated in its child
+    /// instance(s). Call it before evaluating anything that reads it.
+    pub fn set_module(&mut self, name: &str, value: Node) {
+        self.modules.insert(name.to_owned(), value);
+    }
+
+    /// Gives the declared variable `name` the value a module call passes. Returns false, and
+    /// changes nothing, when no variable of that name is declared.
+    pub fn pass(&mut self, name: &str, value: Node) -> bool {
+        match self.definitions.get_mut(&(Named::Var, name.to_owned())) {
+            // `null` for a non-nullable variable means "use the default", as in Terraform.
+            Some(definition) if !definition.nullable && matches!(value.value, Value::Null) => true,
+            Some(definition) => {
+                definition.value = Some(Bound::Value(value));
+                true
+            }
+            None => false,
         }
     }
 
@@ -150,7 +252,7 @@ impl<'a> Evaluator<'a> {
     pub fn assign(&mut self, name: &str, value: Expr<'a>) -> bool {
         match self.definitions.get_mut(&(Named::Var, name.to_owned())) {
             Some(definition) => {
-                definition.value = Some(value);
+                definition.value = Some(Bound::Expr(value));
                 true
             }
             None => false,
@@ -167,7 +269,7 @@ impl<'a> Evaluator<'a> {
             return None;
         }
         match self.cache.get(&key) {
-            Some(Slot::Done(node, _)) => Some(node.clone()),
+            Some(Slot::Done(node)) => Some(node.clone()),
             _ => None,
         }
     }
@@ -194,6 +296,11 @@ impl<'a> Evaluator<'a> {
         if self.depth >= MAX_EVAL_DEPTH {
             return unknown(src.slice(range), span);
         }
+        if self.steps_left == 0 {
+            self.report_steps(src, span);
+            return unknown(src.slice(range), span);
+        }
+        self.steps_left -= 1;
         self.depth += 1;
         let node = self.eval_inner(expr, span, src.slice(range), src);
         self.depth -= 1;
@@ -264,6 +371,11 @@ impl<'a> Evaluator<'a> {
             }
             // Not evaluated (yet): their value is computed by Terraform or needs functions,
             // iteration, or values known only after apply.
+            Expression::FuncCall(f)
+                if f.name.namespace.is_empty() && matches!(f.name.name.as_str(), "try" | "can") =>
+            {
+                return self.eval_try(f, span, text, src);
+            }
             Expression::FuncCall(f) if f.name.namespace.is_empty() && !f.args.expand_final() => {
                 let args: Vec<Node> = f.args.iter().map(|a| self.eval(a, src)).collect();
                 let name = f.name.name.as_str();
@@ -282,12 +394,173 @@ impl<'a> Evaluator<'a> {
                 return unknown_on(text, span, DependsOn::Function { name });
             }
             Expression::Variable(v) => {
+                if let Some(value) = self.scoped(v.as_str()) {
+                    return value;
+                }
                 let name = v.as_str().to_owned();
                 return unknown_on(text, span, DependsOn::Context { name });
             }
-            Expression::ForExpr(_) => return unknown(text, span),
+            Expression::ForExpr(f) => return self.eval_for(f, span, text, src),
         };
         Node::new(value, span)
+    }
+
+    /// The value a `for` expression binds to `name` in the element being evaluated.
+    fn scoped(&self, name: &str) -> Option<Node> {
+        self.for_scope
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// `[for k, v in collection : value if cond]` and `{for k, v in collection : key => value}`
+    /// (with `...` grouping) over a known collection: a list by index, a map by its keys in
+    /// lexical order, as Terraform iterates them. A collection, condition or key that is not
+    /// known makes the whole result unknown, waiting for what it waits for.
+    fn eval_for(
+        &mut self,
+        f: &hcl_edit::expr::ForExpr,
+        span: Span,
+        text: &str,
+        src: &Source<'_>,
+    ) -> Node {
+        let collection = self.eval(&f.intro.collection_expr, src);
+        let elements: Vec<(Node, Node)> = match &collection.value {
+            Value::Seq(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| (Node::new(Value::Int(i as i64), item.span), item.clone()))
+                .collect(),
+            Value::Map(map) => {
+                let mut entries: Vec<&Entry> = map.iter().collect();
+                entries.sort_by(|a, b| a.key.cmp(&b.key));
+                entries
+                    .into_iter()
+                    .map(|e| {
+                        let key = Node::new(Value::String(e.key.clone()), e.key_span);
+                        (key, e.value.clone())
+                    })
+                    .collect()
+            }
+            _ => return waiting(text, span, &[&collection]),
+        };
+        if elements.len() > MAX_FOR_ELEMENTS {
+            return unknown(text, span);
+        }
+        let key_var = f.intro.key_var.as_ref().map(|k| k.as_str().to_owned());
+        let value_var = f.intro.value_var.as_str().to_owned();
+        let mut list = Vec::new();
+        let mut map = Map::new();
+        for (key, value) in elements {
+            let bound = self.for_scope.len();
+            if let Some(k) = &key_var {
+                self.for_scope.push((k.clone(), key));
+            }
+            self.for_scope.push((value_var.clone(), value));
+            let result = self.for_element(f, &mut list, &mut map, src);
+            self.for_scope.truncate(bound);
+            if let Err(waits) = result {
+                return waiting(text, span, &[&*waits]);
+            }
+        }
+        let value = if f.key_expr.is_some() {
+            Value::Map(map)
+        } else {
+            Value::Seq(list)
+        };
+        derived(value, span, &[&collection])
+    }
+
+    /// One element of a `for` expression into `list` or `map`; `Err` with the value it
+    /// waits for when its condition or key is not known.
+    fn for_element(
+        &mut self,
+        f: &hcl_edit::expr::ForExpr,
+        list: &mut Vec<Node>,
+        map: &mut Map,
+        src: &Source<'_>,
+    ) -> Result<(), Box<Node>> {
+        if let Some(cond) = &f.cond {
+            let keep = self.eval(&cond.expr, src);
+            match keep.value {
+                Value::Bool(true) => {}
+                Value::Bool(false) => return Ok(()),
+                _ => return Err(Box::new(keep)),
+            }
+        }
+        let Some(key_expr) = &f.key_expr else {
+            list.push(self.eval(&f.value_expr, src));
+            return Ok(());
+        };
+        let key_node = self.eval(key_expr, src);
+        let Some(key) = key_node.value.scalar_text() else {
+            return Err(Box::new(key_node));
+        };
+        let value = self.eval(&f.value_expr, src);
+        if f.grouping {
+            let mut items = match map.get(&key).map(|n| n.value.clone()) {
+                Some(Value::Seq(items)) => items,
+                _ => Vec::new(),
+            };
+            items.push(value);
+            map.insert(Entry {
+                key,
+                key_span: key_node.span,
+                value: Node::new(Value::Seq(items), key_node.span),
+            });
+        } else {
+            map.insert(Entry {
+                key,
+                key_span: key_node.span,
+                value,
+            });
+        }
+        Ok(())
+    }
+
+    /// `try(a, b, …)`: the first argument that does not fail on known values; `can(x)`:
+    /// whether `x` does not. An unknown argument decides nothing, so the result waits for it.
+    fn eval_try(
+        &mut self,
+        f: &hcl_edit::expr::FuncCall,
+        span: Span,
+        text: &str,
+        src: &Source<'_>,
+    ) -> Node {
+        let can = f.name.name.as_str() == "can";
+        for arg in f.args.iter() {
+            let outer = std::mem::replace(&mut self.errored, false);
+            let node = self.eval(arg, src);
+            let failed = std::mem::replace(&mut self.errored, outer);
+            if failed {
+                continue;
+            }
+            if !can {
+                return node;
+            }
+            if node.is_unknown() {
+                return waiting(text, span, &[&node]);
+            }
+            return derived(Value::Bool(true), span, &[&node]);
+        }
+        if can {
+            return Node::new(Value::Bool(false), span);
+        }
+        // Every argument failed: so does `try`.
+        self.errored = true;
+        unknown(text, span)
+    }
+
+    /// Binds the iterator `name` of a `dynamic` block with a known `for_each` to one element
+    /// (`name.key`, `name.value`) until [`Evaluator::unbind`].
+    pub fn bind(&mut self, name: &str, key: Node, value: Node) {
+        self.bindings.push((name.to_owned(), key, value));
+    }
+
+    /// Ends the innermost [`Evaluator::bind`].
+    pub fn unbind(&mut self) {
+        self.bindings.pop();
     }
 
     fn eval_conditional(&mut self, c: &Conditional, span: Span, src: &Source<'_>) -> Node {
@@ -370,25 +643,38 @@ impl<'a> Evaluator<'a> {
 
     fn eval_traversal(&mut self, t: &Traversal, span: Span, text: &str, src: &Source<'_>) -> Node {
         let operators: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
-        // The path into the value, evaluated before the value is looked up.
-        let named = match &t.expr {
-            Expression::Variable(root) => {
-                let kind = match root.as_str() {
-                    "var" => Named::Var,
-                    "local" => Named::Local,
-                    other => {
+        // Where the value comes from: a variable or local, a value of the context (a module
+        // call's outputs, `count.index`, `each.*`, a `dynamic` iterator, `path.module`), or
+        // another expression; and how many operators naming it are used up.
+        let (root, skip) = match &t.expr {
+            Expression::Variable(root) => match root.as_str() {
+                name @ ("var" | "local") => {
+                    let kind = if name == "var" {
+                        Named::Var
+                    } else {
+                        Named::Local
+                    };
+                    match operators.first() {
+                        Some(TraversalOperator::GetAttr(name)) => {
+                            (Root::Named(kind, name.as_str().to_owned()), 1)
+                        }
+                        _ => return unknown(text, span),
+                    }
+                }
+                other if self.scoped(other).is_some() => (
+                    Root::Context(self.scoped(other).unwrap_or_else(|| unknown(text, span))),
+                    0,
+                ),
+                other => match self.context_value(other, &operators) {
+                    Some(node) => (Root::Context(node), 1),
+                    None => {
                         let iterator = self.iterators.iter().any(|i| i == other);
                         return unknown_on(text, span, reference(other, &operators, iterator));
                     }
-                };
-                match operators.first() {
-                    Some(TraversalOperator::GetAttr(name)) => Some((kind, name.as_str())),
-                    _ => return unknown(text, span),
-                }
-            }
-            _ => None,
+                },
+            },
+            _ => (Root::Expr, 0),
         };
-        let skip = usize::from(named.is_some());
         let mut path = Vec::with_capacity(operators.len());
         for op in operators.iter().skip(skip) {
             let key = match op {
@@ -396,52 +682,96 @@ impl<'a> Evaluator<'a> {
                 TraversalOperator::LegacyIndex(i) => {
                     Key::Index(Value::Int(i64::try_from(*i.value()).unwrap_or(i64::MAX)))
                 }
-                TraversalOperator::Index(e) => Key::Index(self.eval(e, src).value),
-                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
-                    return unknown(text, span);
+                TraversalOperator::Index(e) => {
+                    let index = self.eval(e, src);
+                    if index.is_unknown() {
+                        return waiting(text, span, &[&index]);
+                    }
+                    Key::Index(index.value)
                 }
+                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => Key::Splat,
             };
             path.push(key);
         }
-        match named {
-            Some((kind, name)) => {
-                if !self.lookup(kind, name) {
+        let from_expr = matches!(root, Root::Expr);
+        let followed = match root {
+            Root::Named(kind, name) => {
+                if !self.lookup(kind, &name) {
                     let on = match kind {
-                        Named::Var => DependsOn::Input { name: name.into() },
+                        Named::Var => DependsOn::Input { name },
                         Named::Local => DependsOn::Expression,
                     };
                     return unknown_on(text, span, on);
                 }
-                let key = (kind, name.to_owned());
-                let found = match self.cache.get(&key) {
-                    Some(Slot::Done(node, whole)) => follow(node, &path).map(|found| {
-                        let cost = if path.is_empty() { *whole } else { cost(found) };
-                        (found, cost)
-                    }),
-                    _ => None,
-                };
-                let Some((found, cost)) = found else {
-                    return unknown(text, span);
-                };
-                if found.is_unknown() {
-                    // What the variable or local waits for, the use waits for.
-                    return waiting(text, span, &[found]);
-                }
-                if cost > self.budget {
-                    self.report_budget(src, span);
-                    return unknown(text, span);
-                }
-                self.budget -= cost;
-                at_use(found, span)
-            }
-            None => {
-                let root = self.eval(&t.expr, src);
-                match follow(&root, &path) {
-                    Some(found) if !found.is_unknown() => found.clone(),
-                    Some(found) => waiting(text, span, &[found]),
-                    None => waiting(text, span, &[&root]),
+                match self.cache.get(&(kind, name)) {
+                    Some(Slot::Done(node)) => follow(node, &path),
+                    _ => return unknown(text, span),
                 }
             }
+            Root::Context(node) => follow(&node, &path),
+            Root::Expr => follow(&self.eval(&t.expr, src), &path),
+        };
+        let found = match followed {
+            Followed::Found(found) => found,
+            // What the variable or local waits for, the use waits for.
+            Followed::Waiting(on) => return waiting(text, span, &[&on]),
+            Followed::Missing => {
+                // An attribute or element that a known value does not have: Terraform's
+                // error, which `try` and `can` catch.
+                self.errored = true;
+                return unknown(text, span);
+            }
+        };
+        if found.is_unknown() {
+            // What the value waits for, the use waits for.
+            return waiting(text, span, &[&found]);
+        }
+        if from_expr {
+            return found;
+        }
+        let size = cost(&found);
+        if size > self.budget {
+            self.report_budget(src, span);
+            return unknown(text, span);
+        }
+        self.budget -= size;
+        at_use(&found, span)
+    }
+
+    /// The value of a reference rooted at `root` that the instance's context knows:
+    /// `module.M` once the call is evaluated, `count.index`, `each.key` / `each.value`, the
+    /// `key` / `value` of an enclosing `dynamic` block's iterator with a known `for_each`, and
+    /// `path.module` / `path.root` / `path.cwd`.
+    fn context_value(&self, root: &str, operators: &[&TraversalOperator]) -> Option<Node> {
+        let Some(TraversalOperator::GetAttr(first)) = operators.first() else {
+            return None;
+        };
+        let first = first.as_str();
+        if let Some((_, key, value)) = self.bindings.iter().rev().find(|(n, ..)| n == root) {
+            return match first {
+                "key" => Some(key.clone()),
+                "value" => Some(value.clone()),
+                _ => None,
+            };
+        }
+        if self.iterators.iter().any(|i| i == root) {
+            return None;
+        }
+        match (root, first) {
+            ("module", name) => self.modules.get(name).cloned(),
+            ("count", "index") => self.iteration.count_index.clone(),
+            ("each", "key") => self.iteration.each.as_ref().map(|(k, _)| k.clone()),
+            ("each", "value") => self.iteration.each.as_ref().map(|(_, v)| v.clone()),
+            ("path", "module" | "root" | "cwd") => {
+                let dir = if first == "module" {
+                    self.path_module.as_str()
+                } else {
+                    "."
+                };
+                let zero = Span::new(crate::source::FileId(0), 0, 0);
+                Some(Node::new(Value::String(dir.to_owned()), zero))
+            }
+            _ => None,
         }
     }
 
@@ -460,10 +790,10 @@ impl<'a> Evaluator<'a> {
             }
             None => {}
         }
-        let Some(definition) = self.definitions.get(&key).copied() else {
+        let Some(definition) = self.definitions.get(&key).cloned() else {
             return false;
         };
-        let Some(def) = definition.value else {
+        let Some(bound) = definition.value else {
             return false;
         };
         if self.lookups >= MAX_LOOKUP_DEPTH {
@@ -471,16 +801,27 @@ impl<'a> Evaluator<'a> {
         }
         self.cache.insert(key.clone(), Slot::InProgress);
         self.lookups += 1;
-        let literal_only = std::mem::replace(&mut self.literal_only, kind == Named::Var);
-        let mut node = self.eval_expr(def);
-        self.literal_only = literal_only;
+        let written = match &bound {
+            Bound::Expr(def) => def.text().to_owned(),
+            Bound::Value(_) => format!("{}.{name}", kind.prefix()),
+        };
+        let mut node = match bound {
+            Bound::Expr(def) => {
+                let literal_only = std::mem::replace(&mut self.literal_only, kind == Named::Var);
+                let node = self.eval_expr(def);
+                self.literal_only = literal_only;
+                node
+            }
+            Bound::Value(node) => node,
+        };
         self.lookups -= 1;
-        let mut size = cost(&node);
-        if size > MAX_VALUE_COST {
-            node = unknown(def.text(), node.span);
-            size = 1;
+        if let Some(var_type) = &definition.var_type {
+            node = super::types::convert(var_type, node);
         }
-        self.cache.insert(key, Slot::Done(node, size));
+        if cost(&node) > MAX_VALUE_COST {
+            node = unknown(&written, node.span);
+        }
+        self.cache.insert(key, Slot::Done(node));
         true
     }
 
@@ -525,6 +866,24 @@ impl<'a> Evaluator<'a> {
         );
     }
 
+    fn report_steps(&mut self, src: &Source<'_>, span: Span) {
+        if std::mem::replace(&mut self.steps_reported, true) {
+            return;
+        }
+        self.diagnostics.push(
+            Diagnostic::new(
+                crate::diagnostic::Severity::Warning,
+                "terraform::too-complex",
+                src.file.path.clone(),
+                format!(
+                    "evaluating this configuration takes more than {MAX_STEPS} steps; this and \
+                     later values are treated as unknown"
+                ),
+            )
+            .at(span),
+        );
+    }
+
     fn report_budget(&mut self, src: &Source<'_>, span: Span) {
         if std::mem::replace(&mut self.budget_reported, true) {
             return;
@@ -542,30 +901,85 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// What a traversal starts from.
+enum Root {
+    /// `var.X`, `local.L`.
+    Named(Named, String),
+    /// A value the instance's context knows (see [`Evaluator::context_value`]).
+    Context(Node),
+    /// Another expression (`[1, 2][0]`, `func().x`).
+    Expr,
+}
+
 /// A step into a value.
 enum Key {
     /// `.name`
     Attr(String),
     /// `[key]`
     Index(Value),
+    /// `[*]` or `.*`: the rest of the path applies to every element.
+    Splat,
 }
 
-/// Follows a path of keys into a known value; `None` where the path leaves what is known.
-fn follow<'n>(node: &'n Node, path: &[Key]) -> Option<&'n Node> {
-    path.iter()
-        .try_fold(node, |node, key| match (&node.value, key) {
+/// What following a path into a value found.
+enum Followed {
+    /// The value there (a splat builds a new list).
+    Found(Node),
+    /// An unknown value, or one of several, on the way: the result waits for it.
+    Waiting(Node),
+    /// The path leaves a known value: no such attribute, key or element.
+    Missing,
+}
+
+/// Follows a path of keys into a value.
+fn follow(node: &Node, path: &[Key]) -> Followed {
+    let mut here = node;
+    for (i, key) in path.iter().enumerate() {
+        if matches!(here.value, Value::Unknown(_) | Value::OneOf(_)) {
+            return Followed::Waiting(here.clone());
+        }
+        let next = match (&here.value, key) {
+            (_, Key::Splat) => {
+                // `x[*].a`: every element's `a`; a value that is not a list is a list of
+                // itself (null is an empty list), as in Terraform.
+                let items: Vec<&Node> = match &here.value {
+                    Value::Seq(items) => items.iter().collect(),
+                    Value::Null => Vec::new(),
+                    _ => vec![here],
+                };
+                let rest = &path[i + 1..];
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match follow(item, rest) {
+                        Followed::Found(n) => out.push(n),
+                        other => return other,
+                    }
+                }
+                return Followed::Found(Node {
+                    value: Value::Seq(out),
+                    span: here.span,
+                    provenance: here.provenance.clone(),
+                });
+            }
             (Value::Map(map), Key::Attr(name)) => map.get(name),
-            (Value::Map(map), Key::Index(k)) => map.get(&k.scalar_text()?),
+            (Value::Map(map), Key::Index(k)) => k.scalar_text().and_then(|k| map.get(&k)),
             (Value::Seq(items), Key::Index(k)) => {
                 let i = match k {
-                    Value::Int(i) => usize::try_from(*i).ok()?,
-                    Value::String(s) => s.parse().ok()?,
-                    _ => return None,
+                    Value::Int(i) => usize::try_from(*i).ok(),
+                    Value::Float(f) if f.fract() == 0.0 && *f >= 0.0 => Some(*f as usize),
+                    Value::String(s) => s.parse().ok(),
+                    _ => None,
                 };
-                items.get(i)
+                i.and_then(|i| items.get(i))
             }
             _ => None,
-        })
+        };
+        match next {
+            Some(next) => here = next,
+            None => return Followed::Missing,
+        }
+    }
+    Followed::Found(here.clone())
 }
 
 /// A resolved value moved to where it is used: every node gets the span of the use and

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::{ModuleVars, TerraformFile, VarFile, adapt_module, undeclared_anywhere};
-use crate::adapt::{Frontend, Input, Output, Parsed, each_unit};
+use super::{TerraformFile, VarFile, adapt_modules, undeclared_anywhere};
+use crate::adapt::{Frontend, Input, Output, Parsed};
 use crate::diagnostic::{Diagnostic, has_errors};
 use crate::discover::{self, Candidate};
 use crate::graph::Framework;
@@ -65,14 +65,7 @@ impl Frontend for Terraform {
             .filter_map(|id| plan.named_vars.get(id))
             .map(|f| VarFile::read(*f, &mut diagnostics))
             .collect();
-        let modules: Vec<(String, Vec<TerraformFile<'_>>)> = plan.modules.into_iter().collect();
-        let adapted = each_unit(modules, progress, |(dir, files)| {
-            let var_files = ModuleVars {
-                auto: auto_var_files.get(&dir).map_or(&[], Vec::as_slice),
-                explicit: &named_var_files,
-            };
-            adapt_module(&dir, &files, var_files)
-        });
+        let adapted = adapt_modules(plan.modules, &auto_var_files, &named_var_files, progress);
         diagnostics.extend(undeclared_anywhere(&named_var_files, &adapted));
         Output {
             adapted,

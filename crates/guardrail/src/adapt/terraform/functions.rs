@@ -83,8 +83,135 @@ pub(super) fn call(name: &str, args: Vec<Node>, span: Span) -> Option<Node> {
             _ => return None,
         } as i64),
         ("join", [separator, list]) => {
-            let parts: Option<Vec<&str>> = list.as_seq()?.iter().map(Node::as_str).collect();
+            let parts: Option<Vec<String>> = list
+                .as_seq()?
+                .iter()
+                .map(|n| n.value.scalar_text())
+                .collect();
             Value::String(parts?.join(separator.as_str()?))
+        }
+        ("coalescelist", lists) => {
+            for l in lists {
+                match &l.value {
+                    Value::Seq(items) if items.is_empty() => {}
+                    Value::Seq(_) => return Some(l.clone()),
+                    _ => return None,
+                }
+            }
+            return None;
+        }
+        ("keys", [m]) => {
+            let mut keys: Vec<&crate::value::Entry> = m.as_map()?.iter().collect();
+            keys.sort_by(|a, b| a.key.cmp(&b.key));
+            Value::Seq(
+                keys.into_iter()
+                    .map(|e| Node::new(Value::String(e.key.clone()), e.key_span))
+                    .collect(),
+            )
+        }
+        ("values", [m]) => {
+            let mut entries: Vec<&crate::value::Entry> = m.as_map()?.iter().collect();
+            entries.sort_by(|a, b| a.key.cmp(&b.key));
+            Value::Seq(entries.into_iter().map(|e| e.value.clone()).collect())
+        }
+        ("contains", [list, x]) if known(x) => {
+            let items = list.as_seq()?;
+            if items.iter().any(|i| i.is_unknown()) {
+                return None;
+            }
+            Value::Bool(items.iter().any(|i| same(i, x)))
+        }
+        ("flatten", [list]) => Value::Seq(flatten(list, 0)?),
+        ("distinct", [list]) => {
+            let mut out: Vec<Node> = Vec::new();
+            for item in list.as_seq()? {
+                if item.is_unknown() {
+                    return None;
+                }
+                if !out.iter().any(|o| same(o, item)) {
+                    out.push(item.clone());
+                }
+            }
+            Value::Seq(out)
+        }
+        ("compact", [list]) => {
+            let mut out = Vec::new();
+            for item in list.as_seq()? {
+                match &item.value {
+                    Value::Null => {}
+                    Value::String(s) if s.is_empty() => {}
+                    Value::String(_) => out.push(item.clone()),
+                    _ => return None,
+                }
+            }
+            Value::Seq(out)
+        }
+        ("zipmap", [keys, values]) => {
+            let (keys, values) = (keys.as_seq()?, values.as_seq()?);
+            if keys.len() != values.len() {
+                return None;
+            }
+            let mut out = Map::new();
+            for (k, v) in keys.iter().zip(values) {
+                out.insert(crate::value::Entry {
+                    key: k.value.scalar_text()?,
+                    key_span: k.span,
+                    value: v.clone(),
+                });
+            }
+            Value::Map(out)
+        }
+        ("element", [list, index]) => {
+            let items = list.as_seq()?;
+            let i = usize::try_from(int(index)?).ok()?;
+            return items.get(i.checked_rem(items.len())?).cloned();
+        }
+        ("slice", [list, from, to]) => {
+            let items = list.as_seq()?;
+            let (from, to) = (
+                usize::try_from(int(from)?).ok()?,
+                usize::try_from(int(to)?).ok()?,
+            );
+            Value::Seq(items.get(from..to)?.to_vec())
+        }
+        ("one", [list]) => match list.as_seq()? {
+            [] => Value::Null,
+            [only] => return Some(only.clone()),
+            _ => return None,
+        },
+        ("split", [separator, s]) => {
+            let (separator, s) = (separator.as_str()?, s.as_str()?);
+            if separator.is_empty() {
+                return None;
+            }
+            Value::Seq(
+                s.split(separator)
+                    .map(|p| Node::new(Value::String(p.to_owned()), span))
+                    .collect(),
+            )
+        }
+        // Plain substrings only: a `/…/` pattern is a regular expression, left unknown.
+        ("replace", [s, from, to]) => {
+            let (s, from, to) = (s.as_str()?, from.as_str()?, to.as_str()?);
+            if from.is_empty() || (from.len() > 1 && from.starts_with('/') && from.ends_with('/')) {
+                return None;
+            }
+            Value::String(s.replace(from, to))
+        }
+        ("trimspace", [s]) => Value::String(s.as_str()?.trim().to_owned()),
+        ("startswith", [s, prefix]) => Value::Bool(s.as_str()?.starts_with(prefix.as_str()?)),
+        ("endswith", [s, suffix]) => Value::Bool(s.as_str()?.ends_with(suffix.as_str()?)),
+        ("format", [spec, rest @ ..]) => Value::String(format(spec.as_str()?, rest)?),
+        ("min" | "max", numbers) if !numbers.is_empty() => {
+            let values: Option<Vec<f64>> = numbers.iter().map(|n| as_f64(&n.value)).collect();
+            let values = values?;
+            let pick = if name == "min" { f64::min } else { f64::max };
+            let x = values.iter().copied().reduce(pick)?;
+            number(x)
+        }
+        ("abs", [n]) => number(as_f64(&n.value)?.abs()),
+        ("cidrsubnet", [prefix, newbits, netnum]) => {
+            Value::String(cidrsubnet(prefix.as_str()?, int(newbits)?, int(netnum)?)?)
         }
         _ => return None,
     };
@@ -93,6 +220,94 @@ pub(super) fn call(name: &str, args: Vec<Node>, span: Span) -> Option<Node> {
         node.provenance = resolved.provenance.clone();
     }
     Some(node)
+}
+
+/// Whether two known values are equal as Terraform compares them (numbers by value).
+fn same(a: &Node, b: &Node) -> bool {
+    match (as_f64(&a.value), as_f64(&b.value)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.value == b.value,
+    }
+}
+
+fn as_f64(value: &Value) -> Option<f64> {
+    match value {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn int(node: &Node) -> Option<i64> {
+    match &node.value {
+        Value::Int(i) => Some(*i),
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn number(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        Value::Int(x as i64)
+    } else {
+        Value::Float(x)
+    }
+}
+
+/// Deepest list nesting `flatten` follows.
+const MAX_FLATTEN_DEPTH: usize = 32;
+
+fn flatten(list: &Node, depth: usize) -> Option<Vec<Node>> {
+    if depth > MAX_FLATTEN_DEPTH {
+        return None;
+    }
+    let mut out = Vec::new();
+    for item in list.as_seq()? {
+        match &item.value {
+            Value::Seq(_) => out.extend(flatten(item, depth + 1)?),
+            Value::Unknown(_) | Value::OneOf(_) => return None,
+            _ => out.push(item.clone()),
+        }
+    }
+    Some(out)
+}
+
+/// `format` with the verbs real code uses: `%s`, `%d`, `%v`, `%%`; anything else is left
+/// unknown.
+fn format(spec: &str, args: &[Node]) -> Option<String> {
+    let mut out = String::new();
+    let mut args = args.iter();
+    let mut chars = spec.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '%' => out.push('%'),
+            's' | 'v' => out.push_str(&args.next()?.value.scalar_text()?),
+            'd' => out.push_str(&int(args.next()?)?.to_string()),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// `cidrsubnet` for IPv4 prefixes.
+fn cidrsubnet(prefix: &str, newbits: i64, netnum: i64) -> Option<String> {
+    let (address, length) = prefix.split_once('/')?;
+    let address: std::net::Ipv4Addr = address.parse().ok()?;
+    let length: u32 = length.parse().ok()?;
+    let new_length = length.checked_add(u32::try_from(newbits).ok()?)?;
+    if new_length > 32 || netnum < 0 || (newbits < 32 && netnum >= (1i64 << newbits)) {
+        return None;
+    }
+    let base = u32::from(address) & u32::MAX.checked_shl(32 - length).unwrap_or(0);
+    let shift = 32 - new_length;
+    let subnet = base | u32::try_from(netnum).ok()?.checked_shl(shift).unwrap_or(0);
+    Some(format!("{}/{new_length}", std::net::Ipv4Addr::from(subnet)))
 }
 
 #[cfg(test)]
@@ -134,5 +349,13 @@ mod tests {
             Some(Value::String("b".into()))
         );
         assert!(call("file", vec![s("x")], span).is_none());
+        assert_eq!(
+            call("cidrsubnet", vec![s("10.1.0.0/16"), s("8"), s("2")], span).map(|n| n.value),
+            Some(Value::String("10.1.2.0/24".into()))
+        );
+        assert_eq!(
+            call("format", vec![s("%s-%d"), s("a"), s("7")], span).map(|n| n.value),
+            Some(Value::String("a-7".into()))
+        );
     }
 }

@@ -118,22 +118,26 @@ mod entries;
 pub(crate) mod expr;
 mod frontend;
 mod functions;
+mod instances;
+mod module;
 mod refs;
 mod syntax;
+mod types;
 mod vars;
 
 pub use self::frontend::Terraform;
 pub use self::vars::{ModuleVars, VarFile, undeclared_anywhere};
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::adapt::Adapted;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{EdgeKind, Framework, Link, NodeKind, Resource, Target};
+use crate::graph::{EdgeKind, NodeKind, Resource};
 use crate::source::{SourceFile, Span};
 use crate::value::{Entry, Map, Node, Value};
 
 use self::expr::Evaluator;
+use self::module::{Instantiation, Module};
 use self::refs::Reference;
 
 /// One parsed file of a Terraform module.
@@ -155,20 +159,77 @@ pub enum TerraformFile<'a> {
     },
 }
 
-/// Adapts the files of one module directory. `module_dir` is the directory as displayed
-/// (`""` or `"."` for the scan root); it names the module's scope, `tf:<module_dir>`.
-/// `var_files` are the variable definitions files that set its variables.
-pub fn adapt_module<'a>(
+/// Adapts the files of one module directory as a root module, alone. `module_dir` is the
+/// directory as displayed (`""` or `"."` for the scan root); it names the module's scope,
+/// `tf:<module_dir>`. `var_files` are the variable definitions files that set its variables.
+#[cfg(test)]
+pub(super) fn adapt_module<'a>(
     module_dir: &str,
     files: &[TerraformFile<'a>],
     var_files: ModuleVars<'_, 'a>,
 ) -> Adapted {
     let dir = normalize_dir(module_dir);
-    let scope = format!("tf:{dir}");
     let mut diagnostics = Vec::new();
-    let mut decls = Vec::new();
-    let mut ev = Evaluator::new();
-    // Terraform reads override files after all others, whatever their names.
+    let lowered = lower_module(files, &mut diagnostics);
+    let module = Module::read(&dir, &lowered);
+    diagnostics.extend(module.diagnostics.iter().cloned());
+    let modules = BTreeMap::from([(dir.clone(), module)]);
+    let mut adapted = Instantiation::root(&modules, &dir, var_files);
+    diagnostics.append(&mut adapted.diagnostics);
+    adapted.diagnostics = diagnostics;
+    adapted
+}
+
+/// Adapts every module directory of a scan: each read once, each root instantiated with
+/// the modules it calls (see [`module`]), in parallel, with its directory's auto-loaded var
+/// files (`auto_vars`, by directory) and the ones the user named (`named_vars`).
+pub(super) fn adapt_modules<'a>(
+    modules: BTreeMap<String, Vec<TerraformFile<'a>>>,
+    auto_vars: &BTreeMap<String, Vec<VarFile<'a>>>,
+    named_vars: &[VarFile<'a>],
+    progress: &crate::progress::Progress,
+) -> Vec<Adapted> {
+    use rayon::prelude::*;
+    let lowered: Vec<(String, Vec<syntax::File<'a>>, Vec<Diagnostic>)> = modules
+        .into_par_iter()
+        .map(|(dir, files)| {
+            let mut diagnostics = Vec::new();
+            let lowered = lower_module(&files, &mut diagnostics);
+            (dir, lowered, diagnostics)
+        })
+        .collect();
+    let read: Vec<(String, Module<'_, 'a>)> = lowered
+        .par_iter()
+        .map(|(dir, files, _)| (dir.clone(), Module::read(dir, files)))
+        .collect();
+    let mut first = Adapted::default();
+    for ((_, _, lowering), (_, module)) in lowered.iter().zip(&read) {
+        first.diagnostics.extend(lowering.iter().cloned());
+        first.diagnostics.extend(module.diagnostics.iter().cloned());
+    }
+    let modules: BTreeMap<String, Module<'_, 'a>> = read.into_iter().collect();
+    let roots = module::roots(&modules);
+    // Progress counts module directories; a called one is done with its callers.
+    for _ in roots.len()..modules.len() {
+        progress.advance(crate::progress::Stage::Adapt);
+    }
+    let mut adapted = crate::adapt::each_unit(roots, progress, |dir| {
+        let var_files = ModuleVars {
+            auto: auto_vars.get(&dir).map_or(&[], Vec::as_slice),
+            explicit: named_vars,
+        };
+        Instantiation::root(&modules, &dir, var_files)
+    });
+    adapted.insert(0, first);
+    adapted
+}
+
+/// Lowers the files of one module directory, override files last (Terraform reads them after
+/// all others, whatever their names).
+fn lower_module<'a>(
+    files: &[TerraformFile<'a>],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<syntax::File<'a>> {
     let (overrides, normal): (Vec<&TerraformFile<'_>>, Vec<_>) =
         files.iter().partition(|f| is_override(f.file()));
     for f in &overrides {
@@ -180,132 +241,11 @@ pub fn adapt_module<'a>(
              checked as written, and their variable defaults and locals replace the originals",
         ));
     }
-    // Both syntaxes are lowered into one form first; everything after reads only that.
-    let lowered: Vec<syntax::File<'a>> = normal
+    normal
         .into_iter()
         .chain(overrides)
-        .map(|f| syntax::lower(*f, &mut diagnostics))
-        .collect();
-    for file in &lowered {
-        body::declarations(file, &mut decls, &mut ev, &mut diagnostics);
-    }
-
-    // Var files set values after every declaration is known, as Terraform reads them after
-    // the configuration; later files win.
-    for var_file in var_files.auto {
-        for a in var_file.assignments() {
-            if !ev.assign(a.name, a.value) {
-                diagnostics.push(vars::undeclared_here(var_file.file(), a.name, a.name_span));
-            }
-        }
-    }
-    for var_file in var_files.explicit {
-        for a in var_file.assignments() {
-            // Applied wherever the variable is declared; `undeclared_anywhere` reports a
-            // value that no module takes.
-            ev.assign(a.name, a.value);
-        }
-    }
-
-    let mut out = Adapted::default();
-    let mut adapted: Vec<(Resource, Vec<RawLink>)> = Vec::new();
-    let mut first_seen: HashMap<String, (String, crate::source::LineCol)> = HashMap::new();
-    for decl in decls {
-        let mut ctx = Ctx {
-            ev: &mut ev,
-            links: Vec::new(),
-            diagnostics: &mut diagnostics,
-        };
-        let attributes = match decl.body {
-            DeclBody::Block(body) => body::block_body(&mut ctx, &decl, body),
-            DeclBody::Local(value) => body::local_body(&mut ctx, &decl, value),
-        };
-        let mut links = std::mem::take(&mut ctx.links);
-
-        let mut address = decl.address.clone();
-        if decl.kind == NodeKind::Provider {
-            if let Some(alias) = attributes.get("alias").and_then(Node::as_str) {
-                address = format!("provider.{}.{alias}", decl.type_name);
-            }
-        }
-        if decl.kind == NodeKind::Module {
-            module_source(&decl, &attributes, &dir, &mut links, &mut diagnostics);
-        }
-
-        let here = (
-            decl.file.display_path(),
-            decl.file.line_col(decl.name_span.start),
-        );
-        if is_override(decl.file) {
-            // Merging an override into the block it overrides is not done yet: both are
-            // kept, which is no duplicate.
-        } else if let Some((path, at)) = first_seen.get(&address) {
-            diagnostics.push(
-                Diagnostic::error(
-                    "terraform::duplicate",
-                    decl.file.path.clone(),
-                    format!("`{address}` is declared more than once (first at {path}:{at})"),
-                )
-                .at(decl.name_span)
-                .with_help("Terraform rejects duplicate declarations; rename or remove one"),
-            );
-        } else {
-            first_seen.insert(address.clone(), here);
-        }
-
-        let type_keys = match decl.kind {
-            NodeKind::Resource => vec![decl.type_name.clone()],
-            NodeKind::Data => vec![format!("data.{}", decl.type_name)],
-            NodeKind::Backend => vec![format!("backend.{}", decl.type_name)],
-            _ => Vec::new(),
-        };
-        let resource = Resource {
-            local_name: address.clone(),
-            address,
-            type_keys,
-            views: Default::default(),
-            type_name: decl.type_name,
-            kind: decl.kind,
-            framework: Framework::Terraform,
-            span: decl.span,
-            name_span: decl.name_span,
-            attributes,
-            scope: scope.clone(),
-            labels: None,
-            suppressions: Vec::new(),
-        };
-        adapted.push((resource, links));
-    }
-    let through = local_targets(&adapted);
-    for (resource, mut links) in adapted {
-        links = through_locals(links, &through);
-        let address = &resource.address;
-        let links = links
-            .into_iter()
-            .filter_map(|l| {
-                let target = match l.kind {
-                    EdgeKind::Contains => Target::Scope {
-                        scope: format!("tf:{}", l.name),
-                    },
-                    _ if &l.name == address => return None,
-                    _ => Target::Name {
-                        scope: scope.clone(),
-                        name: l.name.clone(),
-                        display: l.name,
-                    },
-                };
-                Some(Link {
-                    kind: l.kind,
-                    target,
-                    span: l.span,
-                })
-            })
-            .collect();
-        out.resources.push((resource, links));
-    }
-    diagnostics.append(&mut ev.diagnostics);
-    out.diagnostics = diagnostics;
-    out
+        .map(|f| syntax::lower(*f, diagnostics))
+        .collect()
 }
 
 /// For every local of the module, the declarations it refers to other than locals and
@@ -539,75 +479,6 @@ impl Ctx<'_, '_> {
             )
             .at(span),
         );
-    }
-}
-
-/// Checks a module call's `source`: a local path contains the module there; anything else is
-/// not fetched.
-fn module_source(
-    decl: &Decl<'_, '_>,
-    attributes: &Node,
-    dir: &str,
-    links: &mut Vec<RawLink>,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let path = decl.file.path.clone();
-    let Some(source) = attributes.get("source") else {
-        diagnostics.push(
-            Diagnostic::error(
-                "terraform::module-source",
-                path,
-                format!("`{}` has no `source`", decl.address),
-            )
-            .at(decl.name_span),
-        );
-        return;
-    };
-    let Value::String(s) = &source.value else {
-        diagnostics.push(
-            Diagnostic::error(
-                "terraform::module-source",
-                path,
-                format!("the `source` of `{}` is not a literal string", decl.address),
-            )
-            .at(source.span)
-            .with_help("Terraform requires a literal module source"),
-        );
-        return;
-    };
-    if ["./", "../", ".\\", "..\\"]
-        .iter()
-        .any(|p| s.starts_with(p))
-    {
-        links.push(RawLink {
-            kind: EdgeKind::Contains,
-            name: normalize_dir(&format!("{dir}/{s}")),
-            span: source.span,
-        });
-    } else {
-        diagnostics.push(
-            Diagnostic::new(
-                Severity::Info,
-                "terraform::remote-module",
-                path,
-                format!(
-                    "`{}` comes from `{s}`, which is not fetched: the resources inside it are \
-                     not checked",
-                    decl.address
-                ),
-            )
-            .at(source.span),
-        );
-    }
-}
-
-/// Whether a value is known to be an empty collection: a `dynamic` block iterating over it
-/// makes no block.
-fn known_empty(node: &Node) -> bool {
-    match &node.value {
-        Value::Seq(items) => items.is_empty(),
-        Value::Map(map) => map.is_empty(),
-        _ => false,
     }
 }
 

@@ -160,7 +160,14 @@ terraform {
         ]
     );
     assert!(a.resources.iter().all(|(r, _)| r.local_name == r.address));
-    assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+    // The module it calls is not part of this one-directory adaptation.
+    let codes: Vec<&str> = a.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        ["terraform::module-not-scanned"],
+        "{:?}",
+        a.diagnostics
+    );
 }
 
 #[test]
@@ -351,7 +358,7 @@ resource "x" "y" {
             "b": {"$unknown": "aws_kms_key.k.arn"},
             "c": {"$unknown": "data.aws_caller_identity.me.account_id"},
             "d": {"$unknown": "timestamp()"},
-            "e": {"$unknown": "[for s in var.list : upper(s)]"},
+            "e": ["A", "B"],
             "f": {"$unknown": "aws_instance.web[*].id"},
             "g": {"$one_of": [1, 2]},
             "h": "yes",
@@ -359,7 +366,7 @@ resource "x" "y" {
             "j": {"$unknown": "\"%{if var.on}x%{endif}\""},
             "k": {"$unknown": "count.index"},
             "l": {"$unknown": "each.value"},
-            "m": {"$unknown": "path.module"},
+            "m": ".",
             "n": "b",
             "o": {"$unknown": "var.list[5]"},
             "p": false,
@@ -458,7 +465,6 @@ module "m" {
         [
             (EdgeKind::Reference, "provider.aws.west".into()),
             (EdgeKind::Reference, "data.aws_vpc.v".into()),
-            (EdgeKind::Contains, "tf:modules/m".into()),
         ]
     );
 }
@@ -472,10 +478,9 @@ fn module_sources_link_local_directories_and_report_remote_ones() {
             "module \"a\" { source = \"../modules/a\" }\nmodule \"b\" { source = \"terraform-aws-modules/vpc/aws\" }\nmodule \"c\" {}\nmodule \"d\" { source = var.s }\n",
         )],
     );
-    assert_eq!(
-        link_names(&resource(&a, "module.a").1),
-        [(EdgeKind::Contains, "tf:infra/modules/a".into())]
-    );
+    // `../modules/a` is outside this one-directory adaptation: said, not linked (the scan
+    // instantiates it when it reads that directory too; tests/terraform.rs).
+    assert!(resource(&a, "module.a").1.is_empty());
     assert_eq!(resource(&a, "module.a").0.scope, "tf:infra/live");
     assert!(resource(&a, "module.b").1.is_empty());
     let found: Vec<(&str, Severity)> = a.diagnostics.iter().map(|d| (d.code, d.severity)).collect();
@@ -485,7 +490,13 @@ fn module_sources_link_local_directories_and_report_remote_ones() {
             ("terraform::remote-module", Severity::Info),
             ("terraform::module-source", Severity::Error),
             ("terraform::module-source", Severity::Error),
+            ("terraform::module-not-scanned", Severity::Info),
         ]
+    );
+    assert!(
+        a.diagnostics[3].message.contains("infra/modules/a"),
+        "{:?}",
+        a.diagnostics[3]
     );
 }
 
@@ -730,4 +741,143 @@ fn override_files_are_no_duplicates_and_override_values() {
     );
     assert_eq!(codes(&a), ["terraform::override"]);
     assert_eq!(attr(&a, "x.y", &["v"]).value, Value::Int(2));
+}
+
+#[test]
+fn count_and_for_each_make_instances_and_zero_makes_none() {
+    let (_, a) = one(r#"
+variable "create" { default = false }
+variable "buckets" {
+  default = { logs = { versioned = false }, site = { versioned = true } }
+}
+resource "aws_s3_bucket" "off" {
+  count  = var.create ? 1 : 0
+  bucket = "never"
+}
+resource "aws_s3_bucket" "two" {
+  count  = 2
+  bucket = "b-${count.index}"
+}
+resource "aws_s3_bucket" "each" {
+  for_each = var.buckets
+  bucket   = each.key
+  tags     = { versioned = each.value.versioned }
+}
+resource "aws_s3_bucket" "set" {
+  for_each = toset(["b", "a", "b"])
+  bucket   = each.value
+}
+resource "aws_s3_bucket" "unknown" {
+  count  = length(aws_instance.web)
+  bucket = "u-${count.index}"
+}
+"#);
+    let addresses: Vec<&str> = a
+        .resources
+        .iter()
+        .filter(|(r, _)| r.kind == NodeKind::Resource)
+        .map(|(r, _)| r.address.as_str())
+        .collect();
+    assert_eq!(
+        addresses,
+        [
+            "aws_s3_bucket.two[0]",
+            "aws_s3_bucket.two[1]",
+            r#"aws_s3_bucket.each["logs"]"#,
+            r#"aws_s3_bucket.each["site"]"#,
+            r#"aws_s3_bucket.set["a"]"#,
+            r#"aws_s3_bucket.set["b"]"#,
+            "aws_s3_bucket.unknown",
+        ]
+    );
+    assert_eq!(
+        attr(&a, "aws_s3_bucket.two[1]", &["bucket"]).as_str(),
+        Some("b-1")
+    );
+    assert_eq!(
+        attr(&a, r#"aws_s3_bucket.each["site"]"#, &["tags", "versioned"]).as_bool(),
+        Some(true)
+    );
+    // Every instance is found by the name links use.
+    assert!(a.resources.iter().all(|(r, _)| !r.local_name.contains('[')));
+    let unknown = attr(&a, "aws_s3_bucket.unknown", &["bucket"]);
+    assert!(unknown.is_unknown());
+    assert!(unknown.dependencies().iter().any(
+        |d| matches!(&d.on, crate::value::DependsOn::Context { name } if name == "count.index")
+    ));
+}
+
+#[test]
+fn dynamic_blocks_with_known_for_each_make_their_blocks() {
+    let (_, a) = one(r#"
+locals { ports = { https = 443, ssh = 22 } }
+resource "aws_security_group" "sg" {
+  dynamic "ingress" {
+    for_each = local.ports
+    iterator = rule
+    content {
+      description = rule.key
+      from_port   = rule.value
+      cidr_blocks = rule.key == "ssh" ? ["10.0.0.0/8"] : ["0.0.0.0/0"]
+    }
+  }
+  dynamic "egress" {
+    for_each = [{ port = 0 }]
+    content { from_port = egress.value.port }
+  }
+}
+"#);
+    assert_eq!(
+        attr(&a, "aws_security_group.sg", &["ingress"]).to_json(),
+        json!([
+            {"description": "https", "from_port": 443, "cidr_blocks": ["0.0.0.0/0"]},
+            {"description": "ssh", "from_port": 22, "cidr_blocks": ["10.0.0.0/8"]},
+        ])
+    );
+    assert_eq!(
+        attr(&a, "aws_security_group.sg", &["egress"]).to_json(),
+        json!([{"from_port": 0}])
+    );
+}
+
+#[test]
+fn null_is_not_set_and_functions_try_can_for_evaluate() {
+    let (_, a) = one(r#"
+variable "retention" { default = null }
+variable "cfg" { default = { a = { port = 1 }, b = { port = 2 } } }
+resource "aws_cloudwatch_log_group" "g" {
+  retention_in_days = var.retention
+  kms_key_id        = null
+  name              = try(var.cfg.missing.name, "fallback")
+  tags = {
+    can_missing = can(var.cfg.missing)
+    can_there   = can(var.cfg.a)
+    ports       = join(",", [for k, v in var.cfg : v.port if k != "b"])
+    by_port     = { for k, v in var.cfg : v.port => k }
+    cidr        = cidrsubnet("10.0.0.0/16", 8, 3)
+    first       = element(keys(var.cfg), 0)
+  }
+}
+"#);
+    let retention = attr(&a, "aws_cloudwatch_log_group.g", &["retention_in_days"]);
+    assert!(
+        retention.is_removed(),
+        "null reads as not set: {retention:?}"
+    );
+    assert!(attr(&a, "aws_cloudwatch_log_group.g", &["kms_key_id"]).is_removed());
+    assert_eq!(
+        attr(&a, "aws_cloudwatch_log_group.g", &["name"]).as_str(),
+        Some("fallback")
+    );
+    assert_eq!(
+        attr(&a, "aws_cloudwatch_log_group.g", &["tags"]).to_json(),
+        json!({
+            "can_missing": false,
+            "can_there": true,
+            "ports": "1",
+            "by_port": {"1": "a", "2": "b"},
+            "cidr": "10.0.3.0/24",
+            "first": "a",
+        })
+    );
 }
