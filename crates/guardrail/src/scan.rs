@@ -197,7 +197,7 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         .filter(|f| !unparseable.contains(&f.id))
         .collect();
     progress.start(Stage::Parse, Some(to_parse.len()));
-    let (parsed, mut comments): (Vec<ParsedFile>, Vec<FileComments>) = to_parse
+    let (parsed, comments): (Vec<ParsedFile>, Vec<FileComments>) = to_parse
         .into_par_iter()
         .map(|file| {
             let owner = claimant(file);
@@ -210,6 +210,15 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         })
         .unzip();
     progress.finish(Stage::Parse, parsed.len());
+    let (parsed, comments) = read_more_inputs(
+        paths,
+        options,
+        &mut scan,
+        &mut unparseable,
+        parsed,
+        comments,
+    );
+    let mut comments = comments;
 
     let inputs = detect(
         &parsed,
@@ -355,6 +364,76 @@ fn sort(scan: &mut GraphScan) {
 }
 
 /// Puts one loaded file into the scan: its text, or why it was passed over or failed.
+/// Most rounds of [`Frontend::more_inputs`] (each a level of module calls).
+const MAX_MORE_INPUT_ROUNDS: usize = 16;
+
+/// Reads and parses what the frontends ask for besides the scanned paths (modules called
+/// from outside them), round after round, and returns every parsed file.
+fn read_more_inputs(
+    paths: &[PathBuf],
+    options: &ScanOptions,
+    scan: &mut GraphScan,
+    unparseable: &mut HashSet<FileId>,
+    mut parsed: Vec<ParsedFile>,
+    mut comments: Vec<FileComments>,
+) -> (Vec<ParsedFile>, Vec<FileComments>) {
+    let roots: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| {
+            let dir = if p.is_dir() {
+                p.as_path()
+            } else {
+                p.parent().unwrap_or(std::path::Path::new("."))
+            };
+            crate::config::repository_root(dir)
+        })
+        .collect();
+    let mut seen: HashSet<PathBuf> = scan
+        .files
+        .iter()
+        .map(|f| crate::input::normal(&f.path))
+        .collect();
+    for _ in 0..MAX_MORE_INPUT_ROUNDS {
+        let wanted: Vec<PathBuf> = {
+            let view: Vec<(&SourceFile, &Parsed)> = parsed
+                .iter()
+                .filter_map(|(id, _, p)| scan.files.get(*id).map(|f| (f, p)))
+                .collect();
+            FRONTENDS
+                .iter()
+                .flat_map(|f| f.more_inputs(&view, &roots))
+                .filter(|path| seen.insert(crate::input::normal(path)))
+                .collect()
+        };
+        if wanted.is_empty() {
+            break;
+        }
+        let before = scan.files.len();
+        for path in wanted {
+            let candidate = Candidate {
+                path,
+                explicit: true,
+                context: false,
+            };
+            let loaded = load::load(&candidate, &options.buffers);
+            add_loaded(scan, unparseable, candidate, loaded);
+        }
+        for file in scan.files.iter().skip(before) {
+            if unparseable.contains(&file.id) {
+                continue;
+            }
+            let owner = FRONTENDS.iter().position(|f| f.claims(file, false));
+            let (p, c) = match owner.and_then(|i| FRONTENDS.get(i)) {
+                Some(frontend) => frontend.parse(file),
+                None => Parsed::parse(file),
+            };
+            parsed.push((file.id, owner, p));
+            comments.push((file.id, c));
+        }
+    }
+    (parsed, comments)
+}
+
 fn add_loaded(
     scan: &mut GraphScan,
     unparseable: &mut HashSet<FileId>,

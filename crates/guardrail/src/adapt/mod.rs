@@ -78,6 +78,18 @@ pub trait Frontend: Sync {
         Vec::new()
     }
 
+    /// Files to read besides the scanned paths, now that `parsed` (every parsed file of the
+    /// scan) is known: Terraform's module sources outside the scanned paths. Only paths inside
+    /// one of `roots` (the repositories of the scanned paths) may be asked for. The scan reads
+    /// and parses them and asks again, until nothing new is asked for.
+    fn more_inputs(
+        &self,
+        _parsed: &[(&SourceFile, &Parsed)],
+        _roots: &[std::path::PathBuf],
+    ) -> Vec<std::path::PathBuf> {
+        Vec::new()
+    }
+
     /// Whether a discovered file is this frontend's by its name alone.
     fn claims(&self, _file: &SourceFile, _discovered: bool) -> bool {
         false

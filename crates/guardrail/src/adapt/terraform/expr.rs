@@ -380,7 +380,13 @@ impl<'a> Evaluator<'a> {
                 let args: Vec<Node> = f.args.iter().map(|a| self.eval(a, src)).collect();
                 let name = f.name.name.as_str();
                 let waits = dependencies(&args.iter().collect::<Vec<_>>());
+                let known = args.iter().all(|a| !contains_unknown(&a.value));
                 return super::functions::call(name, args, span).unwrap_or_else(|| {
+                    if known && super::functions::EVALUATED.contains(&name) {
+                        // A function guardrail evaluates that rejects known arguments:
+                        // Terraform's error, which `try` and `can` catch.
+                        self.errored = true;
+                    }
                     let mut depends_on = vec![Dependency {
                         on: DependsOn::Function { name: name.into() },
                         span,
@@ -1169,6 +1175,59 @@ fn as_f64(value: &Value) -> Option<f64> {
     }
 }
 
+/// Whether two known values are equal, whatever their spans: `null` equals only `null`
+/// (`var.cfg != null` is decided for any known `cfg`); `None` when either holds something
+/// unknown.
+fn same_value(a: &Value, b: &Value) -> Option<bool> {
+    match (a, b) {
+        (Value::Unknown(_) | Value::OneOf(_), _) | (_, Value::Unknown(_) | Value::OneOf(_)) => None,
+        (Value::Null, other) | (other, Value::Null) => {
+            if contains_unknown(other) {
+                None
+            } else {
+                Some(matches!(other, Value::Null))
+            }
+        }
+        (Value::Seq(x), Value::Seq(y)) => {
+            if x.len() != y.len() {
+                return Some(false);
+            }
+            for (i, j) in x.iter().zip(y) {
+                if !same_value(&i.value, &j.value)? {
+                    return Some(false);
+                }
+            }
+            Some(true)
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            if x.len() != y.len() {
+                return Some(false);
+            }
+            for e in x {
+                match y.get(&e.key) {
+                    Some(other) if !same_value(&e.value.value, &other.value)? => {
+                        return Some(false);
+                    }
+                    Some(_) => {}
+                    None => return Some(false),
+                }
+            }
+            Some(true)
+        }
+        _ => Some(a == b),
+    }
+}
+
+/// Whether a value holds something unknown anywhere.
+fn contains_unknown(value: &Value) -> bool {
+    match value {
+        Value::Unknown(_) | Value::OneOf(_) => true,
+        Value::Seq(items) => items.iter().any(|i| contains_unknown(&i.value)),
+        Value::Map(map) => map.iter().any(|e| contains_unknown(&e.value.value)),
+        _ => false,
+    }
+}
+
 /// A binary operation on known primitive values; `None` when it cannot be computed here.
 fn binary(op: BinaryOperator, lhs: &Value, rhs: &Value) -> Option<Value> {
     use BinaryOperator as B;
@@ -1180,12 +1239,13 @@ fn binary(op: BinaryOperator, lhs: &Value, rhs: &Value) -> Option<Value> {
     };
     Some(match op {
         B::Eq | B::NotEq => {
-            if !primitive(lhs) || !primitive(rhs) {
-                return None;
-            }
-            let equal = match (as_f64(lhs), as_f64(rhs)) {
-                (Some(a), Some(b)) => a == b,
-                _ => lhs == rhs,
+            let equal = if primitive(lhs) && primitive(rhs) {
+                match (as_f64(lhs), as_f64(rhs)) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => lhs == rhs,
+                }
+            } else {
+                same_value(lhs, rhs)?
             };
             Value::Bool(equal == (op == B::Eq))
         }

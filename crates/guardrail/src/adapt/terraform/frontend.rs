@@ -34,6 +34,28 @@ impl Frontend for Terraform {
         load_var_files(paths, files, diagnostics, unparseable)
     }
 
+    /// The module directories that scanned `.tf` and `.tf.json` files call with a local
+    /// source (`../..`, `../modules/x`) outside the scanned paths, when they are inside the
+    /// repository: their Terraform files. Absolute sources and sources that leave the
+    /// repository are never read (the adapter says so where the call is).
+    fn more_inputs(&self, parsed: &[(&SourceFile, &Parsed)], roots: &[PathBuf]) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let mut dirs = HashSet::new();
+        for (file, parsed) in parsed {
+            if !is_configuration(&file.path) {
+                continue;
+            }
+            let base = file.path.parent().unwrap_or(Path::new(""));
+            for source in local_module_sources(parsed) {
+                let dir = lexical(&base.join(source));
+                if dirs.insert(dir.clone()) && inside(roots, &dir) {
+                    out.extend(configuration_files(&dir));
+                }
+            }
+        }
+        out
+    }
+
     /// Native syntax (`.tf`, and the `.tfvars` it shares), `.tf.json`, and the var files
     /// Terraform loads by themselves (`terraform.tfvars.json`, `*.auto.tfvars.json`).
     fn claims(&self, file: &SourceFile, discovered: bool) -> bool {
@@ -220,4 +242,118 @@ fn var_file<'a>(
 fn module_dir(path: &Path) -> String {
     let dir = display_path(path.parent().unwrap_or(Path::new("")));
     if dir.is_empty() { ".".into() } else { dir }
+}
+
+/// Whether a path names a configuration file (`.tf`, `.tf.json`), not a var file.
+fn is_configuration(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    name.ends_with(".tf") || name.ends_with(".tf.json")
+}
+
+/// The local sources (`./…`, `../…`) of the module calls in a parsed configuration file.
+fn local_module_sources(parsed: &Parsed) -> Vec<String> {
+    let mut sources = Vec::new();
+    match parsed {
+        Parsed::Hcl(Ok(body)) => {
+            for block in body.blocks().filter(|b| b.ident.as_str() == "module") {
+                if let Some(attr) = block.body.get_attribute("source") {
+                    if let hcl_edit::expr::Expression::String(s) = &attr.value {
+                        sources.push(s.value().to_string());
+                    }
+                }
+            }
+        }
+        Parsed::Data(data) => {
+            let calls = data.documents.first().and_then(|root| root.get("module"));
+            // `module` is an object of calls, or an array of such objects.
+            let objects: Vec<&crate::value::Node> = match calls {
+                Some(n) if n.as_seq().is_some() => n.as_seq().unwrap_or_default().iter().collect(),
+                Some(n) => vec![n],
+                None => Vec::new(),
+            };
+            for object in objects {
+                for call in object.as_map().into_iter().flatten() {
+                    let bodies: Vec<&crate::value::Node> = match call.value.as_seq() {
+                        Some(items) => items.iter().collect(),
+                        None => vec![&call.value],
+                    };
+                    for body in bodies {
+                        if let Some(s) = body.get("source").and_then(|s| s.as_str()) {
+                            sources.push(s.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        Parsed::Hcl(Err(_)) => {}
+    }
+    sources.retain(|s| {
+        ["./", "../", ".\\", "..\\"]
+            .iter()
+            .any(|p| s.starts_with(p))
+            || s == "."
+            || s == ".."
+    });
+    sources
+}
+
+/// `path` with `.` removed and `dir/..` collapsed, relative paths staying relative (so the
+/// files read show as the adapter names their module directory).
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            Component::ParentDir if matches!(out.last(), Some(Component::RootDir)) => {}
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
+}
+
+/// Whether `dir` is inside one of `roots`, as written and through symbolic links.
+fn inside(roots: &[PathBuf], dir: &Path) -> bool {
+    let dir = or_here(dir);
+    let absolute = crate::input::normal(dir);
+    let real = dir.canonicalize().ok();
+    roots.iter().any(|root| {
+        let real_root = root.canonicalize().ok();
+        absolute.starts_with(root)
+            && match (&real, &real_root) {
+                (Some(real), Some(real_root)) => real.starts_with(real_root),
+                _ => false,
+            }
+    })
+}
+
+/// The Terraform configuration files directly in `dir`, by name (`dir` empty for the working
+/// directory, whose files are named without a prefix).
+fn configuration_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(or_here(dir)) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| dir.join(e.file_name()))
+        .filter(|p| is_configuration(p))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `dir`, or `.` when it is empty.
+fn or_here(dir: &Path) -> &Path {
+    if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }
 }

@@ -9,6 +9,42 @@
 use crate::source::Span;
 use crate::value::{Map, Node, Value};
 
+/// The functions [`call`] evaluates: with known arguments, `None` from one of these means
+/// Terraform would reject the call.
+pub(super) const EVALUATED: &[&str] = &[
+    "jsonencode",
+    "tolist",
+    "toset",
+    "tomap",
+    "jsondecode",
+    "merge",
+    "concat",
+    "lower",
+    "upper",
+    "tostring",
+    "tobool",
+    "tonumber",
+    "lookup",
+    "length",
+    "join",
+    "keys",
+    "values",
+    "flatten",
+    "distinct",
+    "compact",
+    "zipmap",
+    "element",
+    "slice",
+    "one",
+    "split",
+    "trimspace",
+    "startswith",
+    "endswith",
+    "min",
+    "max",
+    "abs",
+];
+
 /// Evaluates `name(args…)`; `None` when it cannot be known before apply or is not supported.
 pub(super) fn call(name: &str, args: Vec<Node>, span: Span) -> Option<Node> {
     let known = |n: &Node| !n.is_unknown();
@@ -20,7 +56,8 @@ pub(super) fn call(name: &str, args: Vec<Node>, span: Span) -> Option<Node> {
         }
         ("merge", maps) if maps.iter().all(known) => {
             let mut out = Map::new();
-            for m in maps {
+            // Terraform's merge skips null arguments.
+            for m in maps.iter().filter(|m| m.value != Value::Null) {
                 for e in m.as_map()? {
                     out.insert(e.clone());
                 }

@@ -1,7 +1,8 @@
 //! A variable's `type` applied to the value it gets, as Terraform converts it: primitive
 //! strings to the `bool` or `number` the type asks for, and object attributes declared
 //! `optional(type, default)` filled in with their default when the value leaves them out (or
-//! sets them to `null`). Everything else passes through unchanged: guardrail does not reject
+//! sets them to `null`), and attributes left out without a default set to `null`, as
+//! Terraform does. Everything else passes through unchanged: guardrail does not reject
 //! values Terraform would, it reads them.
 //!
 //! The type is read from its expression (`object({ a = optional(string, "x") })`,
@@ -134,7 +135,13 @@ fn object(attributes: &hcl_edit::expr::Object, at: Span, value: Node, depth: usi
                 Some(t) => apply(t, at, d, depth + 1),
                 None => d,
             }),
-            (None, None) => None,
+            // Terraform sets an attribute left out to null (an `optional` without a default,
+            // or a required one, which it would reject).
+            (None, None) => Some(Node {
+                value: Value::Null,
+                span: at,
+                provenance: Provenance::resolved(at),
+            }),
         };
         if let Some(v) = filled {
             out.insert(Entry {
@@ -263,9 +270,10 @@ mod tests {
         let a = out.get("a").expect("a");
         assert_eq!(a.get("enabled").map(|n| &n.value), Some(&Value::Bool(true)));
         assert!(a.get("enabled").is_some_and(|n| n.provenance.is_resolved()));
-        assert!(
-            a.get("days").is_none(),
-            "optional without default stays unset"
+        assert_eq!(
+            a.get("days").map(|n| &n.value),
+            Some(&Value::Null),
+            "optional without default is null"
         );
         let b = out.get("b").expect("b");
         assert_eq!(

@@ -561,7 +561,7 @@ impl Reader<'_> {
                 self.graph.resource(id).is_some_and(|r| {
                     r.kind == NodeKind::Data
                         && r.type_name == "aws_iam_policy_document"
-                        && r.address == address
+                        && r.local_name == address
                 })
             })
             .collect();
