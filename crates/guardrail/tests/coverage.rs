@@ -260,7 +260,7 @@ fn decisions() -> Vec<Decision> {
             all.push(d);
         }
     }
-    all.sort_by(|a, b| id_order(&a.checkov).cmp(&id_order(&b.checkov)));
+    all.sort_by_key(|d| id_order(&d.checkov));
     all
 }
 
@@ -303,12 +303,10 @@ fn cell(text: &str) -> String {
 }
 
 fn percent(part: usize, whole: usize) -> String {
-    if whole == 0 {
-        "—".to_owned()
-    } else {
-        // One decimal, rounded half up, in integers so the page is the same everywhere.
-        let tenths = (part * 1000 + whole / 2) / whole;
-        format!("{}.{}%", tenths / 10, tenths % 10)
+    // One decimal, rounded half up, in integers so the page is the same everywhere.
+    match (part * 1000 + whole / 2).checked_div(whole) {
+        Some(tenths) => format!("{}.{}%", tenths / 10, tenths % 10),
+        None => "—".to_owned(),
     }
 }
 
