@@ -805,7 +805,10 @@ fn a_suppression_above_the_resource_takes_exactly_its_findings_out_of_the_gate()
     let file = dir.path().join("main.tf");
     let db = "resource \"aws_db_instance\" \"orders\" {\n  engine                  = \"postgres\"\n  \
               instance_class          = \"db.t4g.micro\"\n  storage_encrypted       = false\n  \
-              backup_retention_period = 7\n  deletion_protection     = true\n}\n";
+              backup_retention_period = 7\n  deletion_protection     = true\n  \
+              multi_az                = true\n  monitoring_interval     = 60\n  \
+              iam_database_authentication_enabled = true\n  \
+              enabled_cloudwatch_logs_exports     = [\"postgresql\"]\n}\n";
     write(&file, db);
     let path = dir.path().to_str().expect("utf-8 temp path");
     let (code, report, _) = scan_json(&[path]);

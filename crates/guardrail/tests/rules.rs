@@ -239,6 +239,19 @@ fn rule_pack_layout_and_documentation() {
             "{}: no peer references",
             rule.id
         );
+        // scripts/new-rule leaves TODO marks where the author must write.
+        for (field, text) in [
+            ("title", &rule.title),
+            ("problem", &rule.problem),
+            ("rationale", &rule.rationale),
+            ("remediation", &rule.remediation),
+        ] {
+            assert!(
+                !text.contains("TODO"),
+                "{}: {field} still has the scaffold's TODO",
+                rule.id
+            );
+        }
     }
     // Every fixture folder belongs to a rule.
     let fixtures = PathBuf::from(ROOT).join("fixtures/rules");

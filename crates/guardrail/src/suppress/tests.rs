@@ -162,6 +162,16 @@ fn scan(files: &[(&str, &str)], rules: &[&str]) -> (Vec<String>, Report) {
     (lines, report)
 }
 
+/// The rules these tests suppress, and the suppression audit (other RDS rules also fail `DB`,
+/// but are not what the tests are about).
+const SUPPRESSED_RULES: &[&str] = &[
+    "AWS-RDS-001",
+    "AWS-RDS-002",
+    "AWS-RDS-003",
+    "AWS-RDS-004",
+    "GEN",
+];
+
 const DB: &str = r#"resource "aws_db_instance" "db" {
   engine              = "postgres"
   storage_encrypted   = false
@@ -178,7 +188,7 @@ fn a_comment_above_a_resource_covers_it_and_one_above_an_attribute_covers_its_li
             "  # guardrail:ignore AWS-RDS-002, AWS-RDS-004 -- behind a proxy\n  publicly_accessible"
         )
     );
-    let (lines, report) = scan(&[("main.tf", &tf)], &["AWS-RDS", "GEN"]);
+    let (lines, report) = scan(&[("main.tf", &tf)], SUPPRESSED_RULES);
     assert_eq!(
         lines,
         [
@@ -212,7 +222,7 @@ resource "aws_db_instance" "db" { # guardrail:ignore AWS-RDS-003 -- resource lin
   publicly_accessible = true
 }
 "#;
-    let (lines, report) = scan(&[("main.tf", tf)], &["AWS-RDS", "GEN"]);
+    let (lines, report) = scan(&[("main.tf", tf)], SUPPRESSED_RULES);
     assert_eq!(
         lines,
         [
