@@ -77,12 +77,12 @@ impl<'a> Ctx<'a> {
             Root::Resource => vec![Cow::Borrowed(&resource.attributes)],
             Root::Current => self.current.last().cloned().into_iter().collect(),
             Root::PodSpec => (resource.views.pod_spec.as_deref())
-                .and_then(|steps| resource.attributes.at_steps(steps))
+                .and_then(|steps| resource.views.base(&resource.attributes).at_steps(steps))
                 .map(Cow::Borrowed)
                 .into_iter()
                 .collect(),
             Root::Containers => (resource.views.containers.iter())
-                .filter_map(|steps| resource.attributes.at_steps(steps))
+                .filter_map(|steps| resource.views.base(&resource.attributes).at_steps(steps))
                 .map(Cow::Borrowed)
                 .collect(),
         }

@@ -642,11 +642,12 @@ impl Checker<'_> {
             | ExprKind::Count(p)
             | ExprKind::Quantifier { over: p, .. }
                 if matches!(p.root, Root::PodSpec | Root::Containers)
-                    && framework != Framework::Kubernetes =>
+                    && !matches!(framework, Framework::Kubernetes | Framework::Terraform) =>
             {
                 problems.push((
                     e.range.clone(),
-                    "`$pod` and `$containers` exist only in kubernetes bindings".into(),
+                    "`$pod` and `$containers` exist only in kubernetes and terraform bindings"
+                        .into(),
                 ));
             }
             _ => {}

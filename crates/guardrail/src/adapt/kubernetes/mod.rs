@@ -21,6 +21,7 @@ use std::collections::HashSet;
 pub use pod::is_workload;
 #[cfg(test)]
 use pod::pod_spec;
+pub(crate) use pod::{spec_path as pod_spec_path, views as pod_views};
 
 use super::{Adapted, is_kubernetes_object};
 use crate::diagnostic::{Diagnostic, Severity};

@@ -48,8 +48,14 @@ pub fn pod_spec<'a>(kind: &str, object: &'a Node) -> Option<&'a Node> {
         .filter(|n| n.as_map().is_some())
 }
 
+/// The keys from an object of `kind` to its pod spec, for kinds that have one.
+pub(crate) fn spec_path(kind: &str) -> Option<Vec<&'static str>> {
+    template_path(kind).map(|path| path.iter().copied().chain(["spec"]).collect())
+}
+
 /// The rule views of an object of `kind`: its pod spec and containers, when it has them.
-pub(super) fn views(kind: &str, object: &Node) -> Views {
+/// The Terraform adapter calls it too, on a provider workload rewritten into this shape.
+pub(crate) fn views(kind: &str, object: &Node) -> Views {
     let mut views = Views::default();
     let Some(path) = template_path(kind) else {
         return views;

@@ -118,6 +118,7 @@ mod entries;
 pub(crate) mod expr;
 mod frontend;
 mod functions;
+mod kubernetes;
 mod refs;
 mod syntax;
 mod vars;
@@ -263,7 +264,7 @@ pub fn adapt_module<'a>(
             local_name: address.clone(),
             address,
             type_keys,
-            views: Default::default(),
+            views: kubernetes::views(decl.kind, &decl.type_name, &attributes),
             type_name: decl.type_name,
             kind: decl.kind,
             framework: Framework::Terraform,
