@@ -85,13 +85,19 @@ impl<'a> Ctx<'a> {
                 .filter_map(|steps| resource.views.base(&resource.attributes).at_steps(steps))
                 .map(Cow::Borrowed)
                 .collect(),
+            Root::Flags => (resource.views.flags.as_ref())
+                .map(Cow::Borrowed)
+                .into_iter()
+                .collect(),
         }
     }
 
     /// The values at `path`, a provider default standing in for an absent attribute.
     fn resolve(&self, path: &'a Path) -> Values<'a> {
         let mut nodes = self.reader.follow(self.start(path.root), path);
-        let default = (path.root == Root::Resource)
+        // A program's documented default stands in for an absent flag as a provider's does
+        // for an absent attribute.
+        let default = matches!(path.root, Root::Resource | Root::Flags)
             .then(|| self.defaults.iter().find(|(p, _)| *p == path.text))
             .flatten();
         if let Some((_, literal)) = default {

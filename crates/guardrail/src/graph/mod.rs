@@ -148,6 +148,11 @@ pub struct Views {
     /// Kubernetes rule's `$pod` and `$containers` conditions judge it unchanged. Every value
     /// keeps the span of the Terraform attribute it came from.
     pub tree: Option<Node>,
+    /// `$flags`: the command-line flags of the workload's programs, parsed once from each
+    /// container's `command` and `args`: a map from program (`kube-apiserver`) to a map from
+    /// flag name without dashes (`anonymous-auth`) to the list of its values (split at
+    /// commas). Every value keeps the span of the argument it was read from.
+    pub flags: Option<Node>,
 }
 
 impl Views {

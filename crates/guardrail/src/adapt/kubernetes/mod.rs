@@ -10,6 +10,7 @@
 //! Workloads carry their pods' labels so label selectors find them; `pod::pod_spec` gives rules
 //! one view of the pod whatever the workload kind.
 
+mod flags;
 mod links;
 mod pod;
 mod suppressions;

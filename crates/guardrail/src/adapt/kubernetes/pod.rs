@@ -82,6 +82,7 @@ pub(crate) fn views(kind: &str, object: &Node) -> Views {
             }
         }
     }
+    views.flags = super::flags::parse(object, &views.containers);
     views.pod_spec = Some(spec);
     views
 }
