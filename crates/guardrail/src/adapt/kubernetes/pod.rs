@@ -143,9 +143,10 @@ fn unknown_views(kind: &str, what: &str, span: Span) -> Views {
         )),
         span,
     );
-    let mut views = Views::default();
-    views.pod_spec = Some(Vec::new());
-    views.containers = vec![Vec::new()];
-    views.tree = Some(unknown);
-    views
+    Views {
+        pod_spec: Some(Vec::new()),
+        containers: vec![Vec::new()],
+        tree: Some(unknown),
+        ..Views::default()
+    }
 }
