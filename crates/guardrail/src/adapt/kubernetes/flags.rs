@@ -22,7 +22,8 @@
 //!   nothing is a boolean set to `true` (`--profiling`). Control-plane programs take no
 //!   positional arguments, so the word after a flag is its value.
 //! - A flag given twice keeps its last value, as Go's flag parsing does for every flag that
-//!   is not a list; the value is split at commas into a list, so `authorization-mode
+//!   is not a list; the value is split at commas into a list (empty items dropped, so
+//!   `--tls-private-key-file=` is an empty list that `empty(…)` sees), so `authorization-mode
 //!   contains "RBAC"` and `authorization-mode != "AlwaysAllow"` (every item) read naturally.
 //! - Values are strings; rules compare them with the loose equality that makes `"false"`
 //!   equal `false` and `"0"` equal `0`. Each keeps the span of the argument it came from.
@@ -149,9 +150,13 @@ fn flags(words: &[Word]) -> Map {
                 _ => (flag, "true".to_owned(), word.span),
             },
         };
+        // Empty items say nothing: `--tls-private-key-file=` sets no file, so rules see an
+        // empty list (`empty(…)` holds) rather than a value.
         let items = value
             .split(',')
-            .map(|v| Node::new(Value::String(v.trim().to_owned()), span))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| Node::new(Value::String(v.to_owned()), span))
             .collect();
         // `Map::insert` replaces an earlier value: the last occurrence wins.
         map.insert(Entry {
@@ -269,6 +274,18 @@ mod tests {
         assert_eq!(
             values(&flags, "kube-apiserver", "v"),
             Some(vec!["2".into()])
+        );
+
+        let flags = parsed(serde_json::json!({
+            "command": ["kube-apiserver", "--tls-private-key-file= ", "--enable-admission-plugins=A,,B"]
+        }));
+        assert_eq!(
+            values(&flags, "kube-apiserver", "tls-private-key-file"),
+            Some(vec![])
+        );
+        assert_eq!(
+            values(&flags, "kube-apiserver", "enable-admission-plugins"),
+            Some(vec!["A".into(), "B".into()])
         );
     }
 
