@@ -65,8 +65,10 @@ pub fn views(kind: NodeKind, type_name: &str, attributes: &Node) -> Views {
     };
     let mut tree = rewrite_map(attributes);
     write_provider_defaults(manifest_kind, &mut tree);
-    let mut views = super::super::kubernetes::pod_views(manifest_kind, &tree);
-    if views.pod_spec.is_some() {
+    let mut views = crate::adapt::kubernetes::pod_views(manifest_kind, &tree);
+    // A pod spec that cannot be read comes back with a tree of its own (one unknown value);
+    // otherwise the views point into the rewrite.
+    if views.pod_spec.is_some() && views.tree.is_none() {
         views.tree = Some(tree);
     }
     views
@@ -213,7 +215,7 @@ fn rewrite_value(key: &str, node: &Node) -> Node {
 /// Writes into the pod spec of `tree` the values the provider sends when the attribute is
 /// absent and the API server would otherwise decide differently.
 fn write_provider_defaults(kind: &str, tree: &mut Node) {
-    let Some(path) = super::super::kubernetes::pod_spec_path(kind) else {
+    let Some(path) = crate::adapt::kubernetes::pod_spec_path(kind) else {
         return;
     };
     let mut node = tree;
@@ -364,6 +366,16 @@ mod tests {
         let empty = node(serde_json::json!({"metadata": [{"name": "x"}]}));
         let v = views(NodeKind::Resource, "kubernetes_deployment", &empty);
         assert_eq!(v, Views::default());
+    }
+
+    #[test]
+    fn an_unreadable_pod_spec_is_one_unknown_value() {
+        let broken = node(serde_json::json!({
+            "spec": [{"template": [{"spec": "not a block"}]}]
+        }));
+        let v = views(NodeKind::Resource, "kubernetes_deployment", &broken);
+        assert_eq!(v.pod_spec, Some(vec![]));
+        assert!(v.tree.as_ref().is_some_and(Node::is_unknown), "{v:?}");
     }
 
     #[test]
