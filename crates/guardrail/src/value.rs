@@ -278,6 +278,14 @@ impl Map {
         self.entry(key).map(|e| &e.value)
     }
 
+    /// The value of `key`, to change in place.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        self.entries
+            .iter_mut()
+            .find(|e| e.key == key)
+            .map(|e| &mut e.value)
+    }
+
     /// Whether `key` is present.
     pub fn contains_key(&self, key: &str) -> bool {
         self.entry(key).is_some()

@@ -77,13 +77,17 @@ impl<'a> Ctx<'a> {
             Root::Resource => vec![Cow::Borrowed(&resource.attributes)],
             Root::Current => self.current.last().cloned().into_iter().collect(),
             Root::PodSpec => (resource.views.pod_spec.as_deref())
-                .and_then(|steps| resource.attributes.at_steps(steps))
+                .and_then(|steps| resource.views.base(&resource.attributes).at_steps(steps))
                 .map(Cow::Borrowed)
                 .into_iter()
                 .collect(),
             Root::Containers => (resource.views.containers.iter())
-                .filter_map(|steps| resource.attributes.at_steps(steps))
+                .filter_map(|steps| resource.views.base(&resource.attributes).at_steps(steps))
                 .map(Cow::Borrowed)
+                .collect(),
+            Root::Flags => (resource.views.flags.as_ref())
+                .map(Cow::Borrowed)
+                .into_iter()
                 .collect(),
         }
     }
@@ -91,7 +95,9 @@ impl<'a> Ctx<'a> {
     /// The values at `path`, a provider default standing in for an absent attribute.
     fn resolve(&self, path: &'a Path) -> Values<'a> {
         let mut nodes = self.reader.follow(self.start(path.root), path);
-        let default = (path.root == Root::Resource)
+        // A program's documented default stands in for an absent flag as a provider's does
+        // for an absent attribute.
+        let default = matches!(path.root, Root::Resource | Root::Flags)
             .then(|| self.defaults.iter().find(|(p, _)| *p == path.text))
             .flatten();
         if let Some((_, literal)) = default {

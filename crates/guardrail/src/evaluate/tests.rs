@@ -416,3 +416,30 @@ fn text_inside_base64_and_sub_is_read() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_workload_whose_pod_spec_cannot_be_read_is_unknown_not_passed() {
+    let k8s = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec: \"{{ .Values.podSpec }}\"\n";
+    let rule = "id: TEST-X-001\ntitle: test\nseverity: low\nstride: [tampering]\nnist: [CM-6]\n\
+        rationale: r\nremediation: r\nbindings:\n  kubernetes:\n    types: [workloads]\n    \
+        require: 'all($containers, securityContext.privileged != true) and $pod.hostPID != true'\n";
+    let mut loaded = LoadedRules::default();
+    loaded.add_text("rules/test/x/TEST-X-001.yaml", rule.to_owned());
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("k.yaml"), k8s).expect("write");
+    let scan = build_graph(&[PathBuf::from(dir.path())], &ScanOptions::default());
+    // The adapter says why.
+    assert!(
+        scan.diagnostics
+            .iter()
+            .any(|d| d.message.contains("its pods cannot be checked")),
+        "{:?}",
+        scan.diagnostics
+    );
+    let statuses: Vec<Status> = RulePack::new(loaded.rules)
+        .evaluate(&scan.graph)
+        .into_iter()
+        .map(|f| f.status)
+        .collect();
+    assert_eq!(statuses, [Status::Unknown]);
+}

@@ -131,7 +131,7 @@ pub struct Resource {
 
 /// Places in a resource's attributes that rules reach by a named root, computed once by the
 /// adapter so that a rule is written once for every shape that holds the same thing.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Views {
     /// `$pod`: the pod spec of a Kubernetes workload (`spec` of a Pod,
@@ -141,6 +141,26 @@ pub struct Views {
     /// `$containers`: every container of that pod spec, in the order Kubernetes starts them
     /// (`initContainers`, `containers`, `ephemeralContainers`).
     pub containers: Vec<Vec<Step>>,
+    /// The tree that [`pod_spec`](Self::pod_spec) and [`containers`](Self::containers)
+    /// point into when it is not the resource's attributes: for a Terraform
+    /// `kubernetes_deployment` and its kin, the pod template rewritten once into the
+    /// manifest's shape (camelCase keys, blocks as maps, provider defaults written in), so a
+    /// Kubernetes rule's `$pod` and `$containers` conditions judge it unchanged. Every value
+    /// keeps the span of the Terraform attribute it came from.
+    pub tree: Option<Node>,
+    /// `$flags`: the command-line flags of the workload's programs, parsed once from each
+    /// container's `command` and `args`: a map from program (`kube-apiserver`) to a map from
+    /// flag name without dashes (`anonymous-auth`) to the list of its values (split at
+    /// commas). Every value keeps the span of the argument it was read from.
+    pub flags: Option<Node>,
+}
+
+impl Views {
+    /// The tree the view steps of `resource` point into: [`tree`](Self::tree) when the
+    /// adapter rewrote one, otherwise the resource's own attributes.
+    pub fn base<'a>(&'a self, attributes: &'a Node) -> &'a Node {
+        self.tree.as_ref().unwrap_or(attributes)
+    }
 }
 
 /// What a reference means.

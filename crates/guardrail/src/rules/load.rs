@@ -641,12 +641,14 @@ impl Checker<'_> {
             | ExprKind::Empty(p)
             | ExprKind::Count(p)
             | ExprKind::Quantifier { over: p, .. }
-                if matches!(p.root, Root::PodSpec | Root::Containers)
-                    && framework != Framework::Kubernetes =>
+                if matches!(p.root, Root::PodSpec | Root::Containers | Root::Flags)
+                    && !matches!(framework, Framework::Kubernetes | Framework::Terraform) =>
             {
                 problems.push((
                     e.range.clone(),
-                    "`$pod` and `$containers` exist only in kubernetes bindings".into(),
+                    "`$pod`, `$containers` and `$flags` exist only in kubernetes and terraform \
+                     bindings"
+                        .into(),
                 ));
             }
             _ => {}

@@ -10,6 +10,7 @@
 //! Workloads carry their pods' labels so label selectors find them; `pod::pod_spec` gives rules
 //! one view of the pod whatever the workload kind.
 
+mod flags;
 mod links;
 mod pod;
 mod suppressions;
@@ -21,6 +22,7 @@ use std::collections::HashSet;
 pub use pod::is_workload;
 #[cfg(test)]
 use pod::pod_spec;
+pub(crate) use pod::{spec_path as pod_spec_path, views as pod_views};
 
 use super::{Adapted, is_kubernetes_object};
 use crate::diagnostic::{Diagnostic, Severity};

@@ -4,7 +4,8 @@
 //! different depth. [`TEMPLATES`] is the only place that knows where.
 
 use crate::graph::Views;
-use crate::value::{Node, Step};
+use crate::source::Span;
+use crate::value::{Node, Step, Unknown, Value};
 
 /// Where each kind keeps its pod template: the map with the pod's `metadata` and `spec`.
 /// A Pod is its own template.
@@ -17,6 +18,9 @@ const TEMPLATES: &[(&str, &[&str])] = &[
     ("ReplicationController", &["spec", "template"]),
     ("Job", &["spec", "template"]),
     ("CronJob", &["spec", "jobTemplate", "spec", "template"]),
+    // OpenShift's DeploymentConfig (apps.openshift.io/v1) keeps its template where a
+    // Deployment does.
+    ("DeploymentConfig", &["spec", "template"]),
     ("PodTemplate", &["template"]),
 ];
 
@@ -36,7 +40,8 @@ pub fn is_workload(kind: &str) -> bool {
 }
 
 /// The pod spec of an object of `kind`: `spec` for a Pod, `spec.template.spec` for
-/// Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController and Job,
+/// Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job and
+/// DeploymentConfig,
 /// `spec.jobTemplate.spec.template.spec` for CronJob, `template.spec` for PodTemplate.
 ///
 /// `None` for other kinds, and when the spec is absent or not a map (the adapter reports
@@ -48,13 +53,22 @@ pub fn pod_spec<'a>(kind: &str, object: &'a Node) -> Option<&'a Node> {
         .filter(|n| n.as_map().is_some())
 }
 
+/// The keys from an object of `kind` to its pod spec, for kinds that have one.
+pub(crate) fn spec_path(kind: &str) -> Option<Vec<&'static str>> {
+    template_path(kind).map(|path| path.iter().copied().chain(["spec"]).collect())
+}
+
 /// The rule views of an object of `kind`: its pod spec and containers, when it has them.
-pub(super) fn views(kind: &str, object: &Node) -> Views {
+/// The Terraform adapter calls it too, on a provider workload rewritten into this shape.
+pub(crate) fn views(kind: &str, object: &Node) -> Views {
     let mut views = Views::default();
     let Some(path) = template_path(kind) else {
         return views;
     };
     if pod_spec(kind, object).is_none() {
+        if let Some((what, span)) = unreadable(path, object) {
+            return unknown_views(kind, &what, span);
+        }
         return views;
     }
     let spec: Vec<Step> = path
@@ -76,6 +90,7 @@ pub(super) fn views(kind: &str, object: &Node) -> Views {
             }
         }
     }
+    views.flags = super::flags::parse(object, &views.containers);
     views.pod_spec = Some(spec);
     views
 }
@@ -97,4 +112,41 @@ fn template<'a>(kind: &str, object: &'a Node) -> Option<&'a Node> {
     object
         .at(template_path(kind)?)
         .filter(|n| n.as_map().is_some())
+}
+
+/// The path (`spec.template`) of the first step towards the pod spec that is present but not
+/// a map, when there is one: the pod spec cannot be read.
+fn unreadable(path: &[&str], object: &Node) -> Option<(String, Span)> {
+    let mut node = object;
+    let mut walked = Vec::new();
+    for key in path.iter().copied().chain(["spec"]) {
+        walked.push(key);
+        let next = node.get(key)?;
+        match &next.value {
+            Value::Map(_) => node = next,
+            // Null is the same as absent to the API server.
+            Value::Null => return None,
+            _ => return Some((walked.join("."), next.span)),
+        }
+    }
+    None
+}
+
+/// Views of a workload whose pod spec cannot be read: `$pod` and one container stand for a
+/// value that is unknown, so every pod rule gives an unknown verdict rather than a pass (no
+/// containers to fail) or a failure (nothing set). The adapter reports why.
+fn unknown_views(kind: &str, what: &str, span: Span) -> Views {
+    let unknown = Node::new(
+        Value::Unknown(Unknown::new(
+            format!("the pod spec of this {kind} (`{what}` is not a map)"),
+            Vec::new(),
+        )),
+        span,
+    );
+    Views {
+        pod_spec: Some(Vec::new()),
+        containers: vec![Vec::new()],
+        tree: Some(unknown),
+        ..Views::default()
+    }
 }

@@ -177,7 +177,7 @@ fn pod_spec_and_pod_labels_on_every_workload_kind() {
 }
 
 #[test]
-fn pod_spec_is_none_for_other_kinds_and_malformed_specs() {
+fn pod_spec_is_none_for_other_kinds_and_unknown_for_malformed_specs() {
     let scanned = adapt_text("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {}\n");
     let (service, _) = &scanned.adapted.resources[0];
     assert_eq!(service.views.pod_spec, None);
@@ -188,7 +188,13 @@ fn pod_spec_is_none_for_other_kinds_and_malformed_specs() {
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template: oops\n",
     );
     let (deployment, _) = &scanned.adapted.resources[0];
-    assert_eq!(deployment.views.pod_spec, None);
+    // Its pod view is one unknown value, so pod rules give unknown verdicts, not passes.
+    assert_eq!(deployment.views.pod_spec, Some(vec![]));
+    assert!(
+        (deployment.views.tree.as_ref()).is_some_and(crate::value::Node::is_unknown),
+        "{:?}",
+        deployment.views
+    );
     assert_eq!(deployment.labels, Some(vec![]));
     assert_eq!(
         scanned.diagnostics(),

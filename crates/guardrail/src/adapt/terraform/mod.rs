@@ -119,6 +119,7 @@ pub(crate) mod expr;
 mod frontend;
 mod functions;
 mod instances;
+mod kubernetes;
 mod module;
 mod refs;
 mod syntax;

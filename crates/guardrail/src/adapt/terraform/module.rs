@@ -621,11 +621,12 @@ fn node<'a>(
         NodeKind::Backend => vec![format!("backend.{}", decl.type_name)],
         _ => Vec::new(),
     };
+    let views = super::kubernetes::views(decl.kind, &decl.type_name, &attributes);
     let resource = Resource {
         address: format!("{prefix}{local_name}{key}"),
         local_name,
         type_keys,
-        views: Default::default(),
+        views,
         type_name: decl.type_name.clone(),
         kind: decl.kind,
         framework: Framework::Terraform,

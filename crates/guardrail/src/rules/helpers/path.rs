@@ -25,6 +25,8 @@ pub enum PathRoot {
     PodSpec,
     /// `$containers`: every container of a Kubernetes workload.
     Containers,
+    /// `$flags`: the command-line flags of a Kubernetes workload's programs.
+    Flags,
     /// Another resource, by address: a related resource (`aws_s3_bucket_versioning.logs`) or
     /// a policy document's data source.
     Neighbour(String),
@@ -39,6 +41,7 @@ impl PathRoot {
             PathRoot::Current => "@",
             PathRoot::PodSpec => "$pod",
             PathRoot::Containers => "$containers",
+            PathRoot::Flags => "$flags",
             PathRoot::Neighbour(address) => address,
         }
     }
@@ -197,6 +200,7 @@ impl fmt::Display for AttrPath {
 fn parse(text: &str) -> Option<AttrPath> {
     let (root, rest) = [
         ("$containers", PathRoot::Containers),
+        ("$flags", PathRoot::Flags),
         ("$pod", PathRoot::PodSpec),
         ("$", PathRoot::Resource),
         ("@", PathRoot::Current),

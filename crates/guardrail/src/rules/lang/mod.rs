@@ -173,6 +173,9 @@ pub enum Root {
     /// Kubernetes: every container of a workload's pod spec, init and ephemeral included
     /// (`$containers`).
     Containers,
+    /// Kubernetes: the command-line flags of a workload's programs, by program
+    /// (`$flags.kube-apiserver.anonymous-auth`).
+    Flags,
 }
 
 /// A path into the attribute tree: `Properties.Tags[*].Key`, `spec.containers[0]`.

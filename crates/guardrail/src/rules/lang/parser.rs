@@ -322,11 +322,13 @@ impl Parser<'_> {
                 "$" => Root::Resource,
                 "$pod" => Root::PodSpec,
                 "$containers" => Root::Containers,
+                "$flags" => Root::Flags,
                 _ => {
                     return Err(SyntaxError {
                         range,
                         message: format!(
-                            "unknown root `{r}`: use `$` (the resource), `$pod` or `$containers`"
+                            "unknown root `{r}`: use `$` (the resource), `$pod`, `$containers` \
+                             or `$flags`"
                         ),
                     });
                 }
@@ -638,7 +640,7 @@ mod tests {
         );
         assert_eq!(
             shape("$foo.x"),
-            "error at 0..4: unknown root `$foo`: use `$` (the resource), `$pod` or `$containers`"
+            "error at 0..4: unknown root `$foo`: use `$` (the resource), `$pod`, `$containers` or `$flags`"
         );
         assert_eq!(
             shape("all(a b)"),
