@@ -5,7 +5,9 @@
 //! Four groups: `parse_and_graph` (discover → graph), `evaluate` (the built-in rule pack
 //! over a graph built beforehand), `scan` (both), so evaluation's share of a scan can be
 //! read off directly, and `threat_model` (the STRIDE model and the NIST view derived from a
-//! scan done beforehand).
+//! scan done beforehand). A fifth, `terraform_modules`, scans a root module making 10 and
+//! 100 calls of local modules whose resources have `count = 10` (graph, and whole scan), so
+//! module instantiation can be seen to stay linear in the instances it makes.
 
 // A bench that cannot set up its corpus has nothing to measure: stopping is right.
 #![allow(clippy::expect_used)]
@@ -148,5 +150,59 @@ fn bench_views(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_scan, bench_views);
+/// A root module with `calls` module calls, each of a local module (five modules, used in
+/// turn) with two resources of `count = 10` reading the call's arguments.
+fn write_module_tree(dir: &Path, calls: usize) -> std::io::Result<()> {
+    let mut root = String::new();
+    for i in 0..calls {
+        let _ = writeln!(
+            root,
+            "module \"m{i}\" {{\n  source = \"./modules/m{}\"\n  name   = \"app-{i}\"\n  retention = {}\n}}\n",
+            i % 5,
+            30 * (i % 3)
+        );
+    }
+    std::fs::write(dir.join("main.tf"), root)?;
+    for m in 0..5 {
+        let module = dir.join(format!("modules/m{m}"));
+        std::fs::create_dir_all(&module)?;
+        std::fs::write(
+            module.join("main.tf"),
+            "variable \"name\" {}\nvariable \"retention\" { default = null }\n\
+             resource \"aws_s3_bucket\" \"b\" {\n  count  = 10\n  bucket = \"${var.name}-${count.index}\"\n}\n\
+             resource \"aws_cloudwatch_log_group\" \"g\" {\n  count = 10\n  name = \"/app/${var.name}/${count.index}\"\n  retention_in_days = var.retention\n}\n\
+             output \"ids\" { value = aws_s3_bucket.b[*].id }\n",
+        )?;
+    }
+    Ok(())
+}
+
+fn bench_modules(c: &mut Criterion) {
+    let scanner = Scanner::new(builtin().rules.clone());
+    let mut group = c.benchmark_group("terraform_modules");
+    group.sample_size(10);
+    for calls in [10usize, 100] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_module_tree(dir.path(), calls).expect("module tree");
+        let paths = vec![dir.path().to_path_buf()];
+        let scan = build_graph(&paths, &ScanOptions::default());
+        assert!(!scan.has_errors(), "{:?}", scan.diagnostics);
+        let instances = scan
+            .graph
+            .iter()
+            .filter(|(_, r)| r.address.contains("[9]"))
+            .count();
+        assert_eq!(instances, calls * 2, "every call expands its counts");
+        group.throughput(Throughput::Elements(scan.graph.len() as u64));
+        group.bench_with_input(BenchmarkId::new("graph", calls), &paths, |b, paths| {
+            b.iter(|| build_graph(paths, &ScanOptions::default()));
+        });
+        group.bench_with_input(BenchmarkId::new("scan", calls), &paths, |b, paths| {
+            b.iter(|| scanner.scan(paths));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_scan, bench_views, bench_modules);
 criterion_main!(benches);

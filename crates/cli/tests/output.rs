@@ -315,3 +315,52 @@ fn a_minified_template_with_a_finding_past_column_65535_renders_in_text() {
     assert!(text.lines().all(|l| l.chars().count() < 400), "{text}");
     insta::assert_snapshot!("minified_text", text);
 }
+
+/// A finding on a module instance names where its value came from and the module calls that
+/// placed it, in every format that can carry it: text under the finding, JSON `origin`,
+/// SARIF `relatedLocations`.
+#[test]
+fn module_findings_name_the_chain_back_to_the_caller() {
+    let dir = "fixtures/terraform/modules";
+    let out = guardrail(&["scan", dir, "--format", "json", "--select", "AWS-LOGS-002"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let findings = json["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{json:#}");
+    let origin: Vec<String> = findings[0]["origin"]
+        .as_array()
+        .expect("origin")
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {}:{}",
+                o["role"].as_str().unwrap_or(""),
+                o["file"].as_str().unwrap_or(""),
+                o["line"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        origin,
+        [
+            "passed through here fixtures/terraform/modules/modules/site/main.tf:20",
+            "passed through here fixtures/terraform/modules/main.tf:32",
+            "passed through here fixtures/terraform/modules/main.tf:29",
+            "defined here fixtures/terraform/modules/main.tf:17",
+            "in module.site[\"blog\"].module.bucket fixtures/terraform/modules/modules/site/main.tf:16",
+            "in module.site[\"blog\"] fixtures/terraform/modules/main.tf:27",
+        ]
+    );
+    let out = guardrail(&["scan", dir, "--format", "sarif", "--select", "AWS-LOGS-002"]);
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF");
+    let related = sarif["runs"][0]["results"][0]["relatedLocations"]
+        .as_array()
+        .expect("relatedLocations");
+    assert_eq!(related.len(), 6);
+    assert_eq!(related[3]["message"]["text"], "defined here");
+    let out = guardrail(&["scan", dir, "--select", "AWS-LOGS-002"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("↳ in module.site[\"blog\"]: fixtures/terraform/modules/main.tf:27:8"),
+        "{text}"
+    );
+}

@@ -312,3 +312,50 @@ fn module_cycles_and_sources_outside_are_diagnostics() {
         outside.files.iter().map(|f| &f.path).collect::<Vec<_>>()
     );
 }
+
+/// A directory scanned alone that calls a module outside it (an `examples/x` calling `../..`)
+/// reads that module, inside the repository, and instantiates it with its arguments.
+#[test]
+fn modules_called_from_outside_the_scanned_directory_are_read() {
+    let scan = scan("modules/modules/site");
+    assert!(!scan.has_errors(), "{:?}", scan.diagnostics);
+    let found = addresses(&scan);
+    assert!(
+        found.iter().any(|a| a
+            == "module.bucket.aws_s3_bucket.this  ../../fixtures/terraform/modules/modules/bucket/main.tf:15"),
+        "{found:#?}"
+    );
+    // Without a caller's value, `name` is an input without a value: the bucket is unknown.
+    let bucket = scan
+        .graph
+        .iter()
+        .find(|(_, r)| r.address == "module.bucket.aws_s3_bucket.this")
+        .map(|(_, r)| r.attributes.get("bucket").cloned());
+    assert!(bucket.flatten().is_some_and(|b| b.is_unknown()));
+}
+
+/// After `terraform init`, a registry module is read from where `.terraform/modules/
+/// modules.json` says it was installed (and its own local submodules with it); a registry
+/// module that was not installed is an info diagnostic.
+#[test]
+fn modules_installed_by_terraform_init_are_read_from_its_manifest() {
+    let scan = scan("installed");
+    assert!(!scan.has_errors(), "{:?}", scan.diagnostics);
+    let found: Vec<String> = addresses(&scan)
+        .into_iter()
+        .filter(|a| a.contains("aws_s3"))
+        .collect();
+    insta::assert_snapshot!(found.join("\n"), @r"
+    module.bucket.aws_s3_bucket.this  ../../fixtures/terraform/installed/.terraform/modules/bucket/main.tf:10
+    module.bucket.module.policy.aws_s3_bucket_public_access_block.this  ../../fixtures/terraform/installed/.terraform/modules/bucket/modules/policy/main.tf:5
+    ");
+    let codes: Vec<(&str, &str)> = scan
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.message.split(' ').next().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        codes,
+        [("terraform::remote-module", "`module.not_installed`")]
+    );
+}

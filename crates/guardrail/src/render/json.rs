@@ -44,6 +44,12 @@ pub fn value(report: &Report, files: &SourceFiles, options: &RenderOptions) -> J
                 "nist": f.nist,
                 "remediation": f.remediation,
                 "fingerprint": f.fingerprint,
+                "origin": f.origin.iter().map(|o| json!({
+                    "role": o.role,
+                    "file": o.file,
+                    "line": o.start.line,
+                    "column": o.start.column,
+                })).collect::<Vec<_>>(),
                 "suppressed": f.suppression.as_ref().map(|s| {
                     let at = files.start_of(s.span);
                     json!({

@@ -190,6 +190,22 @@ fn result(f: &ReportFinding, rule_index: Option<usize>, files: &SourceFiles) -> 
             "kind": "resource",
         }],
     }]);
+    if !f.origin.is_empty() {
+        // Where the value came from and the module calls that placed the resource.
+        let related: Vec<Json> = f
+            .origin
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                json!({
+                    "id": i + 1,
+                    "physicalLocation": physical_location(&o.file, o.span, o.start, files.end_of(o.span), files),
+                    "message": { "text": o.role },
+                })
+            })
+            .collect();
+        result["relatedLocations"] = json!(related);
+    }
     result["partialFingerprints"] = json!({ FINGERPRINT_KEY: f.fingerprint });
     if let Some(s) = &f.suppression {
         result["suppressions"] = json!([suppression(s, files)]);

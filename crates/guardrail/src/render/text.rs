@@ -233,8 +233,14 @@ fn diagnostic(f: &ReportFinding, help: bool, excerpt: Option<&Excerpt>) -> Miett
             format!("{} [{}] {}", f.rule_id, f.severity.name(), f.headline),
         ),
     };
+    // Where the value came from and the module calls that placed the resource.
+    let origin: String = f
+        .origin
+        .iter()
+        .map(|o| format!("\n  ↳ {}: {}:{}", o.role, o.file, o.start))
+        .collect();
     let mut d = MietteDiagnostic::new(format!(
-        "{headline}\n{} ({}){suppressed}",
+        "{headline}\n{} ({}){origin}{suppressed}",
         f.resource, f.resource_type
     ))
     .with_severity(if f.suppression.is_some() {

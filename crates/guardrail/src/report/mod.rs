@@ -73,6 +73,26 @@ pub struct ReportFinding {
     /// Set when a suppression or the baseline silences this finding: it is still reported
     /// (SARIF and JSON carry it) but never fails the gate.
     pub suppression: Option<Suppression>,
+    /// Where the judged value came from and what placed the resource, nearest first: the
+    /// references it passed through (a local, a module call's argument), the literal that
+    /// defines it (a default, a var file's value), then the module calls that instantiate
+    /// the resource up to the root module. Empty when the value is written where it is
+    /// judged in a root module.
+    pub origin: Vec<Origin>,
+}
+
+/// One step of a finding's [`ReportFinding::origin`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// What this place is to the finding: `passed through here`, `defined here`,
+    /// `in module.eks (examples/complete/main.tf)`.
+    pub role: String,
+    /// The file, as shown.
+    pub file: String,
+    /// The place.
+    pub span: Span,
+    /// Where it starts.
+    pub start: LineCol,
 }
 
 impl ReportFinding {
@@ -426,7 +446,9 @@ impl Report {
             if v.status.is_finding() {
                 if let Some(shown) = subjects.list.get(subject as usize) {
                     let text = texts.entry(v.rule).or_insert_with(|| RuleText::of(rule));
-                    findings.push(finding(rule, text, shown, &v, file));
+                    let mut found = finding(rule, text, shown, &v, file);
+                    found.origin = origin(scan, v.resource, v.span);
+                    findings.push(found);
                 }
             }
             let record = ReportVerdict {
@@ -693,6 +715,63 @@ impl RuleText {
     }
 }
 
+/// Most module calls followed up from a resource (more than the adapter nests).
+const MAX_ORIGIN_CALLS: usize = 32;
+
+/// Where the value a verdict judged at `span` came from (its resolution chain, found in the
+/// resource's attributes), then the module calls that contain the resource, up to the root.
+fn origin(scan: &GraphScan, resource: Option<ResourceId>, span: Span) -> Vec<Origin> {
+    let Some(id) = resource else {
+        return Vec::new();
+    };
+    let Some(r) = scan.graph.resource(id) else {
+        return Vec::new();
+    };
+    let mut places: Vec<(String, Span)> = Vec::new();
+    let mut resolution = None;
+    r.attributes.walk(&mut |n| {
+        if resolution.is_none() && n.span == span {
+            if let crate::value::Provenance::Resolved(res) = &n.provenance {
+                resolution = Some(res.clone());
+            }
+        }
+    });
+    if let Some(res) = resolution {
+        places.extend(
+            res.via
+                .iter()
+                .filter(|s| **s != span)
+                .map(|s| ("passed through here".to_owned(), *s)),
+        );
+        places.push(("defined here".to_owned(), res.definition));
+    }
+    let mut current = id;
+    for _ in 0..MAX_ORIGIN_CALLS {
+        let caller = scan.graph.edges_to(current).find_map(|e| {
+            let from = scan.graph.resource(e.from)?;
+            (e.kind == crate::graph::EdgeKind::Contains && from.kind == NodeKind::Module)
+                .then_some((e.from, from))
+        });
+        let Some((caller_id, caller)) = caller else {
+            break;
+        };
+        places.push((format!("in {}", caller.address), caller.name_span));
+        current = caller_id;
+    }
+    places
+        .into_iter()
+        .filter_map(|(role, span)| {
+            let file = scan.files.get(span.file)?;
+            Some(Origin {
+                role,
+                file: file.display_path(),
+                span,
+                start: file.line_col(span.start),
+            })
+        })
+        .collect()
+}
+
 /// A failed or unknown verdict joined with its rule and subject.
 fn finding(
     rule: &Rule,
@@ -724,6 +803,7 @@ fn finding(
         remediation: Arc::clone(&text.remediation),
         guard_file: matches!(v.engine, Engine::Guard { .. }).then(|| rule.path.clone()),
         suppression: None,
+        origin: Vec::new(),
     }
 }
 
@@ -842,6 +922,7 @@ mod tests {
             fingerprint: String::new(),
             guard_file: None,
             suppression: None,
+            origin: Vec::new(),
         }
     }
 

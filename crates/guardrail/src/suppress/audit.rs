@@ -234,6 +234,7 @@ impl Judge<'_> {
                 &format!("suppression:{kind}:{subject}"),
             ]),
             suppression: None,
+            origin: Vec::new(),
         });
     }
 }

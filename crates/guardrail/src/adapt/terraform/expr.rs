@@ -16,16 +16,21 @@
 //! - the functions in [`super::functions`] (`jsonencode`, `merge`, `concat`, `lookup`, …)
 //!   when their arguments are known.
 //!
-//! Everything else is [`Value::Unknown`] carrying the expression's source text: resource and
-//! data source attributes, variables without a default, calls of functions not listed above (or
-//! with arguments not known), `for` expressions,
-//! splats, template directives, `count` / `each` / `path` values. Nothing is guessed and
-//! nothing is dropped. Module inputs and `count`/`for_each` expansion belong here too when
-//! they come: they are more arms of the same function, with more in the context.
+//! - the outputs of module calls evaluated before (`module.net.vpc_id`), the current
+//!   instance's `count.index` and `each.*`, the `key`/`value` of `dynamic` iterators over known
+//!   collections, `path.module`; `for` expressions and splats over known collections;
+//!   `try` and `can` (a failure on known values is an error they catch).
+//!
+//! Everything else is [`Value::Unknown`] carrying the expression's source text and what it
+//! waits for: resource and data source attributes, inputs without a value, calls of functions
+//! not listed above (or with arguments not known), template directives. Nothing is guessed
+//! and nothing is dropped.
 //!
 //! Hostile input cannot make evaluation explode: recursion depth is bounded, a local that
-//! (through others) refers to itself is unknown and reported, and the total size of resolved
-//! values per module has a budget, past which further references stay unknown.
+//! (through others) refers to itself is unknown and reported, the total size of resolved
+//! values per module has a budget, past which further references stay unknown, `for`
+//! expressions iterate at most [`MAX_FOR_ELEMENTS`] elements, and a root module and the
+//! instances it calls evaluate at most [`MAX_STEPS`] expressions.
 
 use std::collections::{HashMap, HashSet};
 

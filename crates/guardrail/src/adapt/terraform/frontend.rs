@@ -46,6 +46,18 @@ impl Frontend for Terraform {
                 continue;
             }
             let base = file.path.parent().unwrap_or(Path::new(""));
+            // What `terraform init` installed for this directory as a root module: the
+            // manifest, and every module directory it lists.
+            let manifest = base.join(".terraform/modules/modules.json");
+            if dirs.insert(manifest.clone()) && inside(roots, &manifest) && manifest.is_file() {
+                for dir in installed_dirs(&manifest) {
+                    let dir = lexical(&base.join(dir));
+                    if dirs.insert(dir.clone()) && inside(roots, &dir) {
+                        out.extend(configuration_files(&dir));
+                    }
+                }
+                out.push(manifest);
+            }
             for source in local_module_sources(parsed) {
                 let dir = lexical(&base.join(source));
                 if dirs.insert(dir.clone()) && inside(roots, &dir) {
@@ -61,6 +73,7 @@ impl Frontend for Terraform {
     fn claims(&self, file: &SourceFile, discovered: bool) -> bool {
         matches!(file.format, Format::Hcl | Format::TerraformJson)
             || (discovered && discover::auto_var_file_rank(&file.path).is_some())
+            || is_installed_manifest(&file.path)
     }
 
     fn units(&self, inputs: &[Input<'_>], extra: &[FileId]) -> usize {
@@ -87,7 +100,13 @@ impl Frontend for Terraform {
             .filter_map(|id| plan.named_vars.get(id))
             .map(|f| VarFile::read(*f, &mut diagnostics))
             .collect();
-        let adapted = adapt_modules(plan.modules, &auto_var_files, &named_var_files, progress);
+        let adapted = adapt_modules(
+            plan.modules,
+            &plan.installed,
+            &auto_var_files,
+            &named_var_files,
+            progress,
+        );
         diagnostics.extend(undeclared_anywhere(&named_var_files, &adapted));
         Output {
             adapted,
@@ -103,6 +122,9 @@ struct Plan<'a> {
     auto_vars: BTreeMap<String, Vec<TerraformFile<'a>>>,
     /// Var files the options name, by id.
     named_vars: BTreeMap<FileId, TerraformFile<'a>>,
+    /// What `terraform init` installed, by root module directory: call path (`eks`,
+    /// `eks.kms`) → module directory.
+    installed: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl<'a> Plan<'a> {
@@ -113,9 +135,24 @@ impl<'a> Plan<'a> {
             modules: BTreeMap::new(),
             auto_vars: BTreeMap::new(),
             named_vars: BTreeMap::new(),
+            installed: BTreeMap::new(),
         };
         for input in inputs {
             let file = input.file;
+            if is_installed_manifest(&file.path) {
+                if let Parsed::Data(data) = input.parsed {
+                    // The manifest's directory is `<root>/.terraform/modules`.
+                    let root = module_dir(&file.path);
+                    let root = super::normalize_dir(&format!("{root}/../.."));
+                    let installed = data
+                        .documents
+                        .first()
+                        .map(|m| installed_modules(m, &root))
+                        .unwrap_or_default();
+                    plan.installed.insert(root, installed);
+                }
+                continue;
+            }
             let auto = input.discovered && discover::auto_var_file_rank(&file.path).is_some();
             let is_named = named.contains(&file.id);
             if auto || is_named {
@@ -356,4 +393,59 @@ fn or_here(dir: &Path) -> &Path {
     } else {
         dir
     }
+}
+
+/// Whether a path is the manifest `terraform init` writes of the modules it installed
+/// (`.terraform/modules/modules.json`).
+fn is_installed_manifest(path: &Path) -> bool {
+    path.ends_with(".terraform/modules/modules.json")
+}
+
+/// Most modules read from one manifest.
+const MAX_INSTALLED: usize = 1_000;
+
+/// The module directories a manifest lists (relative to its root module), read from the
+/// file directly: the scan asks for their files before the manifest itself is parsed.
+fn installed_dirs(manifest: &Path) -> Vec<String> {
+    let Ok(text) = crate::input::read_text(manifest) else {
+        return Vec::new();
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    json["Modules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .take(MAX_INSTALLED)
+        .filter_map(|m| m["Dir"].as_str())
+        .filter(|d| !Path::new(d).is_absolute() && *d != ".")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A parsed manifest as call path → module directory (as shown, like the adapter names
+/// module directories): `{"Key": "eks.kms", "Dir": ".terraform/modules/eks.kms"}` under root
+/// `examples/complete` is `eks.kms` → `examples/complete/.terraform/modules/eks.kms`.
+fn installed_modules(manifest: &crate::value::Node, root: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let Some(modules) = manifest.get("Modules").and_then(|m| m.as_seq()) else {
+        return out;
+    };
+    for m in modules.iter().take(MAX_INSTALLED) {
+        let (Some(key), Some(dir)) = (
+            m.get("Key").and_then(|k| k.as_str()),
+            m.get("Dir").and_then(|d| d.as_str()),
+        ) else {
+            continue;
+        };
+        if key.is_empty() || Path::new(dir).is_absolute() {
+            continue;
+        }
+        out.insert(
+            key.to_owned(),
+            super::normalize_dir(&format!("{root}/{dir}")),
+        );
+    }
+    out
 }

@@ -1,15 +1,19 @@
-//! Terraform: one module directory (all its `.tf` and `.tf.json` files together) into graph
-//! nodes and the references between them.
+//! Terraform: module directories (each all its `.tf` and `.tf.json` files together) into graph
+//! nodes and the references between them, instantiated as Terraform evaluates them.
 //!
-//! The frontend ([`Terraform`]) claims `.tf`, `.tf.json` and auto-loaded var files by name and
-//! makes one unit of work per module directory. Inside it, each file is first lowered into one
-//! form whatever its syntax (`syntax`: blocks with labels, attributes as expressions with
-//! their spans); the declarations, their attribute trees and links (`body`) and the evaluator
-//! (`expr`) read only that form.
+//! The frontend ([`Terraform`]) claims `.tf`, `.tf.json` and auto-loaded var files by name,
+//! and asks the scan for the modules its configurations call from outside the scanned paths
+//! (inside the repository). Each file is first lowered into one form whatever its syntax
+//! (`syntax`: blocks with labels, attributes as expressions with their spans); each module
+//! directory's declarations are read once from that form (`module::Module`); then every root
+//! module is instantiated with the modules it calls (`module`), one unit of work per root:
+//! module calls, `count` and `for_each` expand into instances (`instances`), variables take
+//! the caller's arguments converted to their `type` (`types`), and attribute trees and links
+//! are built (`body`) with the evaluator (`expr`) as context.
 //!
 //! # Nodes
 //!
-//! | block | kind | type | address (= local name) |
+//! | block | kind | type | local name |
 //! |---|---|---|---|
 //! | `resource "T" "N"` | resource | `T` | `T.N` |
 //! | `data "T" "N"` | data | `T` | `data.T.N` |
@@ -21,7 +25,11 @@
 //! | `terraform { backend "B" {…} }` | backend | `B` | `terraform.backend.B` |
 //! | `terraform { cloud {…} }` | backend | `cloud` | `terraform.cloud` |
 //!
-//! Every node's scope is `tf:<module dir>` (`tf:.` for the scan root). The rest of the
+//! A node's address is its local name with its instance key (`T.N[0]`, `T.N["prod"]`) and,
+//! inside a called module, the calls that reach it (`module.site["prod"].module.logs.T.N`);
+//! links name the unkeyed local name and reach every instance. A root's scope is
+//! `tf:<module dir>` (`tf:.` for the scan root); a called module instance's is
+//! `tf:<root dir>#<calls>` (see [`module`]). The rest of the
 //! `terraform` block (`required_version`, `required_providers`, …) is not kept: no node kind
 //! fits it and no rule needs it yet. `moved`, `import`, `removed`, `check` and `ephemeral`
 //! blocks are valid Terraform that guardrail does not model; they are skipped silently. Any
@@ -45,14 +53,16 @@
 //! values, so they are kept as the text of the names (`["aws_iam_role.r"]`, `"aws.west"`),
 //! and so are a variable's `type` (`"list(string)"`) and `lifecycle.ignore_changes`.
 //!
-//! Values are evaluated as far as the module alone allows: literals, lists and objects; `var.X`
-//! with a default or a value from a var file (below) and `local.L` (through chains of locals,
-//! with cycle protection), which keep the span of the use and record the literal's definition
-//! as [`Provenance::Resolved`](crate::value::Provenance::Resolved); templates, heredocs,
-//! conditionals and operators whose inputs are known. Everything else (resource attributes,
-//! variables without a default or a value, function calls, `for` expressions, splats, `count` /
-//! `each`) is [`Value::Unknown`] with the expression's source text: never absent, never
-//! guessed.
+//! Values are evaluated as far as the configuration allows (see [`expr`]): literals, lists
+//! and objects; `var.X` with the caller's argument, a var file's value or its default, and
+//! `local.L`, which keep the span of the use and record the chain back to the literal's
+//! definition as [`Provenance::Resolved`](crate::value::Provenance::Resolved); module outputs;
+//! `count.index`, `each.*` and `dynamic` iterators of known collections; templates, heredocs,
+//! conditionals, operators, `for` expressions, splats and the functions in `functions` whose
+//! inputs are known. An attribute set to `null` is not set (the provider's default applies).
+//! Everything else (resource attributes, inputs without a value, functions guardrail does not
+//! evaluate) is [`Value::Unknown`] with the expression's source text and what it waits for:
+//! never absent, never guessed.
 //!
 //! # Variable values
 //!
@@ -64,17 +74,13 @@
 //! value as its definition ([`ModuleVars`], [`VarFile`]). Environment variables (`TF_VAR_name`)
 //! and `-var` arguments are not read: guardrail checks files.
 //!
-//! Terraform applies var files to the root module only. guardrail adapts every module directory
-//! on its own, so a directory's auto-loaded files apply to that directory's module only, never
-//! to the modules it calls (and a called module's own `terraform.tfvars`, which Terraform
-//! ignores, applies to it: the directory may be a root too). Named var files apply to every
-//! scanned module that declares the variable: a scan may cover several roots (`envs/prod`,
-//! `envs/dev`) or start below the root, so guardrail cannot know which directory is the root,
-//! and checking with the user's values wherever they could apply is the reading that misses
-//! fewer problems. A value for a variable its module does not declare is a warning, as in
-//! Terraform (for named files: when no scanned module declares it). Values are not converted to
-//! the variable's `type` (`"true"` stays a string), and `null` replaces the default even with
-//! `nullable = false`.
+//! As in Terraform, var files apply to root modules only (a scan may hold several roots:
+//! `envs/prod`, `envs/dev`, each example of a module repository); a called module's variables
+//! take its caller's arguments, then their defaults, and a caller passing `null` to a variable
+//! with `nullable = false` gets the default. A value for a variable its module does not
+//! declare is a warning, as in Terraform (for named files: when no root declares it). Values
+//! are converted to the variable's `type` where Terraform converts them (`"true"` for a
+//! `bool`), and `optional(type, default)` attributes are filled in.
 //!
 //! # Links
 //!
@@ -83,12 +89,11 @@
 //! to every resource, data source or module the local refers to through chains of locals
 //! (`vpc_id = local.vpc_id` → `aws_vpc.this`), at the place the local is used, as graph
 //! predicates need for modules that name resources through locals; `depends_on` entries are
-//! [`EdgeKind::DependsOn`]; `provider = aws.west` refers to `provider.aws.west`. A module call
-//! whose `source` is a local path contains the module in that directory
-//! ([`EdgeKind::Contains`] to the scope `tf:<dir>`): its resources are scanned as their own
-//! module when the directory is in the scan. Remote sources are not fetched (an info
-//! diagnostic says so). A declaration referring to itself (a variable's `validation`) makes
-//! no link.
+//! [`EdgeKind::DependsOn`]; `provider = aws.west` refers to `provider.aws.west`. Each
+//! instance of a module call whose `source` is a local path contains the module instance it
+//! makes ([`EdgeKind::Contains`] to that instance's scope). Remote sources are not fetched
+//! (an info diagnostic says so; their outputs are unknown). A declaration referring to itself
+//! (a variable's `validation`) makes no link.
 //!
 //! # `.tf.json`
 //!
@@ -107,6 +112,11 @@
 //! repeated attribute, `terraform::labels` (error) for a block with the wrong number of labels,
 //! `terraform::cycle` (error) for locals that refer to themselves, `terraform::module-source`
 //! (error) for a module without a literal `source`, `terraform::remote-module` (info),
+//! `terraform::module-not-scanned` (info) for a local source outside the repository or
+//! otherwise not read, `terraform::module-cycle` (error), `terraform::module-depth`,
+//! `terraform::too-many-instances` and `terraform::too-complex` (warnings) for the bounds of
+//! [`module`], [`instances`] and [`expr`], `terraform::module-input` (warning) for an argument
+//! the module does not declare,
 //! `terraform::override` (info) for an override file (`override.tf`, `*_override.tf`), whose
 //! blocks are kept as separate nodes rather than merged (no duplicate is reported for them),
 //! `terraform::unknown-block` (warning), `terraform::json-structure` (error) for `.tf.json`
@@ -175,7 +185,7 @@ pub(super) fn adapt_module<'a>(
     let module = Module::read(&dir, &lowered);
     diagnostics.extend(module.diagnostics.iter().cloned());
     let modules = BTreeMap::from([(dir.clone(), module)]);
-    let mut adapted = Instantiation::root(&modules, &dir, var_files);
+    let mut adapted = Instantiation::root(&modules, &dir, var_files, None);
     diagnostics.append(&mut adapted.diagnostics);
     adapted.diagnostics = diagnostics;
     adapted
@@ -183,9 +193,11 @@ pub(super) fn adapt_module<'a>(
 
 /// Adapts every module directory of a scan: each read once, each root instantiated with
 /// the modules it calls (see [`module`]), in parallel, with its directory's auto-loaded var
-/// files (`auto_vars`, by directory) and the ones the user named (`named_vars`).
+/// files (`auto_vars`, by directory), the ones the user named (`named_vars`) and the
+/// registry and git modules `terraform init` installed for it (`installed`, by directory).
 pub(super) fn adapt_modules<'a>(
     modules: BTreeMap<String, Vec<TerraformFile<'a>>>,
+    installed: &BTreeMap<String, BTreeMap<String, String>>,
     auto_vars: &BTreeMap<String, Vec<VarFile<'a>>>,
     named_vars: &[VarFile<'a>],
     progress: &crate::progress::Progress,
@@ -219,7 +231,7 @@ pub(super) fn adapt_modules<'a>(
             auto: auto_vars.get(&dir).map_or(&[], Vec::as_slice),
             explicit: named_vars,
         };
-        Instantiation::root(&modules, &dir, var_files)
+        Instantiation::root(&modules, &dir, var_files, installed.get(&dir))
     });
     adapted.insert(0, first);
     adapted

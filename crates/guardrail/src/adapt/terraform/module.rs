@@ -55,8 +55,14 @@ const META_ARGUMENTS: &[&str] = &[
 enum CallSource {
     /// A local path: the module directory, as shown.
     Local(String),
-    /// A registry, git or other remote source, not read.
-    Remote,
+    /// A registry, git or other remote source: read only where `terraform init` installed
+    /// it.
+    Remote {
+        /// The source as written.
+        source: String,
+        /// Where it is written.
+        span: Span,
+    },
     /// No literal source: reported when the module is read.
     Invalid,
 }
@@ -157,9 +163,11 @@ pub(super) fn roots(modules: &BTreeMap<String, Module<'_, '_>>) -> Vec<String> {
         .flat_map(|m| m.callees().filter(move |c| *c != m.dir))
         .filter(|c| modules.contains_key(*c))
         .collect();
+    // A module `terraform init` installed is only ever called.
+    let installed = |d: &str| d.contains(".terraform/modules");
     let mut roots: Vec<String> = modules
         .keys()
-        .filter(|d| !called.contains(d.as_str()))
+        .filter(|d| !called.contains(d.as_str()) && !installed(d))
         .cloned()
         .collect();
     let mut reached: HashSet<String> = HashSet::new();
@@ -178,7 +186,7 @@ pub(super) fn roots(modules: &BTreeMap<String, Module<'_, '_>>) -> Vec<String> {
         reach(root, &mut reached);
     }
     for dir in modules.keys() {
-        if !reached.contains(dir) {
+        if !reached.contains(dir) && !installed(dir) {
             roots.push(dir.clone());
             reach(dir, &mut reached);
         }
@@ -205,11 +213,16 @@ struct Instance<'v, 'a> {
     var_files: ModuleVars<'v, 'a>,
     /// The directories of the instances above it, to stop cycles.
     stack: Vec<String>,
+    /// The names of the calls that lead to it, dotted (`eks.kms`): how `terraform init`'s
+    /// manifest keys installed modules; empty for a root.
+    call_path: String,
 }
 
 /// Instantiates one root module and everything it calls.
 pub(super) struct Instantiation<'m, 'l, 'a> {
     modules: &'m BTreeMap<String, Module<'l, 'a>>,
+    /// The modules `terraform init` installed for the root: call path → directory.
+    installed: Option<&'m BTreeMap<String, String>>,
     out: Adapted,
     nodes_left: usize,
     /// Expressions the root's instances may still evaluate, handed from one to the next.
@@ -222,10 +235,12 @@ impl<'m, 'l, 'a> Instantiation<'m, 'l, 'a> {
         modules: &'m BTreeMap<String, Module<'l, 'a>>,
         dir: &str,
         var_files: ModuleVars<'_, 'a>,
+        installed: Option<&'m BTreeMap<String, String>>,
     ) -> Adapted {
         let scope = format!("tf:{dir}");
         let mut this = Instantiation {
             modules,
+            installed,
             out: Adapted::default(),
             nodes_left: MAX_NODES_PER_ROOT,
             steps_left: super::expr::MAX_STEPS,
@@ -239,6 +254,7 @@ impl<'m, 'l, 'a> Instantiation<'m, 'l, 'a> {
             call_file: None,
             var_files,
             stack: Vec::new(),
+            call_path: String::new(),
         });
         this.out
     }
@@ -416,8 +432,39 @@ impl<'m, 'l, 'a> Instantiation<'m, 'l, 'a> {
             known &= !key.is_empty() || iteration.count_index.is_none() && iteration.each.is_none();
             ev.set_iteration(iteration.clone());
             let (resource, mut links) = node(ev, decl, &key, &inst.prefix, &inst.scope);
-            let outputs = match module.sources.get(&index) {
-                Some(CallSource::Local(dir)) => {
+            let installed = match module.sources.get(&index) {
+                Some(CallSource::Remote { source, span }) => {
+                    let found = self
+                        .installed
+                        .and_then(|i| i.get(&format!("{}{name}", inst.call_path)))
+                        .cloned();
+                    if found.is_none() {
+                        self.out.diagnostics.push(
+                            Diagnostic::new(
+                                Severity::Info,
+                                "terraform::remote-module",
+                                decl.file.path.clone(),
+                                format!(
+                                    "`{}` comes from `{source}`, which is not fetched (run \
+                                     `terraform init` to have guardrail read it from \
+                                     .terraform/modules): the resources inside it are not \
+                                     checked and its outputs are unknown",
+                                    decl.address
+                                ),
+                            )
+                            .at(*span),
+                        );
+                    }
+                    found
+                }
+                _ => None,
+            };
+            let local = match module.sources.get(&index) {
+                Some(CallSource::Local(dir)) => Some(dir.clone()),
+                _ => installed,
+            };
+            let outputs = match local.as_deref() {
+                Some(dir) => {
                     self.steps_left = ev.steps_left();
                     let outputs = self.child(decl, dir, &key, &resource, inst, &mut links);
                     ev.set_steps_left(self.steps_left);
@@ -507,9 +554,9 @@ impl<'m, 'l, 'a> Instantiation<'m, 'l, 'a> {
                 Severity::Info,
                 "terraform::module-not-scanned",
                 format!(
-                    "`{}` calls the module in `{dir}`, which is not in the scan: its resources \
-                     are not checked and its outputs are unknown; scan a directory that \
-                     contains both",
+                    "`{}` calls the module in `{dir}`, which is not read (it is not in the \
+                     repository, or not there): its resources are not checked and its outputs \
+                     are unknown",
                     decl.address
                 ),
             ))
@@ -554,6 +601,11 @@ impl<'m, 'l, 'a> Instantiation<'m, 'l, 'a> {
             call_file: Some(decl.file),
             var_files: ModuleVars::default(),
             stack,
+            call_path: format!(
+                "{}{}.",
+                inst.call_path,
+                decl.address.trim_start_matches("module.")
+            ),
         }))
     }
 
@@ -679,20 +731,27 @@ fn call_source(decl: &Decl<'_, '_>, dir: &str, diagnostics: &mut Vec<Diagnostic>
     {
         return CallSource::Local(normalize_dir(&format!("{dir}/{s}")));
     }
-    diagnostics.push(
-        Diagnostic::new(
-            Severity::Info,
-            "terraform::remote-module",
-            path,
-            format!(
-                "`{}` comes from `{s}`, which is not fetched: the resources inside it are not \
-                 checked and its outputs are unknown",
-                decl.address
-            ),
-        )
-        .at(source.span),
-    );
-    CallSource::Remote
+    if s.starts_with('/') || s.starts_with('\\') || s.get(1..3) == Some(":\\") {
+        diagnostics.push(
+            Diagnostic::new(
+                Severity::Info,
+                "terraform::module-not-scanned",
+                path,
+                format!(
+                    "`{}` names the absolute path `{s}`: guardrail reads module sources only \
+                     inside the repository, so its resources are not checked and its outputs \
+                     are unknown",
+                    decl.address
+                ),
+            )
+            .at(source.span),
+        );
+        return CallSource::Invalid;
+    }
+    CallSource::Remote {
+        source: s.clone(),
+        span: source.span,
+    }
 }
 
 /// The module calls of a module in the order their arguments need each other's outputs

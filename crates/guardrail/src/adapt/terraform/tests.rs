@@ -487,16 +487,16 @@ fn module_sources_link_local_directories_and_report_remote_ones() {
     assert_eq!(
         found,
         [
-            ("terraform::remote-module", Severity::Info),
             ("terraform::module-source", Severity::Error),
             ("terraform::module-source", Severity::Error),
             ("terraform::module-not-scanned", Severity::Info),
+            ("terraform::remote-module", Severity::Info),
         ]
     );
     assert!(
-        a.diagnostics[3].message.contains("infra/modules/a"),
+        a.diagnostics[2].message.contains("infra/modules/a"),
         "{:?}",
-        a.diagnostics[3]
+        a.diagnostics[2]
     );
 }
 
