@@ -425,6 +425,7 @@ impl<'m, 'l, 'a> Instantiation<'m, 'l, 'a> {
             return;
         };
         let name = decl.address.trim_start_matches("module.");
+        let target = self.target(module.sources.get(&index), decl, inst);
         let instances = self.instances(ev, decl);
         let mut values: Vec<(Iteration, Node)> = Vec::new();
         let mut known = true;
@@ -432,38 +433,7 @@ impl<'m, 'l, 'a> Instantiation<'m, 'l, 'a> {
             known &= !key.is_empty() || iteration.count_index.is_none() && iteration.each.is_none();
             ev.set_iteration(iteration.clone());
             let (resource, mut links) = node(ev, decl, &key, &inst.prefix, &inst.scope);
-            let installed = match module.sources.get(&index) {
-                Some(CallSource::Remote { source, span }) => {
-                    let found = self
-                        .installed
-                        .and_then(|i| i.get(&format!("{}{name}", inst.call_path)))
-                        .cloned();
-                    if found.is_none() {
-                        self.out.diagnostics.push(
-                            Diagnostic::new(
-                                Severity::Info,
-                                "terraform::remote-module",
-                                decl.file.path.clone(),
-                                format!(
-                                    "`{}` comes from `{source}`, which is not fetched (run \
-                                     `terraform init` to have guardrail read it from \
-                                     .terraform/modules): the resources inside it are not \
-                                     checked and its outputs are unknown",
-                                    decl.address
-                                ),
-                            )
-                            .at(*span),
-                        );
-                    }
-                    found
-                }
-                _ => None,
-            };
-            let local = match module.sources.get(&index) {
-                Some(CallSource::Local(dir)) => Some(dir.clone()),
-                _ => installed,
-            };
-            let outputs = match local.as_deref() {
+            let outputs = match target.as_deref() {
                 Some(dir) => {
                     self.steps_left = ev.steps_left();
                     let outputs = self.child(decl, dir, &key, &resource, inst, &mut links);
@@ -511,6 +481,45 @@ impl<'m, 'l, 'a> Instantiation<'m, 'l, 'a> {
             ),
         };
         ev.set_module(name, value);
+    }
+
+    /// The module directory a call leads to: its local source, or where `terraform init`
+    /// installed its remote one (an info diagnostic when it did not).
+    fn target(
+        &mut self,
+        source: Option<&CallSource>,
+        decl: &Decl<'_, 'a>,
+        inst: &Instance<'_, 'a>,
+    ) -> Option<String> {
+        match source? {
+            CallSource::Local(dir) => Some(dir.clone()),
+            CallSource::Invalid => None,
+            CallSource::Remote { source, span } => {
+                let name = decl.address.trim_start_matches("module.");
+                let found = self
+                    .installed
+                    .and_then(|i| i.get(&format!("{}{name}", inst.call_path)))
+                    .cloned();
+                if found.is_none() {
+                    self.out.diagnostics.push(
+                        Diagnostic::new(
+                            Severity::Info,
+                            "terraform::remote-module",
+                            decl.file.path.clone(),
+                            format!(
+                                "`{}` comes from `{source}`, which is not fetched (run \
+                                 `terraform init` to have guardrail read it from \
+                                 .terraform/modules): the resources inside it are not checked \
+                                 and its outputs are unknown",
+                                decl.address
+                            ),
+                        )
+                        .at(*span),
+                    );
+                }
+                found
+            }
+        }
     }
 
     /// Instantiates the module in `dir` for one instance of a call; its outputs, or `None`
