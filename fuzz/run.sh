@@ -27,10 +27,19 @@ for target in scan_yaml scan_json scan_hcl scan_tf_json scan_tfvars; do
   echo "== $target: ${seconds}s"
   cargo fuzz run --release --debug-assertions --sanitizer none "$target" \
     "corpus/$target" "$seeds/$target" -- \
-    -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=20 -max_len=262144 -print_final_stats=1 \
+    -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=20 -report_slow_units=20 \
+    -max_len=262144 -print_final_stats=1 \
     2>&1 | grep -E "^(#[0-9]+ *DONE|stat::|==|SUMMARY|Done)" || true
-  # A crash leaves an artifact; fail on it.
-  if compgen -G "artifacts/$target/*" > /dev/null; then
-    echo "$target: crash or timeout, see fuzz/artifacts/$target/"; exit 1
+  # A crash, a hang past the timeout, running out of memory or a leak leaves an artifact;
+  # fail on it. A slow unit (a busy machine can make one) is shown, not failed: the timeout
+  # is what says a unit hangs.
+  for slow in artifacts/"$target"/slow-unit-*; do
+    if [ -e "$slow" ]; then echo "$target: slow unit (under the timeout): $slow"; fi
+  done
+  if compgen -G "artifacts/$target/crash-*" > /dev/null ||
+     compgen -G "artifacts/$target/timeout-*" > /dev/null ||
+     compgen -G "artifacts/$target/oom-*" > /dev/null ||
+     compgen -G "artifacts/$target/leak-*" > /dev/null; then
+    echo "$target: crash, timeout or out of memory, see fuzz/artifacts/$target/"; exit 1
   fi
 done
