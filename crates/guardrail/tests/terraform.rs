@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use guardrail::graph::EdgeKind;
 use guardrail::render::graph::{JsonOptions, json};
 use guardrail::scan::{GraphScan, ScanOptions, build_graph};
+use guardrail::value::Node;
 use serde_json::Value as Json;
 
 const FIXTURES: &str = "../../fixtures/terraform";
@@ -357,5 +358,41 @@ fn modules_installed_by_terraform_init_are_read_from_its_manifest() {
     assert_eq!(
         codes,
         [("terraform::remote-module", "`module.not_installed`")]
+    );
+}
+
+/// A plan (`terraform show -json plan.out`) is recognised by its content: its resources keep
+/// Terraform's addresses (child modules and instance keys included), values known only after
+/// apply are unknown, and the configuration's references are edges within a module instance.
+#[test]
+fn plan_json_resources_keep_their_addresses_and_references() {
+    let scan = scan("plan");
+    assert!(!scan.has_errors(), "{:?}", scan.diagnostics);
+    insta::assert_snapshot!(addresses(&scan).join("\n"), @r"
+    aws_s3_bucket.logs  ../../fixtures/terraform/plan/plan.json:8
+    aws_s3_bucket.site  ../../fixtures/terraform/plan/plan.json:23
+    aws_s3_bucket_versioning.site  ../../fixtures/terraform/plan/plan.json:37
+    module.db.aws_db_instance.this[0]  ../../fixtures/terraform/plan/plan.json:65
+    ");
+    let graph = &scan.graph;
+    let address = |id| graph.resource(id).map_or("?", |r| r.address.as_str());
+    let edges: Vec<String> = graph
+        .edges()
+        .iter()
+        .map(|e| format!("{} -> {}", address(e.from), e.to.map_or("?", address)))
+        .collect();
+    assert_eq!(
+        edges,
+        ["aws_s3_bucket_versioning.site -> aws_s3_bucket.site"]
+    );
+    let logs = graph
+        .iter()
+        .find(|(_, r)| r.address == "aws_s3_bucket.logs")
+        .map(|(_, r)| r.attributes.clone())
+        .expect("the logs bucket");
+    assert!(logs.get("arn").is_some_and(Node::is_unknown), "{logs:?}");
+    assert!(
+        logs.get("tags").is_some_and(Node::is_removed),
+        "null is not set"
     );
 }

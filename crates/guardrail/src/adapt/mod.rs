@@ -14,6 +14,7 @@
 
 pub mod cloudformation;
 pub mod kubernetes;
+pub mod plan;
 pub mod terraform;
 
 use std::collections::HashSet;
@@ -140,8 +141,9 @@ pub trait Frontend: Sync {
 }
 
 /// Every frontend, in the order detection asks them.
-pub static FRONTENDS: [&dyn Frontend; 3] = [
+pub static FRONTENDS: [&dyn Frontend; 4] = [
     &terraform::Terraform,
+    &plan::TerraformPlan,
     &cloudformation::CloudFormation,
     &kubernetes::Kubernetes,
 ];
