@@ -263,6 +263,11 @@ impl Map {
             .map(|slot| std::mem::replace(slot, entry))
     }
 
+    /// The values, in source order, to change in place.
+    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut Node> {
+        self.entries.iter_mut().map(|e| &mut e.value)
+    }
+
     /// Adds an entry without checking for duplicates; for builders that checked already.
     pub(crate) fn push_unchecked(&mut self, entry: Entry) {
         self.entries.push(entry);

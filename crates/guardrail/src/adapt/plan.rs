@@ -122,9 +122,9 @@ fn module(context: &Context<'_>, node: &Node, address: &str, out: &mut Adapted, 
             .cloned()
             .unwrap_or_else(|| Node::new(Value::Map(Map::new()), r.span));
         if let Some(after) = context.unknown_after.get(full) {
-            attributes = known_after_apply(attributes, after);
+            known_after_apply(&mut attributes, after);
         }
-        attributes = not_set_if_null(attributes);
+        not_set_if_null(&mut attributes);
         let links = context
             .references
             .get(&(config_path.clone(), local_name.clone()))
@@ -266,11 +266,12 @@ fn declaration(reference: &str) -> Option<String> {
     }
 }
 
-/// `values` with every attribute `after_unknown` marks `true` unknown until apply.
-fn known_after_apply(values: Node, after: &Node) -> Node {
-    match (&values.value, &after.value) {
+/// Marks every attribute of `values` that `after_unknown` marks `true` unknown until apply,
+/// in place (no copy per level, so deep plans stay linear).
+fn known_after_apply(values: &mut Node, after: &Node) {
+    match (&mut values.value, &after.value) {
         (_, Value::Bool(true)) => {
-            let unknown = Unknown::new(
+            values.value = Value::Unknown(Unknown::new(
                 "(known after apply)",
                 vec![Dependency {
                     on: DependsOn::Context {
@@ -278,69 +279,43 @@ fn known_after_apply(values: Node, after: &Node) -> Node {
                     },
                     span: values.span,
                 }],
-            );
-            Node {
-                value: Value::Unknown(unknown),
-                span: values.span,
-                provenance: Provenance::Explicit,
-            }
+            ));
+            values.provenance = Provenance::Explicit;
         }
         (Value::Map(map), Value::Map(marks)) => {
-            let mut out = Map::new();
-            for entry in map {
-                let value = match marks.get(&entry.key) {
-                    Some(mark) => known_after_apply(entry.value.clone(), mark),
-                    None => entry.value.clone(),
-                };
-                out.push_unchecked(Entry {
-                    key: entry.key.clone(),
-                    key_span: entry.key_span,
-                    value,
-                });
-            }
-            // An attribute that is not in `values` yet but will be known after apply.
             for mark in marks {
-                if mark.value.value == Value::Bool(true) && !map.contains_key(&mark.key) {
-                    let placeholder = Node::new(Value::Null, mark.key_span);
-                    out.push_unchecked(Entry {
-                        key: mark.key.clone(),
-                        key_span: mark.key_span,
-                        value: known_after_apply(placeholder, &mark.value),
-                    });
+                match map.get_mut(&mark.key) {
+                    Some(value) => known_after_apply(value, &mark.value),
+                    // An attribute not in `values` yet that will be known after apply.
+                    None if mark.value.value == Value::Bool(true) => {
+                        let mut placeholder = Node::new(Value::Null, mark.key_span);
+                        known_after_apply(&mut placeholder, &mark.value);
+                        map.push_unchecked(Entry {
+                            key: mark.key.clone(),
+                            key_span: mark.key_span,
+                            value: placeholder,
+                        });
+                    }
+                    None => {}
                 }
-            }
-            Node {
-                value: Value::Map(out),
-                ..values
             }
         }
         (Value::Seq(items), Value::Seq(marks)) => {
-            let items = items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| match marks.get(i) {
-                    Some(mark) => known_after_apply(item.clone(), mark),
-                    None => item.clone(),
-                })
-                .collect();
-            Node {
-                value: Value::Seq(items),
-                ..values
+            for (item, mark) in items.iter_mut().zip(marks) {
+                known_after_apply(item, mark);
             }
         }
-        _ => values,
+        _ => {}
     }
 }
 
 /// `null` is not set (the provider's default applies), at any depth of a plan's values.
-fn not_set_if_null(node: Node) -> Node {
-    match &node.value {
-        Value::Null => Node {
-            provenance: Provenance::Default,
-            ..node
-        },
-        Value::Map(_) | Value::Seq(_) => node.map_children(|c| not_set_if_null(c.clone())),
-        _ => node,
+fn not_set_if_null(node: &mut Node) {
+    match &mut node.value {
+        Value::Null => node.provenance = Provenance::Default,
+        Value::Map(map) => map.values_mut().for_each(not_set_if_null),
+        Value::Seq(items) => items.iter_mut().for_each(not_set_if_null),
+        _ => {}
     }
 }
 
