@@ -118,7 +118,8 @@ pub struct Resource {
     pub labels: Option<Vec<(String, String)>>,
     /// The type patterns rules bind to, computed by the adapter: the type itself; for
     /// Kubernetes also the kind in any API version and `workloads` for objects with a pod
-    /// spec; for Terraform data sources `data.T` and backends `backend.T`. Declarations that
+    /// spec; for Terraform data sources `data.T`, backends `backend.T` and provider blocks
+    /// `provider.T`. Declarations that
     /// are not resources (variables, outputs, …) have none. Rule dispatch indexes bindings
     /// by these keys.
     pub type_keys: Vec<String>,

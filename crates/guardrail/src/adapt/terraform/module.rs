@@ -680,6 +680,7 @@ fn node<'a>(
         NodeKind::Resource => vec![decl.type_name.clone()],
         NodeKind::Data => vec![format!("data.{}", decl.type_name)],
         NodeKind::Backend => vec![format!("backend.{}", decl.type_name)],
+        NodeKind::Provider => vec![format!("provider.{}", decl.type_name)],
         _ => Vec::new(),
     };
     let views = super::kubernetes::views(decl.kind, &decl.type_name, &attributes);
