@@ -402,6 +402,14 @@ impl Node {
         }
     }
 
+    /// Marks a `null` as not set (Terraform's `null`): removed, so it is judged as absent
+    /// (see [`Node::is_removed`]). Any other value is left alone.
+    pub(crate) fn null_as_unset(&mut self) {
+        if self.value == Value::Null {
+            self.provenance = Provenance::Default;
+        }
+    }
+
     /// A property the adapter removed (CloudFormation's `Ref: AWS::NoValue`): `null` with
     /// [`Provenance::Default`], judged as absent.
     pub fn is_removed(&self) -> bool {

@@ -311,8 +311,8 @@ fn known_after_apply(values: &mut Node, after: &Node) {
 
 /// `null` is not set (the provider's default applies), at any depth of a plan's values.
 fn not_set_if_null(node: &mut Node) {
+    node.null_as_unset();
     match &mut node.value {
-        Value::Null => node.provenance = Provenance::Default,
         Value::Map(map) => map.values_mut().for_each(not_set_if_null),
         Value::Seq(items) => items.iter_mut().for_each(not_set_if_null),
         _ => {}

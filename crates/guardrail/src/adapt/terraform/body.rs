@@ -386,16 +386,9 @@ fn dynamic(
 /// applies. It stays in the tree as a removed value (see [`Node::is_removed`]), judged as
 /// absent; so does a `null` alternative of a conditional.
 fn not_set_if_null(mut node: Node) -> Node {
-    match &mut node.value {
-        Value::Null => node.provenance = crate::value::Provenance::Default,
-        Value::OneOf(alternatives) => {
-            for a in alternatives.iter_mut() {
-                if a.value == Value::Null {
-                    a.provenance = crate::value::Provenance::Default;
-                }
-            }
-        }
-        _ => {}
+    node.null_as_unset();
+    if let Value::OneOf(alternatives) = &mut node.value {
+        alternatives.iter_mut().for_each(Node::null_as_unset);
     }
     node
 }

@@ -672,12 +672,14 @@ impl<'a> Evaluator<'a> {
                         _ => return unknown(text, span),
                     }
                 }
-                other if self.scoped(other).is_some() => (
-                    Root::Context(self.scoped(other).unwrap_or_else(|| unknown(text, span))),
-                    0,
-                ),
-                other => match self.context_value(other, &operators) {
-                    Some(node) => (Root::Context(node), 1),
+                // A name a `for` expression binds is the value itself; other roots name
+                // the context (`count.index`, `module.net`) by their first attribute.
+                other => match self
+                    .scoped(other)
+                    .map(|v| (v, 0))
+                    .or_else(|| self.context_value(other, &operators).map(|v| (v, 1)))
+                {
+                    Some((node, skip)) => (Root::Context(node), skip),
                     None => {
                         let iterator = self.iterators.iter().any(|i| i == other);
                         return unknown_on(text, span, reference(other, &operators, iterator));
@@ -1183,7 +1185,7 @@ fn as_f64(value: &Value) -> Option<f64> {
 /// Whether two known values are equal, whatever their spans: `null` equals only `null`
 /// (`var.cfg != null` is decided for any known `cfg`); `None` when either holds something
 /// unknown.
-fn same_value(a: &Value, b: &Value) -> Option<bool> {
+pub(super) fn same_value(a: &Value, b: &Value) -> Option<bool> {
     match (a, b) {
         (Value::Unknown(_) | Value::OneOf(_), _) | (_, Value::Unknown(_) | Value::OneOf(_)) => None,
         (Value::Null, other) | (other, Value::Null) => {

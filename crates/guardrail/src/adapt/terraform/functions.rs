@@ -259,11 +259,12 @@ pub(super) fn call(name: &str, args: Vec<Node>, span: Span) -> Option<Node> {
     Some(node)
 }
 
-/// Whether two known values are equal as Terraform compares them (numbers by value).
+/// Whether two known values are equal as Terraform compares them: numbers (and numeric
+/// strings) by value, everything else as the evaluator's `==` does, whatever the spans.
 fn same(a: &Node, b: &Node) -> bool {
     match (as_f64(&a.value), as_f64(&b.value)) {
         (Some(x), Some(y)) => x == y,
-        _ => a.value == b.value,
+        _ => super::expr::same_value(&a.value, &b.value).unwrap_or(false),
     }
 }
 
