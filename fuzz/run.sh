@@ -18,12 +18,19 @@ declare -A pattern=(
   [scan_hcl]='*.tf'
   [scan_tf_json]='*.tf.json'
   [scan_tfvars]='*.tfvars'
+  [guard_file]='*.guard'
+  [config_file]='guardrail.toml'
+  [rule_file]=''
 )
-for target in scan_yaml scan_json scan_hcl scan_tf_json scan_tfvars; do
+for target in scan_yaml scan_json scan_hcl scan_tf_json scan_tfvars rule_file config_file guard_file; do
   mkdir -p "corpus/$target" "$seeds/$target"
   for glob in ${pattern[$target]}; do
     find ../fixtures -name "$glob" -size -64k -exec cp --backup=numbered {} "$seeds/$target/" \; 2>/dev/null || true
   done
+  # The built-in rules seed the rule-file target.
+  if [ "$target" = rule_file ]; then
+    find ../rules -name '*.yaml' -exec cp --backup=numbered {} "$seeds/$target/" \;
+  fi
   echo "== $target: ${seconds}s"
   cargo fuzz run --release --debug-assertions --sanitizer none "$target" \
     "corpus/$target" "$seeds/$target" -- \

@@ -195,3 +195,22 @@ fn thousands_of_duplicate_terraform_locals_print_a_bounded_count() {
     );
     assert!(stderr.len() < 20_000, "{} bytes of stderr", stderr.len());
 }
+
+#[test]
+fn an_error_at_the_end_of_a_file_whose_only_line_is_a_carriage_return_is_printed() {
+    // Found by the config_file fuzz target: a guardrail.toml of one `\r` has its error past
+    // the end of the (empty) line shown, where miette's reader panicked.
+    let dir = tempfile::tempdir().unwrap();
+    let template = write(dir.path(), "t.json", &minified_template(1, ""));
+    let config = write(dir.path(), "guardrail.toml", "\r");
+    let (code, _, stderr) = scan(&[
+        template.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("guardrail.toml:1:2"), "{stderr}");
+    let yaml = write(dir.path(), "cr.yaml", "\r");
+    let (code, _, stderr) = scan(&[yaml.to_str().unwrap()]);
+    assert!(code == 0 || code == 2, "{code}: {stderr}");
+}

@@ -808,8 +808,13 @@ fn a_suppression_above_the_resource_takes_exactly_its_findings_out_of_the_gate()
               backup_retention_period = 7\n  deletion_protection     = true\n  \
               multi_az                = true\n  monitoring_interval     = 60\n  \
               iam_database_authentication_enabled = true\n  \
-              enabled_cloudwatch_logs_exports     = [\"postgresql\"]\n}\n";
-    write(&file, db);
+              enabled_cloudwatch_logs_exports     = [\"postgresql\"]\n  \
+              parameter_group_name = aws_db_parameter_group.orders.name\n}\n";
+    // Statement logging (AWS-RDS-020) is on, so that AWS-RDS-001 is the only failure. The
+    // group is written after the instance and outside `db`, which the test edits.
+    let pg = "\nresource \"aws_db_parameter_group\" \"orders\" {\n  family = \"postgres16\"\n  \
+              parameter {\n    name  = \"log_statement\"\n    value = \"ddl\"\n  }\n}\n";
+    write(&file, &format!("{db}{pg}"));
     let path = dir.path().to_str().expect("utf-8 temp path");
     let (code, report, _) = scan_json(&[path]);
     assert_eq!(code, 1);
@@ -824,7 +829,7 @@ fn a_suppression_above_the_resource_takes_exactly_its_findings_out_of_the_gate()
     write(
         &file,
         &format!(
-            "# guardrail:ignore AWS-RDS-001 -- restored from an encrypted copy in CHG-1234\n{db}"
+            "# guardrail:ignore AWS-RDS-001 -- restored from an encrypted copy in CHG-1234\n{db}{pg}"
         ),
     );
     let (code, report, stderr) = scan_json(&[path]);
@@ -863,15 +868,18 @@ fn a_suppression_above_the_resource_takes_exactly_its_findings_out_of_the_gate()
     // is an info finding that fails only `--fail-on info`.
     write(
         &file,
-        &format!("# guardrail:ignore AWS-RDS-002 -- not public\n{db}"),
+        &format!("# guardrail:ignore AWS-RDS-002 -- not public\n{db}{pg}"),
     );
     let (code, report, _) = scan_json(&[path]);
     assert_eq!(code, 1);
     assert_eq!(report["summary"]["suppressed"], 0);
     write(
         &file,
-        &db.replace("false", "true")
-            .replace("resource", "# guardrail:ignore AWS-RDS-001\nresource"),
+        &format!(
+            "{}{pg}",
+            db.replace("false", "true")
+                .replace("resource", "# guardrail:ignore AWS-RDS-001\nresource")
+        ),
     );
     let (code, report, _) = scan_json(&[path]);
     assert_eq!(code, 0);
@@ -1220,7 +1228,7 @@ fn json_lists_passing_verdicts_with_their_evidence_unless_quiet() {
 }
 
 #[test]
-fn guard_rules_fail_the_gate_with_exact_lines_and_broken_ones_stop_the_scan() {
+fn guard_rules_fail_the_gate_with_exact_lines_and_broken_ones_leave_the_scan_incomplete() {
     let rules = "fixtures/guard/architecture/rules.guard";
     let only_guard = ["--ignore", "AWS", "--ignore", "GEN"];
     let mut args = vec![
@@ -1281,7 +1289,8 @@ fn guard_rules_fail_the_gate_with_exact_lines_and_broken_ones_stop_the_scan() {
     let out = guardrail(&["rules", "--guard", rules]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("VPC_TAGGED"));
 
-    // A rule file that does not parse: its line, exit 2, nothing scanned.
+    // A rule file that does not parse: its line, exit 2 (incomplete), and the rest of the
+    // scan goes on without it: the built-in rules still report.
     let out = guardrail(&[
         "scan",
         "fixtures/guard/architecture/secure.yaml",
@@ -1294,7 +1303,11 @@ fn guard_rules_fail_the_gate_with_exact_lines_and_broken_ones_stop_the_scan() {
         stderr.contains("fixtures/guard/cases/broken.guard:6:38"),
         "{stderr}"
     );
-    assert!(out.stdout.is_empty());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("AWS-RDS-003") && stdout.contains("INCOMPLETE"),
+        "{stdout}"
+    );
 
     // cfn-guard 3.2.1 panics on this rule: an error for each document, exit 2, and none of
     // cfn-guard's panic output on the terminal.

@@ -38,7 +38,7 @@ fn concise_output_is_one_line_per_finding_with_a_headline_naming_the_problem() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     let findings: Vec<&str> = text.lines().take_while(|l| !l.is_empty()).collect();
-    assert_eq!(findings.len(), 48, "{text}");
+    assert_eq!(findings.len(), 52, "{text}");
     for line in &findings {
         // file:line:col: RULE [severity] …
         let (place, rest) = line.split_once(": ").expect("file:line:col: first");
@@ -69,7 +69,7 @@ fn statistics_count_findings_per_rule_most_first() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(json[0]["rule"], "AWS-S3-007");
     assert_eq!(json[0]["failed"], 2);
-    assert_eq!(json.as_array().map(Vec::len), Some(46));
+    assert_eq!(json.as_array().map(Vec::len), Some(50));
 }
 
 #[test]
@@ -222,7 +222,7 @@ fn explain_takes_prefixes_and_other_tools_ids_and_rules_shows_titles() {
     let out = guardrail(&["explain", "AWS-S3"]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
-    assert!(text.starts_with("11 rules under AWS-S3:\n"), "{text}");
+    assert!(text.starts_with("12 rules under AWS-S3:\n"), "{text}");
     assert!(!text.contains("AWS-SECRETS"), "{text}");
     insta::assert_snapshot!("explain_prefix", text);
 

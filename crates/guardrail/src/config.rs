@@ -337,7 +337,7 @@ pub fn repository_root(dir: &Path) -> PathBuf {
 
 /// `written` (a path in the configuration at `base`) joined to `base`, when it stays inside `root`;
 /// else why not. Checked lexically first, then through symbolic links for what exists.
-fn confine(root: &Path, base: &Path, written: &str) -> Result<PathBuf, &'static str> {
+pub(crate) fn confine(root: &Path, base: &Path, written: &str) -> Result<PathBuf, &'static str> {
     let written = Path::new(written);
     if written.is_absolute() || written.has_root() {
         return Err("by absolute path");

@@ -36,6 +36,10 @@ pub struct ScanOptions {
     /// says, README "Terraform variables"). A file that cannot be
     /// read or parsed is an error diagnostic.
     pub var_files: Vec<PathBuf>,
+    /// Terraform variables the environment sets (`TF_VAR_region=…` as `region` → `…`), which
+    /// take precedence over defaults and come before every var file, as in Terraform (see
+    /// [`tf_vars_from_environment`]). Empty by default: the library reads no environment.
+    pub tf_vars: BTreeMap<String, String>,
     /// Who hears how far the scan is (nobody by default). See [`crate::progress`].
     pub progress: Progress,
     /// In-memory texts that stand for files (an editor's unsaved buffers): discovered and
@@ -59,6 +63,19 @@ impl ScanOptions {
     }
 }
 
+/// The `TF_VAR_name` variables of this process's environment, by name (without the prefix):
+/// what the command line passes as [`ScanOptions::tf_vars`]. Names and values that are not
+/// valid Unicode are left out, as are empty names.
+pub fn tf_vars_from_environment() -> BTreeMap<String, String> {
+    std::env::vars_os()
+        .filter_map(|(name, value)| {
+            let name = name.into_string().ok()?;
+            let name = name.strip_prefix("TF_VAR_")?;
+            (!name.is_empty()).then(|| Some((name.to_owned(), value.into_string().ok()?)))?
+        })
+        .collect()
+}
+
 impl ScanOptions {
     /// Options that follow `config`.
     pub fn with_config(config: crate::config::Config) -> Self {
@@ -71,6 +88,12 @@ impl ScanOptions {
     /// The same options, with these Terraform var files read after the configuration's.
     pub fn with_var_files(mut self, var_files: Vec<PathBuf>) -> Self {
         self.var_files = var_files;
+        self
+    }
+
+    /// The same options, with these Terraform variables set as by the environment.
+    pub fn with_tf_vars(mut self, tf_vars: BTreeMap<String, String>) -> Self {
+        self.tf_vars = tf_vars;
         self
     }
 
@@ -254,7 +277,7 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
     progress.start(Stage::Adapt, Some(units));
     let mut adapted: Vec<Adapted> = Vec::new();
     for (frontend, inputs, extra) in work {
-        let output = frontend.adapt(inputs, extra, progress);
+        let output = frontend.adapt(inputs, extra, options);
         scan.diagnostics.extend(output.diagnostics);
         adapted.extend(output.adapted);
     }
@@ -266,6 +289,7 @@ pub fn build_graph(paths: &[PathBuf], options: &ScanOptions) -> GraphScan {
         scan.diagnostics.extend(a.diagnostics);
         resources.extend(a.resources);
     }
+    crate::adapt::plan::place_at_configuration(&mut resources, &scan.files);
     resources.sort_by_key(|(r, _)| (r.span.file, r.span.start, r.span.end));
     let mut builder = GraphBuilder::new();
     for (resource, links) in resources {

@@ -134,11 +134,12 @@ impl Scanner {
     /// Reads `paths` and checks every resource.
     pub fn scan(&self, paths: &[PathBuf]) -> ScanOutcome {
         #[cfg(feature = "guard")]
-        // Guard rules all deselected: cfn-guard would run for nothing.
+        // Guard rules all deselected (or none usable): cfn-guard would run for nothing.
         if let Some(guard) = self.guard.as_ref().filter(|g| !g.rules.is_empty()) {
             let mut options = self.options.clone();
             options.keep_documents = true;
             let mut input = build_graph(paths, &options);
+            guard.report_problems(&mut input);
             let pack = self.pack(&mut input);
             let mut verdicts = self.evaluate(&input, &pack);
             // cfn-guard evaluates each worker's share of the documents in one run, so the
@@ -154,6 +155,10 @@ impl Scanner {
             return Self::report(input, &pack, verdicts);
         }
         let mut input = build_graph(paths, &self.options);
+        #[cfg(feature = "guard")]
+        if let Some(guard) = &self.guard {
+            guard.report_problems(&mut input);
+        }
         let pack = self.pack(&mut input);
         let verdicts = self.evaluate(&input, &pack);
         Self::report(input, &pack, verdicts)

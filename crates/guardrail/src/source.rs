@@ -385,8 +385,12 @@ impl miette::SourceCode for Excerpt {
             .offset()
             .checked_sub(self.base)
             .ok_or(miette::MietteError::OutOfBounds)?;
+        // A span at or past the end of what is shown (a lone `\r`, whose line the excerpt
+        // shows empty) is read at the end: miette's own reader panics past it.
+        let local = local.min(self.text.len());
+        let len = span.len().min(self.text.len() - local);
         let inner = self.text.as_str().read_span(
-            &miette::SourceSpan::new(local.into(), span.len()),
+            &miette::SourceSpan::new(local.into(), len),
             context_lines_before,
             context_lines_after,
         )?;

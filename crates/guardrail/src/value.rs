@@ -29,6 +29,9 @@ pub enum Provenance {
     /// parameter) whose literal definition is elsewhere; the node's own span is where the
     /// reference is used.
     Resolved(Resolution),
+    /// Set outside the files by this environment variable (`TF_VAR_region`, which Terraform
+    /// reads for the variable `region`); the node's span is where the variable is declared.
+    Environment(String),
 }
 
 /// Where a resolved value was defined, and the places it passed through on the way.
@@ -210,6 +213,17 @@ pub enum DependsOn {
     /// An expression guardrail does not evaluate (`for`, a splat, a template directive, an
     /// operator on values of the wrong type, a budget exhausted).
     Expression,
+}
+
+impl DependsOn {
+    /// The policy JSON of a Terraform `aws_iam_policy_document` data source
+    /// (`data.aws_iam_policy_document.x.json` or `.minified_json`): what IAM rules follow to
+    /// the document, and a value known never to be empty.
+    pub fn is_policy_document_json(&self) -> bool {
+        matches!(self, DependsOn::DataSource { name, attribute }
+            if name.starts_with("data.aws_iam_policy_document.")
+                && matches!(attribute.as_deref(), Some("json" | "minified_json")))
+    }
 }
 
 /// One step from a node to one of its children.

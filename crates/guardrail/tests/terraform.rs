@@ -396,3 +396,122 @@ fn plan_json_resources_keep_their_addresses_and_references() {
         "null is not set"
     );
 }
+
+#[test]
+fn plan_resources_are_placed_at_their_configuration_when_it_is_scanned() {
+    let scan = scan("plan-config");
+    assert!(!scan.has_errors(), "{:?}", scan.diagnostics);
+    // Each planned resource whose block is in main.tf is placed there (and judged once); the
+    // registry module's resource has no block in the scan and stays in the plan.
+    insta::assert_snapshot!(addresses(&scan).join("\n"), @r"
+    var.logs_bucket  ../../fixtures/terraform/plan-config/main.tf:4
+    aws_s3_bucket.logs  ../../fixtures/terraform/plan-config/main.tf:8
+    aws_s3_bucket.site  ../../fixtures/terraform/plan-config/main.tf:12
+    aws_s3_bucket_versioning.site  ../../fixtures/terraform/plan-config/main.tf:16
+    module.db  ../../fixtures/terraform/plan-config/main.tf:24
+    module.db.aws_db_instance.this[0]  ../../fixtures/terraform/plan-config/plan.json:65
+    ");
+    // The planned value, at the attribute that sets it, with the variable it came from.
+    insta::assert_json_snapshot!(
+        "plan_placed_attributes",
+        attributes_of(
+            &scan,
+            &["aws_s3_bucket.logs", "aws_s3_bucket_versioning.site"]
+        )
+    );
+}
+
+#[test]
+fn file_templatefile_and_yamldecode_read_files_inside_the_repository() {
+    let scan = scan("files");
+    // `/etc/passwd` is refused with a warning; the missing file inside `try` is Terraform's
+    // own error, which `try` catches, and says nothing.
+    let diagnostics: Vec<String> = scan
+        .diagnostics
+        .iter()
+        .map(|d| format!("{} {}", d.code, d.message))
+        .collect();
+    assert_eq!(
+        diagnostics,
+        [
+            "terraform::file-not-read `file` is not evaluated: `/etc/passwd` is not read (by absolute path)"
+        ]
+    );
+    let attributes = json(&scan, &JsonOptions { attributes: true });
+    let policy = |address: &str| {
+        attributes["resources"]
+            .as_array()
+            .and_then(|all| all.iter().find(|r| r["address"] == address))
+            .map(|r| r["attributes"]["value"]["policy"]["value"].clone())
+            .unwrap_or(Json::Null)
+    };
+    // The template's `for` and `if` directives render with the variables passed to it.
+    insta::assert_snapshot!(
+        "templatefile_rendered",
+        policy("aws_iam_policy.rendered")
+            .as_str()
+            .unwrap_or_default()
+    );
+    assert_eq!(
+        policy("aws_iam_policy.static"),
+        policy("aws_iam_policy.fallback")
+    );
+    assert!(
+        policy("aws_iam_policy.static")
+            .as_str()
+            .is_some_and(|p| p.contains("s3:GetObject"))
+    );
+    // `path.module` is relative to the root module: the module's own file is read.
+    assert!(
+        policy("module.queue.aws_sqs_queue_policy.this")
+            .as_str()
+            .is_some_and(|p| p.contains("sqs:SendMessage"))
+    );
+    assert!(policy("aws_iam_policy.outside")["unknown"].is_string());
+    insta::assert_json_snapshot!(
+        "yamldecode_values",
+        attributes_of(&scan, &["aws_cloudwatch_log_group.app"])
+    );
+}
+
+#[test]
+fn tf_var_environment_variables_set_variables_below_the_files() {
+    let options = ScanOptions::default().with_tf_vars(
+        [
+            ("retention", "0"),
+            ("public", "true"),
+            ("cidrs", r#"["0.0.0.0/0"]"#),
+            ("name", "from-environment"),
+            ("token", "secret-1"),
+            ("db_password", "secret-2"),
+            ("undeclared", "x"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
+    );
+    let scan = build_graph(
+        &[PathBuf::from(format!("{FIXTURES}/environment"))],
+        &options,
+    );
+    assert!(scan.diagnostics.is_empty(), "{:?}", scan.diagnostics);
+    // Numbers and booleans convert by the variable's type, a list is read as an expression,
+    // the tfvars file wins over the environment, and the sensitive or secret-named variables
+    // keep their defaults: guardrail never shows what the environment holds for them.
+    insta::assert_json_snapshot!(
+        "environment_values",
+        attributes_of(
+            &scan,
+            &[
+                "aws_cloudwatch_log_group.app",
+                "aws_db_instance.db",
+                "aws_security_group.web"
+            ]
+        )
+    );
+    let bad =
+        ScanOptions::default().with_tf_vars([("cidrs".to_owned(), "[unclosed".to_owned())].into());
+    let scan = build_graph(&[PathBuf::from(format!("{FIXTURES}/environment"))], &bad);
+    let codes: Vec<&str> = scan.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["terraform::environment-variable"]);
+}

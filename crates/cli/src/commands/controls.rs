@@ -99,6 +99,7 @@ pub fn run(args: &ControlsArgs) -> miette::Result<u8> {
     };
     let mut settings = Settings::default();
     settings.var_files = args.var_files.clone();
+    settings.tf_vars = guardrail::scan::tf_vars_from_environment();
     settings.rule_dirs = args.rule_dirs.clone();
     settings.allow_incomplete = args.allow_parse_errors;
     // Every rule's NIST ids, not only those of the rules the resources needed.

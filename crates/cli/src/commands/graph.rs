@@ -54,6 +54,7 @@ pub fn run(args: &GraphArgs) -> miette::Result<u8> {
     };
     let mut settings = Settings::default();
     settings.var_files = args.var_files.clone();
+    settings.tf_vars = guardrail::scan::tf_vars_from_environment();
     let scan = match Project::discover(paths).and_then(|p| p.with_settings(settings).graph()) {
         Ok(scan) => scan,
         Err(error) => return Ok(super::usage_error(error)),

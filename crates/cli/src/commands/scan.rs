@@ -169,6 +169,7 @@ fn project(args: &ScanArgs) -> Result<Project, ProjectError> {
     settings.rule_dirs = args.rule_dirs.clone();
     settings.baseline = args.baseline.clone();
     settings.var_files = args.var_files.clone();
+    settings.tf_vars = guardrail::scan::tf_vars_from_environment();
     settings.frameworks = args.frameworks.iter().map(|f| f.framework()).collect();
     settings.exclude = args.exclude.clone();
     #[cfg(feature = "guard")]

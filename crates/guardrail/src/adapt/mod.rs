@@ -130,11 +130,13 @@ pub trait Frontend: Sync {
     }
 
     /// Adapts its files; `extra` are the ids [`Frontend::read_inputs`] returned. Advances
-    /// `progress` once per unit, in [`Stage::Adapt`]. By default each file is a unit, adapted
-    /// by [`Frontend::adapt_file`] in parallel.
-    fn adapt(&self, inputs: &[Input<'_>], _extra: &[FileId], progress: &Progress) -> Output {
+    /// the options' `progress` once per unit, in [`Stage::Adapt`]. By default each file is a
+    /// unit, adapted by [`Frontend::adapt_file`] in parallel.
+    fn adapt(&self, inputs: &[Input<'_>], _extra: &[FileId], options: &ScanOptions) -> Output {
         Output {
-            adapted: each_unit(inputs.to_vec(), progress, |input| self.adapt_file(input)),
+            adapted: each_unit(inputs.to_vec(), &options.progress, |input| {
+                self.adapt_file(input)
+            }),
             diagnostics: Vec::new(),
         }
     }

@@ -8,7 +8,9 @@
 //! `resource_changes[].change.after_unknown`) is unknown and says so; `null` is not set.
 //! References come from the plan's `configuration` (each expression's `references`), so graph
 //! predicates (a versioning resource for this bucket) work as for `.tf` files; they resolve
-//! within one module instance. Each resource is placed at its object in the plan file.
+//! within one module instance. Each resource is placed at its object in the plan file, or,
+//! when the plan sits in the root module's directory and that directory's `.tf` files are
+//! scanned too, at its configuration block ([`place_at_configuration`]).
 //!
 //! Registry modules are in the plan already: no `terraform init` is needed in the scanner.
 
@@ -16,7 +18,7 @@ use std::collections::HashMap;
 
 use crate::adapt::Adapted;
 use crate::graph::{EdgeKind, Framework, Link, NodeKind, Resource, Target};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 use crate::value::{Dependency, DependsOn, Entry, Map, Node, Provenance, Unknown, Value};
 
 /// The plan frontend: a JSON document with `format_version`, `terraform_version` and
@@ -316,6 +318,136 @@ fn not_set_if_null(node: &mut Node) {
         Value::Map(map) => map.values_mut().for_each(not_set_if_null),
         Value::Seq(items) => items.iter_mut().for_each(not_set_if_null),
         _ => {}
+    }
+}
+
+/// Places each plan resource whose configuration block is in the scan at that block: a plan
+/// in the directory of the root module it was made from (`terraform show -json` run where
+/// `terraform plan` was) whose `.tf` files are scanned too. The resource keeps its planned
+/// values; its positions become the block's (each value at the attribute that sets it, values
+/// the configuration does not write at the nearest enclosing block), with the provenance the
+/// configuration gives them, so a finding points at the line to change and names where a
+/// variable's value came from. The `.tf` resource it replaces is dropped: the plan is what
+/// will be applied, and one resource judged twice would report everything twice. A resource
+/// the configuration makes with an unknown `count` or `for_each` (addressed without a key)
+/// is replaced by every planned instance of it.
+pub fn place_at_configuration(
+    resources: &mut Vec<(Resource, Vec<Link>)>,
+    files: &crate::source::SourceFiles,
+) {
+    let mut configured: HashMap<(String, &str), usize> = HashMap::new();
+    for (i, (r, _)) in resources.iter().enumerate() {
+        let Some(scope) = r.scope.strip_prefix("tf:") else {
+            continue;
+        };
+        if matches!(r.kind, NodeKind::Resource | NodeKind::Data) {
+            let root = scope.split_once('#').map_or(scope, |(root, _)| root);
+            configured.insert((root.to_owned(), r.address.as_str()), i);
+        }
+    }
+    if configured.is_empty() {
+        return;
+    }
+    let mut placements: Vec<(usize, usize)> = Vec::new();
+    for (i, (r, _)) in resources.iter().enumerate() {
+        if !r.scope.starts_with("plan:") {
+            continue;
+        }
+        let Some(file) = files.get(r.span.file) else {
+            continue;
+        };
+        let dir = file.path.parent().map_or_else(
+            || ".".to_owned(),
+            |p| super::terraform::normalize_dir(&crate::source::display_path(p)),
+        );
+        let unkeyed = without_last_key(&r.address);
+        let found = configured
+            .get(&(dir.clone(), r.address.as_str()))
+            .or_else(|| configured.get(&(dir, unkeyed)));
+        if let Some(&j) = found {
+            placements.push((i, j));
+        }
+    }
+    let mut replaced = std::collections::HashSet::new();
+    for (i, j) in placements {
+        // Only the block's positions and attribute tree are needed (one block may place
+        // several planned instances, so it is read, not taken).
+        let Some((span, name_span, configured)) = resources
+            .get(j)
+            .map(|(r, _)| (r.span, r.name_span, r.attributes.clone()))
+        else {
+            continue;
+        };
+        if let Some((plan, _)) = resources.get_mut(i) {
+            plan.attributes = overlay(&plan.attributes, Some(&configured), span);
+            plan.span = span;
+            plan.name_span = name_span;
+            replaced.insert(j);
+        }
+    }
+    let mut index = 0;
+    resources.retain(|_| {
+        let keep = !replaced.contains(&index);
+        index += 1;
+        keep
+    });
+}
+
+/// `address` without the instance key of its last part (`aws_s3_bucket.b[0]` →
+/// `aws_s3_bucket.b`); itself when it has none.
+fn without_last_key(address: &str) -> &str {
+    match address.strip_suffix(']') {
+        Some(_) => address.rfind('[').map_or(address, |i| &address[..i]),
+        None => address,
+    }
+}
+
+/// `planned` with the positions and provenance of `configured`, the same value as written in
+/// the configuration, where it has a node at the same place; else at `fallback`, the nearest
+/// enclosing configured node.
+fn overlay(planned: &Node, configured: Option<&Node>, fallback: Span) -> Node {
+    let (span, provenance) = match configured {
+        Some(c) => (c.span, c.provenance.clone()),
+        None => (fallback, planned.provenance.clone()),
+    };
+    let value = match &planned.value {
+        Value::Map(map) => {
+            let inner = configured.and_then(Node::as_map);
+            let mut out = Map::new();
+            for entry in map {
+                let written = inner.and_then(|m| m.entry(&entry.key));
+                out.push_unchecked(Entry {
+                    key: entry.key.clone(),
+                    key_span: written.map_or(span, |w| w.key_span),
+                    value: overlay(&entry.value, written.map(|w| &w.value), span),
+                });
+            }
+            Value::Map(out)
+        }
+        Value::Seq(items) => {
+            let inner = configured.and_then(Node::as_seq);
+            Value::Seq(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(k, item)| overlay(item, inner.and_then(|s| s.get(k)), span))
+                    .collect(),
+            )
+        }
+        // Known after apply: it waits where it is now placed, not at a line of the plan.
+        Value::Unknown(unknown) => {
+            let mut unknown = unknown.clone();
+            for dependency in &mut unknown.depends_on {
+                dependency.span = span;
+            }
+            Value::Unknown(unknown)
+        }
+        other => other.clone(),
+    };
+    Node {
+        value,
+        span,
+        provenance,
     }
 }
 

@@ -276,11 +276,13 @@ impl<'a> Ctx<'a> {
                     return Verdict::of(Truth::Unknown);
                 };
                 let mut first_place: Option<&'a AttrPath> = None;
+                let mut first_anchor: Option<Span> = None;
                 let args: Vec<Vec<ArgValue<'a>>> = args
                     .iter()
                     .map(|a| {
                         let values = self.operand(a);
                         first_place.get_or_insert(values.place);
+                        first_anchor.get_or_insert(values.anchor);
                         values
                             .nodes
                             .into_iter()
@@ -298,7 +300,20 @@ impl<'a> Ctx<'a> {
                 };
                 let mut verdict = (helper.check)(&call);
                 let first = call.args.first().and_then(|a| a.first());
-                let (Some(first), Some(argument)) = (first, first_place) else {
+                let Some(argument) = first_place else {
+                    return verdict;
+                };
+                let Some(first) = first else {
+                    // A helper that blames the absence of its first argument
+                    // (`kms.customer_managed` on an absent key) points where an absent
+                    // attribute does.
+                    if let (Some(blame), Some(anchor)) = (&mut verdict.blame, first_anchor)
+                        && blame.path.is_empty()
+                        && blame.seen == helpers::ABSENT
+                    {
+                        blame.span = anchor;
+                        blame.path = argument.clone();
+                    }
                     return verdict;
                 };
                 match &mut verdict.blame {
@@ -819,11 +834,12 @@ pub(crate) fn seen(node: &Node) -> String {
     if node.is_removed() {
         return "absent".into();
     }
-    match node.provenance {
+    match &node.provenance {
         Provenance::Default => format!("absent (the default is {text})"),
         Provenance::Resolved(_) => {
             format!("{text} (the value of the variable, local or parameter it refers to)")
         }
+        Provenance::Environment(name) => format!("{text} (set by the environment variable {name})"),
         Provenance::Explicit => text,
     }
 }

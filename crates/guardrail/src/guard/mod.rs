@@ -58,7 +58,9 @@ pub struct GuardRules {
     /// its message's `Controls:` line (registry rule sets) and defaults. It has no bindings:
     /// cfn-guard evaluates it.
     pub rules: Vec<Rule>,
-    /// Problems with the rule and mapping files; any error means they must not be used.
+    /// Problems with the rule and mapping files. A rule file with an error is not used (its
+    /// rules are not in [`GuardRules::rules`]); the others are. A scan reports these as its
+    /// own diagnostics ([`GuardRules::report_problems`]): the scan goes on, incomplete.
     pub diagnostics: Vec<Diagnostic>,
     /// The rule files handed to cfn-guard.
     rule_files: Vec<FileId>,
@@ -122,6 +124,30 @@ impl GuardRules {
             }
         }
         guard
+    }
+
+    /// Adds the problems with the rule and mapping files to a scan's diagnostics, with the
+    /// files they point into added to the scan's files, so that they print with their lines
+    /// like any input's and an error makes the scan incomplete.
+    pub fn report_problems(&self, scan: &mut crate::scan::GraphScan) {
+        let mut added: BTreeMap<FileId, FileId> = BTreeMap::new();
+        for diagnostic in &self.diagnostics {
+            let mut diagnostic = diagnostic.clone();
+            if let Some(span) = diagnostic.span {
+                let id = match added.get(&span.file) {
+                    Some(&id) => Some(id),
+                    None => self.files.get(span.file).map(|file| {
+                        let id = scan
+                            .files
+                            .add(file.path.clone(), file.text.clone(), file.format);
+                        added.insert(span.file, id);
+                        id
+                    }),
+                };
+                diagnostic.span = id.map(|id| Span::new(id, span.start, span.end));
+            }
+            scan.diagnostics.push(diagnostic);
+        }
     }
 
     /// Whether any rule or mapping file has an error.

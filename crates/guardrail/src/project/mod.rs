@@ -73,6 +73,9 @@ pub struct Settings {
     pub baseline: Option<PathBuf>,
     /// Terraform variable definitions files, read after the configuration's.
     pub var_files: Vec<PathBuf>,
+    /// Terraform variables set by the environment (`TF_VAR_name`), by name; see
+    /// [`ScanOptions::tf_vars`].
+    pub tf_vars: std::collections::BTreeMap<String, String>,
     /// Read only these frameworks (empty: those the configuration leaves on).
     pub frameworks: Vec<Framework>,
     /// Globs of files not to read when found by walking, relative to the working directory
@@ -208,6 +211,14 @@ impl Project {
             .map_err(|e| ProjectError::Rules(Problems::new(e.diagnostics, e.files)))?;
         #[cfg(feature = "guard")]
         let rules = {
+            // Listing or explaining rules with a broken Guard file says so (a scan goes on
+            // without it, reporting the same problems).
+            if let Some(guard) = pack.guard.as_ref().filter(|g| g.has_errors()) {
+                return Err(ProjectError::Guard(Problems::new(
+                    guard.diagnostics.clone(),
+                    guard.files.clone(),
+                )));
+            }
             let mut rules = rules;
             rules.extend(pack.guard.into_iter().flat_map(|g| g.rules));
             rules
@@ -278,6 +289,7 @@ impl Project {
         Ok(ScanOptions {
             config,
             var_files: self.settings.var_files.clone(),
+            tf_vars: self.settings.tf_vars.clone(),
             progress: self.progress.clone(),
             buffers: self.buffers.clone(),
             exclude: self.exclude()?,
@@ -375,14 +387,9 @@ impl Project {
             .chain(&self.settings.guard_mappings)
             .cloned()
             .collect();
-        let guard = crate::guard::GuardRules::load(&files, &mappings);
-        if guard.has_errors() {
-            return Err(ProjectError::Guard(Problems::new(
-                guard.diagnostics,
-                guard.files,
-            )));
-        }
-        Ok(Some(guard))
+        // A rule file with an error is left out and its problems become the scan's (located
+        // errors: the scan goes on, and is incomplete).
+        Ok(Some(crate::guard::GuardRules::load(&files, &mappings)))
     }
 
     /// The baseline of the settings, else of the configuration, with its path.

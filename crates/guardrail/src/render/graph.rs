@@ -188,6 +188,9 @@ fn attribute_json(files: &SourceFiles, node: &Node) -> Json {
         Provenance::Default => {
             obj.insert("provenance".into(), Json::String("default".into()));
         }
+        Provenance::Environment(name) => {
+            obj.insert("from".into(), Json::String(name.clone()));
+        }
         Provenance::Resolved(resolution) => {
             obj.insert(
                 "from".into(),

@@ -91,6 +91,7 @@ pub(super) fn declarations<'l, 'a>(
                         value: block.body.expr("default").map(Bound::Expr),
                         var_type: var_type(&block.body).map(std::sync::Arc::new),
                         nullable: nullable(&block.body),
+                        sensitive: flag(&block.body, "sensitive"),
                         span: *v_span,
                         file,
                     },
@@ -134,6 +135,12 @@ fn var_type(body: &Body<'_>) -> Option<VarType> {
 }
 
 /// A variable block's `nullable` (true unless it says `false`).
+/// Whether a boolean argument of a block (`sensitive = true`) is written as true.
+fn flag(body: &Body<'_>, name: &str) -> bool {
+    body.expr(name)
+        .is_some_and(|expr| Evaluator::new().eval_expr(expr).as_bool() == Some(true))
+}
+
 fn nullable(body: &Body<'_>) -> bool {
     let Some(expr) = body.expr("nullable") else {
         return true;
@@ -161,6 +168,7 @@ fn locals<'l, 'a>(
                         value: Some(Bound::Expr(value)),
                         var_type: None,
                         nullable: true,
+                        sensitive: false,
                         span: attr.key_span,
                         file,
                     },

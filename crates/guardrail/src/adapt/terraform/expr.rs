@@ -33,13 +33,15 @@
 //! instances it calls evaluate at most [`MAX_STEPS`] expressions.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use hcl_edit::Span as _;
 use hcl_edit::expr::{
     BinaryOperator, Conditional, Expression, ObjectKey, Traversal, TraversalOperator, UnaryOperator,
 };
-use hcl_edit::template::{Element, Template};
+use hcl_edit::template::{Directive, Element, Template};
 
+use super::files::{NotRead, RepositoryFiles};
 use super::syntax::{Expr, Source};
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
@@ -84,6 +86,8 @@ pub(super) struct Definition<'a> {
     pub var_type: Option<std::sync::Arc<super::types::VarType>>,
     /// A variable's `nullable`: when false, a caller passing `null` gets the default.
     pub nullable: bool,
+    /// A variable's `sensitive`: its value is not to be shown.
+    pub sensitive: bool,
     /// Where it is declared, for diagnostics.
     pub span: Span,
     /// The file it is declared in.
@@ -158,8 +162,15 @@ pub(super) struct Evaluator<'a> {
     /// The value of each module call evaluated so far (`module.M`): an object of its outputs,
     /// a list of them (`count`) or a map (`for_each`).
     modules: HashMap<String, Node>,
-    /// `path.module`: the module's directory as shown.
+    /// `path.module`: the module's directory relative to the root module's, as Terraform
+    /// gives it (`.` in the root, `modules/net` or `../..` below it).
     path_module: String,
+    /// The root module's directory as shown: where Terraform runs, which `file()` paths are
+    /// relative to.
+    cwd: String,
+    /// What `file()` and `templatefile()` read; `None` reads nothing (their values are
+    /// unknown).
+    files: Option<Arc<RepositoryFiles>>,
     /// Expressions this root may still evaluate (shared by its instances, see
     /// [`Evaluator::steps_left`]): nested `for` expressions over big collections stop here.
     steps_left: usize,
@@ -190,6 +201,8 @@ impl<'a> Evaluator<'a> {
             iteration: Iteration::default(),
             modules: HashMap::new(),
             path_module: ".".into(),
+            cwd: ".".into(),
+            files: None,
             errored: false,
             for_scope: Vec::new(),
             steps_left: MAX_STEPS,
@@ -208,9 +221,16 @@ impl<'a> Evaluator<'a> {
         self.steps_left = steps;
     }
 
-    /// Sets `path.module`.
-    pub fn set_path_module(&mut self, dir: &str) {
-        self.path_module = dir.to_owned();
+    /// Sets the directories of the instance: its root module's (as shown), and its own
+    /// relative to that (`path.module`).
+    pub fn set_paths(&mut self, root: &str, module: &str) {
+        self.cwd = root.to_owned();
+        self.path_module = module.to_owned();
+    }
+
+    /// Lets `file()` and `templatefile()` read through `files`.
+    pub fn set_files(&mut self, files: Arc<RepositoryFiles>) {
+        self.files = Some(files);
     }
 
     /// Sets `count.index` / `each.*` for what is evaluated next.
@@ -236,6 +256,67 @@ impl<'a> Evaluator<'a> {
             }
             None => false,
         }
+    }
+
+    /// Gives the declared variable `name` the value of the environment variable
+    /// `TF_VAR_<name>` (`text`), replacing its default, as Terraform does: the text itself for
+    /// a variable whose `type` is a primitive or not given, else the text read as an
+    /// expression of literals (`["a", "b"]`, `{ size = 2 }`). Call it before any var file is
+    /// assigned (files take precedence). Not used, so that guardrail never prints it, when the
+    /// variable is `sensitive` or its name says it holds a secret (`db_password`); a
+    /// variable not declared here is not this module's (Terraform ignores it). A text that is
+    /// not a valid expression is a warning, and the variable keeps its default.
+    pub fn set_from_environment(&mut self, name: &str, text: &str) -> Option<Diagnostic> {
+        let key = (Named::Var, name.to_owned());
+        let definition = self.definitions.get(&key)?;
+        if definition.sensitive || crate::rules::helpers::secrets::secret_word(name).is_some() {
+            return None;
+        }
+        let provenance = Provenance::Environment(format!("TF_VAR_{name}"));
+        let primitive = definition.var_type.as_ref().is_none_or(|t| {
+            matches!(
+                t.expr.as_variable().map(|v| v.as_str()),
+                Some("string" | "number" | "bool")
+            )
+        });
+        let (span, file) = (definition.span, definition.file);
+        let value = if primitive {
+            Node {
+                value: Value::String(text.to_owned()),
+                span,
+                provenance,
+            }
+        } else {
+            let parsed = text.parse::<Expression>().ok().map(|expr| {
+                let mut literal = Evaluator::new();
+                literal.literal_only = true;
+                literal.eval(&expr, &Source::detached(file, text, span))
+            });
+            match parsed {
+                Some(node) if !contains_unknown(&node.value) => {
+                    Node::from_json(&node.to_json(), span, &provenance)
+                }
+                _ => {
+                    return Some(
+                        Diagnostic::new(
+                            crate::diagnostic::Severity::Warning,
+                            "terraform::environment-variable",
+                            file.path.clone(),
+                            format!(
+                                "TF_VAR_{name} is not a value of the variable's type; \
+                                 guardrail keeps its default"
+                            ),
+                        )
+                        .at(span)
+                        .with_help("Terraform rejects it: write it as HCL, e.g. '[\"a\"]'"),
+                    );
+                }
+            }
+        };
+        if let Some(definition) = self.definitions.get_mut(&key) {
+            definition.value = Some(Bound::Value(value));
+        }
+        None
     }
 
     /// Declares a variable or local. The first declaration of a name wins (later ones are
@@ -381,6 +462,12 @@ impl<'a> Evaluator<'a> {
             {
                 return self.eval_try(f, span, text, src);
             }
+            Expression::FuncCall(f)
+                if f.name.namespace.is_empty()
+                    && matches!(f.name.name.as_str(), "file" | "templatefile") =>
+            {
+                return self.eval_file(f, span, text, src);
+            }
             Expression::FuncCall(f) if f.name.namespace.is_empty() && !f.args.expand_final() => {
                 let args: Vec<Node> = f.args.iter().map(|a| self.eval(a, src)).collect();
                 let name = f.name.name.as_str();
@@ -437,24 +524,8 @@ impl<'a> Evaluator<'a> {
         src: &Source<'_>,
     ) -> Node {
         let collection = self.eval(&f.intro.collection_expr, src);
-        let elements: Vec<(Node, Node)> = match &collection.value {
-            Value::Seq(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| (Node::new(Value::Int(i as i64), item.span), item.clone()))
-                .collect(),
-            Value::Map(map) => {
-                let mut entries: Vec<&Entry> = map.iter().collect();
-                entries.sort_by(|a, b| a.key.cmp(&b.key));
-                entries
-                    .into_iter()
-                    .map(|e| {
-                        let key = Node::new(Value::String(e.key.clone()), e.key_span);
-                        (key, e.value.clone())
-                    })
-                    .collect()
-            }
-            _ => return waiting(text, span, &[&collection]),
+        let Some(elements) = for_elements(&collection) else {
+            return waiting(text, span, &[&collection]);
         };
         if elements.len() > MAX_FOR_ELEMENTS {
             return unknown(text, span);
@@ -464,13 +535,10 @@ impl<'a> Evaluator<'a> {
         let mut list = Vec::new();
         let mut map = Map::new();
         for (key, value) in elements {
-            let bound = self.for_scope.len();
-            if let Some(k) = &key_var {
-                self.for_scope.push((k.clone(), key));
-            }
-            self.for_scope.push((value_var.clone(), value));
-            let result = self.for_element(f, &mut list, &mut map, src);
-            self.for_scope.truncate(bound);
+            let names = (key_var.as_deref(), value_var.as_str());
+            let result = self.binding(names, key, value, |ev| {
+                ev.for_element(f, &mut list, &mut map, src)
+            });
             if let Err(waits) = result {
                 return waiting(text, span, &[&*waits]);
             }
@@ -481,6 +549,25 @@ impl<'a> Evaluator<'a> {
             Value::Seq(list)
         };
         derived(value, span, &[&collection])
+    }
+
+    /// Runs `body` with the names a `for` binds (`k, v` in `for k, v in …`) bound to one
+    /// element's key and value.
+    fn binding<T>(
+        &mut self,
+        (key_var, value_var): (Option<&str>, &str),
+        key: Node,
+        value: Node,
+        body: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        let bound = self.for_scope.len();
+        if let Some(k) = key_var {
+            self.for_scope.push((k.to_owned(), key));
+        }
+        self.for_scope.push((value_var.to_owned(), value));
+        let result = body(self);
+        self.for_scope.truncate(bound);
+        result
     }
 
     /// One element of a `for` expression into `list` or `map`; `Err` with the value it
@@ -563,6 +650,132 @@ impl<'a> Evaluator<'a> {
         unknown(text, span)
     }
 
+    /// Renders an `%{if}` or `%{for}` directive into `out`, like [`Evaluator::render`].
+    fn render_directive(
+        &mut self,
+        directive: &Directive,
+        out: &mut Rendered,
+        src: &Source<'_>,
+    ) -> Result<(), Box<Node>> {
+        match directive {
+            Directive::If(d) => {
+                let cond = self.eval(&d.if_expr.cond_expr, src);
+                let end = d.endif_expr.strip.strip_start();
+                match (&cond.value, &d.else_expr) {
+                    (Value::Bool(true), otherwise) => {
+                        let end = otherwise.as_ref().map_or(end, |e| e.strip.strip_start());
+                        let inner = (d.if_expr.strip.strip_end(), end);
+                        self.render(&d.if_expr.template, inner, out, src)?;
+                    }
+                    (Value::Bool(false), Some(otherwise)) => {
+                        let inner = (otherwise.strip.strip_end(), end);
+                        self.render(&otherwise.template, inner, out, src)?;
+                    }
+                    (Value::Bool(false), None) => {}
+                    _ => return Err(Box::new(cond)),
+                }
+                out.parts.push(cond);
+            }
+            Directive::For(d) => {
+                let collection = self.eval(&d.for_expr.collection_expr, src);
+                let Some(items) = for_elements(&collection) else {
+                    return Err(Box::new(collection));
+                };
+                if items.len() > MAX_FOR_ELEMENTS {
+                    return Err(Box::new(Node::new(Value::Null, collection.span)));
+                }
+                let inner = (
+                    d.for_expr.strip.strip_end(),
+                    d.endfor_expr.strip.strip_start(),
+                );
+                for (key, value) in items {
+                    let key_var = d.for_expr.key_var.as_ref().map(|k| k.as_str());
+                    let names = (key_var, d.for_expr.value_var.as_str());
+                    self.binding(names, key, value, |ev| {
+                        ev.render(&d.for_expr.template, inner, out, src)
+                    })?;
+                }
+                out.parts.push(collection);
+            }
+        }
+        Ok(())
+    }
+
+    /// `file(path)`: the text of a file inside the repository; `templatefile(path, vars)`:
+    /// that text rendered as a template that sees `vars` (and no variables, locals or
+    /// resources, as in Terraform). A path Terraform could read but guardrail may not (outside
+    /// the repository, too large) is unknown with a warning saying why; one Terraform would
+    /// fail on is an error `try` and `can` catch.
+    fn eval_file(
+        &mut self,
+        f: &hcl_edit::expr::FuncCall,
+        span: Span,
+        text: &str,
+        src: &Source<'_>,
+    ) -> Node {
+        let name = f.name.name.as_str();
+        let not_read = || unknown_on(text, span, DependsOn::Function { name: name.into() });
+        let args: Vec<Node> = f.args.iter().map(|a| self.eval(a, src)).collect();
+        let (path, vars) = match (name, args.as_slice()) {
+            ("file", [path]) => (path, None),
+            ("templatefile", [path, vars]) => (path, Some(vars)),
+            _ => {
+                self.errored = true;
+                return not_read();
+            }
+        };
+        let waits: Vec<&Node> = args.iter().filter(|a| contains_unknown(&a.value)).collect();
+        if !waits.is_empty() {
+            return waiting(text, span, &waits);
+        }
+        let (Some(written), Some(files)) = (path.as_str(), self.files.clone()) else {
+            return not_read();
+        };
+        let content = match files.read(&self.cwd, written) {
+            Ok(content) => content,
+            Err(NotRead::Missing) => {
+                self.errored = true;
+                return not_read();
+            }
+            Err(NotRead::Refused(why)) => {
+                self.errored = true;
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        crate::diagnostic::Severity::Warning,
+                        "terraform::file-not-read",
+                        src.file.path.clone(),
+                        format!("`{name}` is not evaluated: {why}"),
+                    )
+                    .at(span)
+                    .with_help(
+                        "guardrail reads files inside the repository only, regular files of \
+                         at most 1 MiB; values computed from this one are unknown",
+                    ),
+                );
+                return not_read();
+            }
+        };
+        let Some(vars) = vars else {
+            // The text is written in a file the scan does not hold: it is placed at the call.
+            return Node::new(Value::String(content.to_string()), span);
+        };
+        let (Some(vars), Ok(template)) = (vars.as_map(), content.parse::<Template>()) else {
+            self.errored = true;
+            return not_read();
+        };
+        // The template's own positions are in a file the scan does not hold: every value
+        // it produces is placed at the call.
+        let source = Source::detached(src.file, &content, span);
+        let outer = std::mem::take(&mut self.for_scope);
+        self.for_scope = vars
+            .iter()
+            .map(|e| (e.key.clone(), e.value.clone()))
+            .collect();
+        let node = self.eval_template(&template, span, text, &source);
+        self.for_scope = outer;
+        node
+    }
+
     /// Binds the iterator `name` of a `dynamic` block with a known `for_each` to one element
     /// (`name.key`, `name.value`) until [`Evaluator::unbind`].
     pub fn bind(&mut self, name: &str, key: Node, value: Node) {
@@ -596,60 +809,87 @@ impl<'a> Evaluator<'a> {
     }
 
     /// A template is a string when every part is known. A template that is one interpolation
-    /// and nothing else is that interpolation's value, of whatever type, as in HCL.
+    /// and nothing else is that interpolation's value, of whatever type, as in HCL. `%{if}`
+    /// and `%{for}` directives render when their condition or collection is known.
     fn eval_template(&mut self, t: &Template, span: Span, text: &str, src: &Source<'_>) -> Node {
-        let elements: Vec<&Element> = t.iter().collect();
-        if let [Element::Interpolation(only)] = elements.as_slice() {
+        if let [Element::Interpolation(only)] = t.iter().collect::<Vec<_>>().as_slice() {
             return self.eval(&only.expr, src);
         }
-        let mut out = String::new();
-        let mut parts: Vec<Node> = Vec::new();
-        // Known text and unknown parts, once a part turns out unknown.
-        let mut pieces: Option<Vec<Piece>> = None;
+        let mut rendered = Rendered::default();
+        if let Err(waits) = self.render(t, (false, false), &mut rendered, src) {
+            return waiting(text, span, &[&*waits]);
+        }
+        let Rendered {
+            text: out,
+            pieces,
+            parts,
+        } = rendered;
+        if let Some(mut pieces) = pieces {
+            pieces.push(Piece::Text(out));
+            pieces.retain(|p| !matches!(p, Piece::Text(t) if t.is_empty()));
+            if let Some(strings) = each_rendering(&pieces) {
+                let alternatives = strings
+                    .into_iter()
+                    .map(|s| Node::new(Value::String(s), span))
+                    .collect();
+                return Node::one_of(alternatives, span, Provenance::Explicit);
+            }
+            return Node::new(Value::Unknown(Unknown::template(text, pieces)), span);
+        }
+        let parts: Vec<&Node> = parts.iter().collect();
+        derived(Value::String(out), span, &parts)
+    }
+
+    /// Renders the elements of `t` into `out`. `trim` says whether the text at its start and
+    /// at its end loses its whitespace (the `~` of the directive markers around it). `Err`
+    /// holds what the template waits for: a part, condition or collection not known, or a
+    /// known node (no dependencies) when a bound is reached.
+    fn render(
+        &mut self,
+        t: &Template,
+        trim: (bool, bool),
+        out: &mut Rendered,
+        src: &Source<'_>,
+    ) -> Result<(), Box<Node>> {
+        let elements: Vec<&Element> = t.iter().collect();
         for (i, element) in elements.iter().enumerate() {
             match element {
                 Element::Literal(literal) => {
                     let mut s = literal.value().as_str();
                     let next = i.checked_add(1).and_then(|n| elements.get(n));
-                    if next.is_some_and(|e| strips(e).0) {
+                    if next.map_or(trim.1, |e| strips(e).0) {
                         s = s.trim_end();
                     }
                     let prev = i.checked_sub(1).and_then(|p| elements.get(p));
-                    if prev.is_some_and(|e| strips(e).1) {
+                    if prev.map_or(trim.0, |e| strips(e).1) {
                         s = s.trim_start();
                     }
-                    out.push_str(s);
+                    out.text.push_str(s);
                 }
                 Element::Interpolation(interpolation) => {
                     let part = self.eval(&interpolation.expr, src);
                     match part.value.scalar_text() {
-                        Some(s) => out.push_str(&s),
+                        Some(s) => out.text.push_str(&s),
                         // A list or map cannot be interpolated (Terraform rejects it), and
                         // copying one into every template that names it would grow without
                         // bound: only unknown scalars become pieces.
-                        None if !is_unknown_scalar(&part) => return waiting(text, span, &[&part]),
+                        None if !is_unknown_scalar(&part) => return Err(Box::new(part)),
                         None => {
-                            let pieces = pieces.get_or_insert_with(Vec::new);
-                            pieces.push(Piece::Text(std::mem::take(&mut out)));
+                            let pieces = out.pieces.get_or_insert_with(Vec::new);
+                            pieces.push(Piece::Text(std::mem::take(&mut out.text)));
                             pieces.push(Piece::Value(part));
                             continue;
                         }
                     }
-                    parts.push(part);
+                    out.parts.push(part);
                 }
-                Element::Directive(_) => return unknown(text, span),
+                Element::Directive(directive) => self.render_directive(directive, out, src)?,
             }
-            if out.len() > MAX_TEMPLATE_LEN {
-                return unknown(text, span);
+            if out.text.len() > MAX_TEMPLATE_LEN {
+                return Err(Box::new(Node::new(Value::Null, src.span(None))));
             }
         }
-        if let Some(mut pieces) = pieces {
-            pieces.push(Piece::Text(out));
-            pieces.retain(|p| !matches!(p, Piece::Text(t) if t.is_empty()));
-            return Node::new(Value::Unknown(Unknown::template(text, pieces)), span);
-        }
-        let parts: Vec<&Node> = parts.iter().collect();
-        derived(Value::String(out), span, &parts)
+        Ok(())
     }
 
     fn eval_traversal(&mut self, t: &Traversal, span: Span, text: &str, src: &Source<'_>) -> Node {
@@ -681,6 +921,9 @@ impl<'a> Evaluator<'a> {
                 {
                     Some((node, skip)) => (Root::Context(node), skip),
                     None => {
+                        if let Some(known) = known_data_attribute(other, &operators, span) {
+                            return known;
+                        }
                         let iterator = self.iterators.iter().any(|i| i == other);
                         return unknown_on(text, span, reference(other, &operators, iterator));
                     }
@@ -741,6 +984,10 @@ impl<'a> Evaluator<'a> {
         }
         if from_expr {
             return found;
+        }
+        if matches!(&t.expr, Expression::Variable(v) if v.as_str() == "path") {
+            // A directory of the run, written nowhere: the value is where it is used.
+            return Node::new(found.value, span);
         }
         let size = cost(&found);
         if size > self.budget {
@@ -1006,6 +1253,7 @@ fn at_use(node: &Node, span: Span) -> Node {
                 .collect(),
         }),
         Provenance::Explicit | Provenance::Default => Provenance::resolved(node.span),
+        Provenance::Environment(name) => Provenance::Environment(name.clone()),
     };
     let value = match &node.value {
         Value::Seq(items) => Value::Seq(items.iter().map(|n| at_use(n, span)).collect()),
@@ -1049,7 +1297,7 @@ fn derived(value: Value, span: Span, parts: &[&Node]) -> Node {
     let provenance = parts
         .iter()
         .find_map(|p| match &p.provenance {
-            Provenance::Resolved(d) => Some(Provenance::Resolved(d.clone())),
+            Provenance::Resolved(_) | Provenance::Environment(_) => Some(p.provenance.clone()),
             _ => None,
         })
         .unwrap_or(Provenance::Explicit);
@@ -1094,6 +1342,74 @@ fn is_unknown_scalar(node: &Node) -> bool {
     }
 }
 
+/// What a template renders so far: its text since the last unknown piece, the pieces before
+/// (once one is unknown), and the known parts it was made of (for provenance).
+#[derive(Default)]
+struct Rendered {
+    text: String,
+    pieces: Option<Vec<Piece>>,
+    parts: Vec<Node>,
+}
+
+/// Most strings a template of alternatives expands into ([`each_rendering`]).
+const MAX_RENDERINGS: usize = 64;
+
+/// Every string a template renders to when each of its parts that is not text is one of
+/// several known values (`arn:${partition}:…` with the partition one of a few): one per
+/// combination, at most [`MAX_RENDERINGS`]; `None` when a part is unknown or there would be
+/// more.
+fn each_rendering(pieces: &[Piece]) -> Option<Vec<String>> {
+    let mut out = vec![String::new()];
+    for piece in pieces {
+        let choices: Vec<String> = match piece {
+            Piece::Text(t) => vec![t.clone()],
+            Piece::Value(node) => match &node.value {
+                Value::OneOf(alternatives) => alternatives
+                    .iter()
+                    .map(|a| a.value.scalar_text())
+                    .collect::<Option<Vec<String>>>()?,
+                _ => return None,
+            },
+        };
+        if out.len().saturating_mul(choices.len()) > MAX_RENDERINGS {
+            return None;
+        }
+        out = out
+            .iter()
+            .flat_map(|head| choices.iter().map(move |c| format!("{head}{c}")))
+            .collect();
+    }
+    out.dedup();
+    Some(out)
+}
+
+/// The elements a `for` expression or directive iterates: a list's items by index, a map's
+/// entries by key in lexical order (as Terraform iterates them); `None` when `collection`
+/// is not a known collection.
+fn for_elements(collection: &Node) -> Option<Vec<(Node, Node)>> {
+    Some(match &collection.value {
+        Value::Seq(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (Node::new(Value::Int(i as i64), item.span), item.clone()))
+            .collect(),
+        Value::Map(map) => {
+            let mut entries: Vec<&Entry> = map.iter().collect();
+            entries.sort_by(|a, b| a.key.cmp(&b.key));
+            entries
+                .into_iter()
+                .map(|e| {
+                    (
+                        Node::new(Value::String(e.key.clone()), e.key_span),
+                        e.value.clone(),
+                    )
+                })
+                .collect()
+        }
+        _ => return None,
+    })
+}
+
 /// What the unknown values among `parts` wait for.
 fn dependencies(parts: &[&Node]) -> Vec<Dependency> {
     parts.iter().flat_map(|p| p.dependencies()).collect()
@@ -1103,14 +1419,19 @@ fn dependencies(parts: &[&Node]) -> Vec<Dependency> {
 /// `aws_iam_role.app.arn` an attribute of a resource, `data.T.N.attr` of a data source,
 /// `module.M.out` a module output; `count`, `each`, `path`, `terraform`, `self` and the
 /// iterator of an enclosing `dynamic` block (`iterator`) the deployment context.
-fn reference(root: &str, operators: &[&TraversalOperator], iterator: bool) -> DependsOn {
-    let names: Vec<Option<&str>> = operators
+/// The attribute each operator of a traversal names (`None` for an index).
+fn attribute_names<'o>(operators: &[&'o TraversalOperator]) -> Vec<Option<&'o str>> {
+    operators
         .iter()
         .map(|op| match op {
             TraversalOperator::GetAttr(name) => Some(name.as_str()),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+fn reference(root: &str, operators: &[&TraversalOperator], iterator: bool) -> DependsOn {
+    let names = attribute_names(operators);
     // The first attribute after the address (an index such as `[0]` or `["k"]` between
     // them names an instance of the same resource).
     let attribute_after = |from: usize| {
@@ -1153,16 +1474,57 @@ fn reference(root: &str, operators: &[&TraversalOperator], iterator: bool) -> De
     }
 }
 
+/// The AWS partitions, what `data.aws_partition.*.partition` may be: the commercial regions,
+/// China, GovCloud (US), the isolated regions and the European Sovereign Cloud.
+const AWS_PARTITIONS: &[&str] = &[
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+
+/// The value of a data source attribute that is one of a few known values whatever the
+/// deployment: `data.aws_partition.X.partition` (and its `id`) is one of [`AWS_PARTITIONS`].
+/// Rules then judge every partition: an ARN built as `arn:${partition}:iam::aws:policy/…`
+/// names its policy in every one of them, which is what a rule on it asks.
+fn known_data_attribute(root: &str, operators: &[&TraversalOperator], span: Span) -> Option<Node> {
+    let names: Vec<&str> = attribute_names(operators).into_iter().flatten().collect();
+    match (root, names.as_slice()) {
+        ("data", ["aws_partition", _, "partition" | "id"]) => {
+            let alternatives = AWS_PARTITIONS
+                .iter()
+                .map(|p| Node::new(Value::String((*p).to_owned()), span))
+                .collect();
+            Some(Node::one_of(alternatives, span, Provenance::Explicit))
+        }
+        _ => None,
+    }
+}
+
 /// Whether a `.tf.json` string needs parsing as a template.
 pub(super) fn is_template(s: &str) -> bool {
     s.contains("${") || s.contains("%{")
 }
 
-/// Whether an element strips whitespace before it (`${~`) and after it (`~}`).
+/// Whether an element strips whitespace before it (`${~`, `%{~`) and after it (`~}`).
 fn strips(element: &Element) -> (bool, bool) {
     match element {
         Element::Interpolation(i) => (i.strip.strip_start(), i.strip.strip_end()),
-        _ => (false, false),
+        Element::Directive(directive) => match directive.as_ref() {
+            Directive::If(d) => (
+                d.if_expr.strip.strip_start(),
+                d.endif_expr.strip.strip_end(),
+            ),
+            Directive::For(d) => (
+                d.for_expr.strip.strip_start(),
+                d.endfor_expr.strip.strip_end(),
+            ),
+        },
+        Element::Literal(_) => (false, false),
     }
 }
 

@@ -10,7 +10,6 @@ use crate::diagnostic::{Diagnostic, has_errors};
 use crate::discover::{self, Candidate};
 use crate::graph::Framework;
 use crate::load::{self, Loaded};
-use crate::progress::Progress;
 use crate::scan::ScanOptions;
 use crate::source::{FileId, Format, SourceFile, SourceFiles, Span, display_path};
 
@@ -80,7 +79,7 @@ impl Frontend for Terraform {
         Plan::new(inputs, extra, &mut Vec::new()).modules.len()
     }
 
-    fn adapt(&self, inputs: &[Input<'_>], extra: &[FileId], progress: &Progress) -> Output {
+    fn adapt(&self, inputs: &[Input<'_>], extra: &[FileId], options: &ScanOptions) -> Output {
         let mut diagnostics = Vec::new();
         let plan = Plan::new(inputs, extra, &mut diagnostics);
         let mut auto_var_files: BTreeMap<String, Vec<VarFile<'_>>> = BTreeMap::new();
@@ -105,7 +104,8 @@ impl Frontend for Terraform {
             &plan.installed,
             &auto_var_files,
             &named_var_files,
-            progress,
+            &options.tf_vars,
+            &options.progress,
         );
         diagnostics.extend(undeclared_anywhere(&named_var_files, &adapted));
         Output {

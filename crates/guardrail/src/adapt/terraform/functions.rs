@@ -17,6 +17,7 @@ pub(super) const EVALUATED: &[&str] = &[
     "toset",
     "tomap",
     "jsondecode",
+    "yamldecode",
     "merge",
     "concat",
     "lower",
@@ -45,6 +46,42 @@ pub(super) const EVALUATED: &[&str] = &[
     "abs",
 ];
 
+/// `yamldecode(s)`: the one YAML document in `s` (`null` when it holds none), every value
+/// placed where `s` is, since its text is not a file of the scan. `None` when it is not
+/// valid YAML or holds several documents, which Terraform rejects.
+fn yaml_decode(s: &Node) -> Option<Node> {
+    let mut files = crate::source::SourceFiles::default();
+    let id = files.add(
+        "yamldecode".into(),
+        s.as_str()?.to_owned(),
+        crate::source::Format::Yaml,
+    );
+    let parsed = crate::parse::yaml::parse(files.get(id)?);
+    if crate::diagnostic::has_errors(&parsed.diagnostics) {
+        return None;
+    }
+    match parsed.documents.as_slice() {
+        [] => Some(Node::new(Value::Null, s.span)),
+        [document] => Some(Node::from_json(&document.to_json(), s.span, &s.provenance)),
+        _ => None,
+    }
+}
+
+/// Whether a value known only after apply is sure not to be null or empty: the JSON of an
+/// `aws_iam_policy_document` (which `compact` then keeps, so a list of documents built with
+/// `compact([cond ? data.x.json : "", …])` stays a list of the documents it holds).
+fn never_empty(node: &Node) -> bool {
+    let Value::Unknown(unknown) = &node.value else {
+        return false;
+    };
+    unknown.pieces.is_empty()
+        && !unknown.depends_on.is_empty()
+        && unknown
+            .depends_on
+            .iter()
+            .all(|d| d.on.is_policy_document_json())
+}
+
 /// Evaluates `name(args…)`; `None` when it cannot be known before apply or is not supported.
 pub(super) fn call(name: &str, args: Vec<Node>, span: Span) -> Option<Node> {
     let known = |n: &Node| !n.is_unknown();
@@ -54,6 +91,7 @@ pub(super) fn call(name: &str, args: Vec<Node>, span: Span) -> Option<Node> {
             let json: serde_json::Value = serde_json::from_str(s.as_str()?).ok()?;
             return Some(Node::from_json(&json, s.span, &s.provenance));
         }
+        ("yamldecode", [s]) => return yaml_decode(s),
         ("merge", maps) if maps.iter().all(known) => {
             let mut out = Map::new();
             // Terraform's merge skips null arguments.
@@ -178,6 +216,7 @@ pub(super) fn call(name: &str, args: Vec<Node>, span: Span) -> Option<Node> {
                     Value::Null => {}
                     Value::String(s) if s.is_empty() => {}
                     Value::String(_) => out.push(item.clone()),
+                    _ if never_empty(item) => out.push(item.clone()),
                     _ => return None,
                 }
             }
@@ -395,5 +434,26 @@ mod tests {
             call("format", vec![s("%s-%d"), s("a"), s("7")], span).map(|n| n.value),
             Some(Value::String("a-7".into()))
         );
+    }
+
+    #[test]
+    fn compact_keeps_policy_documents_and_waits_for_other_unknowns() {
+        use crate::value::{Dependency, DependsOn, Unknown};
+        let span = Span::new(FileId(0), 0, 0);
+        let waiting = |name: &str, attribute: &str| {
+            let on = DependsOn::DataSource {
+                name: name.into(),
+                attribute: Some(attribute.into()),
+            };
+            let unknown = Unknown::new(name, vec![Dependency { on, span }]);
+            Node::new(Value::Unknown(unknown), span)
+        };
+        let document = waiting("data.aws_iam_policy_document.a", "json");
+        let list = Node::new(Value::Seq(vec![document.clone(), s("")]), span);
+        let kept = call("compact", vec![list], span).map(|n| n.value);
+        assert_eq!(kept, Some(Value::Seq(vec![document])));
+        let other = waiting("data.aws_ssm_parameter.p", "value");
+        let list = Node::new(Value::Seq(vec![other, s("x")]), span);
+        assert!(call("compact", vec![list], span).is_none());
     }
 }

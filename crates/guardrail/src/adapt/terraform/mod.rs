@@ -67,12 +67,25 @@
 //! # Variable values
 //!
 //! A variable's value is, lowest precedence first as in Terraform: its `default`; then the
+//! environment's `TF_VAR_name` ([`ScanOptions::tf_vars`](crate::scan::ScanOptions::tf_vars),
+//! as text for a primitive or absent `type`, else read as an expression of literals; never
+//! for a `sensitive` variable or one whose name says it holds a secret, so that guardrail
+//! never shows such a value; its provenance names the environment variable); then the
 //! module directory's own `terraform.tfvars`, `terraform.tfvars.json`, and its `*.auto.tfvars`
 //! and `*.auto.tfvars.json` in lexical order of their names; then the var files the user names
 //! (`--var-file`, the configuration's `var_files`), in the order given. Each value replaces the
 //! one before it, and a use of the variable resolves to the value in force, with the var file's
-//! value as its definition ([`ModuleVars`], [`VarFile`]). Environment variables (`TF_VAR_name`)
-//! and `-var` arguments are not read: guardrail checks files.
+//! value as its definition ([`ModuleVars`], [`VarFile`]). `-var` arguments are not read.
+//!
+//! # Files the configuration reads
+//!
+//! `file(path)` and `templatefile(path, vars)` read a file relative to the root module's
+//! directory (where Terraform runs; `path.module` is the module's directory relative to it,
+//! as in Terraform) when it is inside the repository, a regular UTF-8 file of at most 1 MiB
+//! ([`files`]); a path that is absolute, leaves the repository, or leads out of it through a
+//! symbolic link is never opened (`terraform::file-not-read`, a warning, and the value is
+//! unknown). A template's `${…}`, `%{if}` and `%{for}` render with the variables passed to it;
+//! `yamldecode` reads its text with the scanner's YAML reader and its bounds.
 //!
 //! As in Terraform, var files apply to root modules only (a scan may hold several roots:
 //! `envs/prod`, `envs/dev`, each example of a module repository); a called module's variables
@@ -126,6 +139,7 @@
 mod body;
 mod entries;
 pub(crate) mod expr;
+mod files;
 mod frontend;
 mod functions;
 mod instances;
@@ -185,7 +199,8 @@ pub(super) fn adapt_module<'a>(
     let module = Module::read(&dir, &lowered);
     diagnostics.extend(module.diagnostics.iter().cloned());
     let modules = BTreeMap::from([(dir.clone(), module)]);
-    let mut adapted = Instantiation::root(&modules, &dir, var_files, None);
+    let files = std::sync::Arc::new(files::RepositoryFiles::default());
+    let mut adapted = Instantiation::root(&modules, &dir, var_files, None, &files);
     diagnostics.append(&mut adapted.diagnostics);
     adapted.diagnostics = diagnostics;
     adapted
@@ -200,6 +215,7 @@ pub(super) fn adapt_modules<'a>(
     installed: &BTreeMap<String, BTreeMap<String, String>>,
     auto_vars: &BTreeMap<String, Vec<VarFile<'a>>>,
     named_vars: &[VarFile<'a>],
+    tf_vars: &BTreeMap<String, String>,
     progress: &crate::progress::Progress,
 ) -> Vec<Adapted> {
     use rayon::prelude::*;
@@ -226,12 +242,14 @@ pub(super) fn adapt_modules<'a>(
     for _ in roots.len()..modules.len() {
         progress.advance(crate::progress::Stage::Adapt);
     }
+    let files = std::sync::Arc::new(files::RepositoryFiles::default());
     let mut adapted = crate::adapt::each_unit(roots, progress, |dir| {
         let var_files = ModuleVars {
             auto: auto_vars.get(&dir).map_or(&[], Vec::as_slice),
             explicit: named_vars,
+            environment: Some(tf_vars),
         };
-        Instantiation::root(&modules, &dir, var_files, installed.get(&dir))
+        Instantiation::root(&modules, &dir, var_files, installed.get(&dir), &files)
     });
     adapted.insert(0, first);
     adapted
@@ -497,7 +515,7 @@ impl Ctx<'_, '_> {
 
 /// A directory path with `/` separators, no `.` segments, `..` applied where it can be, and
 /// `.` for the root.
-fn normalize_dir(dir: &str) -> String {
+pub(crate) fn normalize_dir(dir: &str) -> String {
     let dir = dir.replace('\\', "/");
     let absolute = dir.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();

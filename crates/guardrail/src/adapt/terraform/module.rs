@@ -22,8 +22,11 @@
 //! links resolve by the unkeyed name (`aws_s3_bucket.b` refers to every instance of it).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
 
 use super::expr::{Evaluator, Iteration};
+use super::files::RepositoryFiles;
 use super::instances::Expansion;
 use super::syntax::{self, Item, Value as Syntax};
 use super::{Ctx, Decl, DeclBody, ModuleVars, RawLink, body, normalize_dir, vars};
@@ -227,6 +230,10 @@ pub(super) struct Instantiation<'m, 'l, 'a> {
     nodes_left: usize,
     /// Expressions the root's instances may still evaluate, handed from one to the next.
     steps_left: usize,
+    /// The root module's directory: where Terraform runs.
+    root: &'m str,
+    /// What `file()` and `templatefile()` read, shared by every root of the scan.
+    files: &'m Arc<RepositoryFiles>,
 }
 
 impl<'m, 'l, 'a> Instantiation<'m, 'l, 'a> {
@@ -236,6 +243,7 @@ impl<'m, 'l, 'a> Instantiation<'m, 'l, 'a> {
         dir: &str,
         var_files: ModuleVars<'_, 'a>,
         installed: Option<&'m BTreeMap<String, String>>,
+        files: &'m Arc<RepositoryFiles>,
     ) -> Adapted {
         let scope = format!("tf:{dir}");
         let mut this = Instantiation {
@@ -244,6 +252,8 @@ impl<'m, 'l, 'a> Instantiation<'m, 'l, 'a> {
             out: Adapted::default(),
             nodes_left: MAX_NODES_PER_ROOT,
             steps_left: super::expr::MAX_STEPS,
+            root: dir,
+            files,
         };
         this.run(Instance {
             dir: dir.to_owned(),
@@ -269,7 +279,8 @@ impl<'m, 'l, 'a> Instantiation<'m, 'l, 'a> {
             );
         };
         let mut ev = module.template.clone();
-        ev.set_path_module(&inst.dir);
+        ev.set_paths(self.root, &relative_dir(self.root, &inst.dir));
+        ev.set_files(Arc::clone(self.files));
         ev.set_steps_left(self.steps_left);
         self.assign_var_files(&mut ev, inst.var_files);
         for (name, span, value) in &inst.inputs {
@@ -332,6 +343,11 @@ impl<'m, 'l, 'a> Instantiation<'m, 'l, 'a> {
 
     /// Applies a root's var files: auto-loaded ones first, then the ones the user named.
     fn assign_var_files(&mut self, ev: &mut Evaluator<'a>, var_files: ModuleVars<'_, 'a>) {
+        for (name, text) in var_files.environment.into_iter().flatten() {
+            if let Some(problem) = ev.set_from_environment(name, text) {
+                self.out.diagnostics.push(problem);
+            }
+        }
         for var_file in var_files.auto {
             for a in var_file.assignments() {
                 if !ev.assign(a.name, a.value) {
@@ -847,4 +863,31 @@ fn call_order(decls: &[Decl<'_, '_>]) -> Vec<usize> {
         }
     }
     order
+}
+
+/// `dir` relative to `root` (both directories as shown, relative to the same working
+/// directory): `path.module` as Terraform gives it.
+fn relative_dir(root: &str, dir: &str) -> String {
+    let (root, dir) = (
+        crate::input::normal(Path::new(root)),
+        crate::input::normal(Path::new(dir)),
+    );
+    let shared = root
+        .components()
+        .zip(dir.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let ups = root.components().count().saturating_sub(shared);
+    let parts: Vec<String> = std::iter::repeat_n("..".to_owned(), ups)
+        .chain(
+            dir.components()
+                .skip(shared)
+                .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+        )
+        .collect();
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
 }

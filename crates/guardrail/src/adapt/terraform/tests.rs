@@ -348,6 +348,8 @@ resource "x" "y" {
   t = null
   u = 1.5
   v = "${var.list}"
+  w = "%{if var.nodefault}x%{endif}"
+  z = "%{for s in var.list}${s}-%{endfor}"
 }
 "#);
     let attrs = &resource(&a, "x.y").0.attributes;
@@ -363,7 +365,7 @@ resource "x" "y" {
             "g": {"$one_of": [1, 2]},
             "h": "yes",
             "i": {"$unknown": "\"arn:${aws_kms_key.k.arn}:x\""},
-            "j": {"$unknown": "\"%{if var.on}x%{endif}\""},
+            "j": "x",
             "k": {"$unknown": "count.index"},
             "l": {"$unknown": "each.value"},
             "m": ".",
@@ -376,6 +378,8 @@ resource "x" "y" {
             "t": null,
             "u": 1.5,
             "v": ["a", "b"],
+            "w": {"$unknown": "\"%{if var.nodefault}x%{endif}\""},
+            "z": "a-b-",
         })
     );
 }
@@ -880,4 +884,35 @@ resource "aws_cloudwatch_log_group" "g" {
             "first": "a",
         })
     );
+}
+
+#[test]
+fn the_partition_is_one_of_the_aws_partitions_and_templates_over_it_expand() {
+    let (_, a) = one(r#"
+data "aws_partition" "current" {}
+locals {
+  prefix = "arn:${data.aws_partition.current.partition}:iam::aws:policy"
+}
+resource "x" "y" {
+  admin   = "${local.prefix}/AdministratorAccess"
+  region  = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket}"
+  account = data.aws_partition.current.dns_suffix
+}
+"#);
+    let attrs = &resource(&a, "x.y").0.attributes;
+    let admin = attrs.get("admin").expect("admin");
+    let alternatives: Vec<String> = admin
+        .alternatives()
+        .iter()
+        .filter_map(|n| n.as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(alternatives.len(), 8, "{alternatives:?}");
+    assert!(alternatives.contains(&"arn:aws:iam::aws:policy/AdministratorAccess".to_owned()));
+    assert!(
+        alternatives.contains(&"arn:aws-us-gov:iam::aws:policy/AdministratorAccess".to_owned())
+    );
+    // With a part that is truly unknown the template stays unknown, and so does an attribute
+    // of the partition that is not one of a few values.
+    assert!(attrs.get("region").is_some_and(Node::is_unknown));
+    assert!(attrs.get("account").is_some_and(Node::is_unknown));
 }

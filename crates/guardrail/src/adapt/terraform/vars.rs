@@ -59,6 +59,9 @@ pub struct ModuleVars<'v, 'a> {
     /// module that declares the variable; a value no module declares is reported by
     /// [`undeclared_anywhere`], once, not by each module.
     pub explicit: &'v [VarFile<'a>],
+    /// The `TF_VAR_name` values of the environment, by name: below every file, above the
+    /// defaults. A name no variable of the module declares is ignored, as Terraform does.
+    pub environment: Option<&'v std::collections::BTreeMap<String, String>>,
 }
 
 impl<'a> VarFile<'a> {
@@ -265,6 +268,7 @@ mod tests {
             ModuleVars {
                 auto: &auto,
                 explicit: &named,
+                environment: None,
             },
         );
         diagnostics.extend(undeclared_anywhere(&named, std::slice::from_ref(&adapted)));

@@ -32,13 +32,14 @@
 //! block, which may make none; a statement an unknown override document may replace) never
 //! make a helper true, only unknown.
 
+mod actions;
 mod model;
 mod read;
 
 pub use model::{Condition, Gap, Part, Policy, Principal, Statement, Term, glob_match};
 pub use read::statements;
 
-use model::{Found, any_term, list_shown};
+use model::{Found, all_actions_pattern, any_term, list_shown};
 
 use super::{
     AttrPath, Blame, HelperCall, Truth, Verdict, and, any_verdict, arg, declare_helper, or,
@@ -126,7 +127,8 @@ but the listed principals), and no condition that restricts who can use it. A co
 restricts when it pins the caller's account, organisation, network or source to values that \
 are not open: `aws:SourceAccount`, `aws:SourceArn`, `aws:SourceOwner`, `aws:SourceOrgID`, \
 `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, \
-`kms:CallerAccount`, `s3:DataAccessPointAccount`, `aws:SourceVpc`, `aws:SourceVpce` under \
+`kms:CallerAccount`, `s3:DataAccessPointAccount`, `aws:SourceVpc`, `aws:SourceVpce`, \
+`aws:VpceAccount`, `aws:VpceOrgID`, `aws:VpceOrgPaths` under \
 `StringEquals` (where `*` is a literal, so even `*` matches no real caller), or under \
 `StringLike` / `ArnLike` / `ArnEquals` with no wildcard in the account (ARNs: the account \
 field, or for S3 the bucket name; ids: up to the first `/`); `aws:SourceIp` / \
@@ -149,6 +151,11 @@ key ending in `:sub` (such as `token.actions.githubusercontent.com:sub`), or one
 under `StringLike` leave the owner open (`*`, `repo:*`, `repo:*/*`, `repo:my-org*/app`: the \
 part after the `repo:`-style prefix and before the first `/` or `:` has a wildcard). An \
 `aud`-only condition lets any repository of a shared issuer such as GitHub assume the role. \
+For GitHub Actions (`token.actions.githubusercontent.com…:sub`) a value must also start \
+with a claim that names the repository or its owner (`repo:`, `repository_owner:`, \
+`repository_owner_id:`, `repository_id:`, `job_workflow_ref:`, …): a customised subject \
+starting with `environment:`, `ref:`, `workflow:` or `context:` is reproduced by anyone's \
+repository, under `StringEquals` too. \
 Under `StringEquals` a `*` is a literal, so it constrains. For providers whose tokens name \
 the customer's own application (Cognito identity pools, Google, Facebook, Login with \
 Amazon), a pinned `cognito-identity.amazonaws.com:aud`, `accounts.google.com:aud`, \
@@ -156,6 +163,73 @@ Amazon), a pinned `cognito-identity.amazonaws.com:aud`, `accounts.google.com:aud
 `StringNotEquals`/`StringNotLike` a pinned value counts as a constraint; SAML providers are \
 not web identities.\n\nExample: \
 `not iam.web_identity_without_subject(Properties.AssumeRolePolicyDocument)`",
+);
+
+declare_helper!(
+    PRIVILEGE_ESCALATION,
+    "iam.privilege_escalation",
+    1,
+    privilege_escalation,
+    "True when the policy document grants, on Resource `*` and without a Condition, every \
+action of one privilege-escalation method (Rhino Security Labs' list as cloudsplaining \
+keeps it: `iam:CreatePolicyVersion`, `iam:PutRolePolicy`, `iam:AttachUserPolicy`, \
+`iam:UpdateAssumeRolePolicy`, `iam:CreateAccessKey`, `iam:PassRole` with `ec2:RunInstances`, \
+`lambda:UpdateFunctionCode`, …; the table is in `iam/actions.rs`). The actions may come \
+from different Allow statements; an action an unconditional Deny statement refuses on `*` \
+is not granted. Statements that allow Action `*` are left to `iam.full_admin`. Meant for \
+identity policies.\n\nExample: `not iam.privilege_escalation(policy)`",
+);
+
+declare_helper!(
+    CREDENTIALS_EXPOSURE,
+    "iam.credentials_exposure",
+    1,
+    credentials_exposure,
+    "True when an Allow statement without a Condition grants, on Resource `*`, an action \
+whose response carries credentials (`iam:CreateAccessKey`, `sts:GetSessionToken`, \
+`redshift:GetClusterCredentials`, `sso:GetRoleCredentials`, … from cloudsplaining's list, \
+without `ecr:GetAuthorizationToken`) that no unconditional Deny statement refuses. \
+Statements that allow Action `*` are left to `iam.full_admin`.\n\nExample: \
+`not iam.credentials_exposure(policy)`",
+);
+
+declare_helper!(
+    DATA_EXFILTRATION,
+    "iam.data_exfiltration",
+    1,
+    data_exfiltration,
+    "True when an Allow statement without a Condition grants, on Resource `*`, a read that \
+hands over stored data or secrets (`s3:GetObject`, `ssm:GetParameter(s)`, \
+`secretsmanager:GetSecretValue`, `kms:Decrypt`, `rds:CopyDBSnapshot`, …) that no \
+unconditional Deny statement refuses. Statements that allow Action `*` are left to \
+`iam.full_admin`.\n\nExample: `not iam.data_exfiltration(policy)`",
+);
+
+declare_helper!(
+    PERMISSIONS_MANAGEMENT,
+    "iam.permissions_management",
+    1,
+    permissions_management,
+    "True when an Allow statement without a Condition grants, on Resource `*`, an action \
+that changes who may use a resource (identity policies and their attachments, \
+resource-based policies, ACLs, KMS grants, RAM shares: `iam:PutRolePolicy`, \
+`s3:PutBucketPolicy`, `kms:CreateGrant`, `lambda:AddPermission`, …) that no unconditional \
+Deny statement refuses. Statements that allow Action `*` are left to \
+`iam.full_admin`.\n\nExample: `not iam.permissions_management(policy)`",
+);
+
+declare_helper!(
+    WRITE_WITHOUT_CONSTRAINTS,
+    "iam.write_without_constraints",
+    1,
+    write_without_constraints,
+    "True when an Allow statement without a Condition grants, on Resource `*`, an action \
+that may change something: one whose name does not start with a read verb (`Get`, `List`, \
+`Describe`, `Search`, `Query`, `Scan`, …) or a tagging verb (`Tag`, `Untag`), a wildcard \
+that may match such a name (`s3:*`, `s3:Put*`), or `NotAction`. Write actions that accept \
+no resource but `*` (`xray:PutTraceSegments`, `cloudwatch:PutMetricData`, Session Manager's \
+`ssmmessages:*` calls) are not counted. Statements that allow Action `*` are left to \
+`iam.full_admin`.\n\nExample: `not iam.write_without_constraints(policy)`",
 );
 
 /// Runs `test` on every statement of every value of the call's first argument.
@@ -195,18 +269,21 @@ fn judge(policy: &Policy, test: &impl Fn(&Statement, &Policy) -> Found) -> Verdi
         }
     }
     maybe
-        .or_else(|| {
-            policy.gaps.first().map(|g| Verdict {
-                truth: Truth::Unknown,
-                blame: Some(Blame {
-                    span: g.span,
-                    path: AttrPath::parse(&g.path),
-                    seen: g.seen.clone(),
-                    default: false,
-                }),
-            })
-        })
+        .or_else(|| gap_verdict(policy))
         .unwrap_or_else(|| Verdict::of(Truth::False))
+}
+
+/// Unknown at the first unreadable part of the document, if it has one.
+fn gap_verdict(policy: &Policy) -> Option<Verdict> {
+    policy.gaps.first().map(|g| Verdict {
+        truth: Truth::Unknown,
+        blame: Some(Blame {
+            span: g.span,
+            path: AttrPath::parse(&g.path),
+            seen: g.seen.clone(),
+            default: false,
+        }),
+    })
 }
 
 fn full_admin(call: &HelperCall<'_>) -> Verdict {
@@ -293,6 +370,244 @@ fn wildcard_action_on_all_resources(call: &HelperCall<'_>) -> Verdict {
         }
         let action = any_term(actions, is_wildcard_action);
         allowed_on_any_resource(s, action, "")
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Risks of identity policies: actions from the tables in `actions.rs` granted on every
+// resource with nothing constraining them.
+// ---------------------------------------------------------------------------------------
+
+/// Whether the statement allows Action `*` (judged by `iam.full_admin`, not by the risk
+/// helpers).
+fn allows_every_action(s: &Statement) -> bool {
+    s.actions
+        .as_ref()
+        .is_some_and(|actions| actions.iter().any(|t| t.is_all_actions() == Truth::True))
+}
+
+/// Whether the statement grants `action` on every resource with nothing constraining it:
+/// Allow, Resource `*`, no Condition. Any condition counts as a constraint, as in
+/// cloudsplaining: tag, region, `iam:PassedToService` and permissions-boundary conditions are
+/// how these actions are scoped when their resources cannot be named.
+fn unconstrained(s: &Statement, action: &str) -> Found {
+    if allows_every_action(s) {
+        return Found::no();
+    }
+    let granted = s.grants_found(action);
+    let resource = s.any_resource();
+    let mut truth = and(
+        and(s.allows(), granted.truth),
+        and(resource.truth, s.has_condition().not()),
+    );
+    if s.conditional && truth == Truth::True {
+        truth = Truth::Unknown;
+    }
+    let named = if granted.shown.contains(action) {
+        String::new()
+    } else {
+        format!(" ({action})")
+    };
+    Found {
+        truth,
+        shown: format!(
+            "{} {}{named} on {} without Condition",
+            s.effect_shown(),
+            granted.shown,
+            resource.shown
+        ),
+    }
+}
+
+/// Whether an unconditional Deny statement of the document refuses `action` on every
+/// resource (then no Allow grants it).
+fn denied(policy: &Policy, action: &str) -> bool {
+    policy.statements.iter().any(|s| {
+        !s.conditional
+            && s.conditions.is_empty()
+            && s.effect
+                .as_ref()
+                .is_some_and(|e| e.equals_ignore_case("Deny") == Truth::True)
+            && s.grants(action) == Truth::True
+            && s.on_any_resource() == Truth::True
+    })
+}
+
+/// The first action of `list` the statement grants without constraints (and the document
+/// does not deny), else the first it may grant.
+fn grants_listed(s: &Statement, policy: &Policy, list: &[&str]) -> Found {
+    let mut maybe = None;
+    for &action in list {
+        let found = unconstrained(s, action);
+        match found.truth {
+            Truth::True if !denied(policy, action) => return found,
+            Truth::Unknown if maybe.is_none() && !denied(policy, action) => maybe = Some(found),
+            _ => {}
+        }
+    }
+    maybe.unwrap_or_else(Found::no)
+}
+
+fn credentials_exposure(call: &HelperCall<'_>) -> Verdict {
+    query(call, |s, policy| {
+        grants_listed(s, policy, actions::CREDENTIALS_EXPOSURE)
+    })
+}
+
+fn data_exfiltration(call: &HelperCall<'_>) -> Verdict {
+    query(call, |s, policy| {
+        grants_listed(s, policy, actions::DATA_EXFILTRATION)
+    })
+}
+
+fn permissions_management(call: &HelperCall<'_>) -> Verdict {
+    query(call, |s, policy| {
+        grants_listed(s, policy, actions::PERMISSIONS_MANAGEMENT)
+    })
+}
+
+/// The statement that best grants `action` without constraints: true, else may.
+fn best_grant<'p>(policy: &'p Policy, action: &str) -> Option<(Truth, &'p Statement, Found)> {
+    if denied(policy, action) {
+        return None;
+    }
+    let mut maybe = None;
+    for s in &policy.statements {
+        let found = unconstrained(s, action);
+        match found.truth {
+            Truth::True => return Some((Truth::True, s, found)),
+            Truth::Unknown if maybe.is_none() => maybe = Some((Truth::Unknown, s, found)),
+            _ => {}
+        }
+    }
+    maybe
+}
+
+fn privilege_escalation(call: &HelperCall<'_>) -> Verdict {
+    any_verdict(arg(call, 0).iter().map(|a| {
+        let policy = statements(&a.node, a.path, call.graph, call.resource);
+        escalation(&policy)
+    }))
+}
+
+/// True at the statement granting the first action of the first method the document grants
+/// whole, else unknown at the first method it may grant, else unknown at a gap, else false.
+fn escalation(policy: &Policy) -> Verdict {
+    let mut maybe: Option<Verdict> = None;
+    for &(method, actions) in actions::PRIVILEGE_ESCALATION {
+        let mut truth = Truth::True;
+        let mut first = None;
+        for &action in actions {
+            match best_grant(policy, action) {
+                Some((t, s, found)) => {
+                    truth = and(truth, t);
+                    first.get_or_insert((s, found));
+                }
+                None => {
+                    truth = Truth::False;
+                    break;
+                }
+            }
+        }
+        let Some((statement, found)) = first else {
+            continue;
+        };
+        if truth == Truth::False {
+            continue;
+        }
+        let others: Vec<&str> = actions.iter().skip(1).copied().collect();
+        let with = if others.is_empty() {
+            String::new()
+        } else {
+            format!(" with {}", others.join(", "))
+        };
+        let verdict = Verdict {
+            truth,
+            blame: Some(Blame {
+                span: statement.span,
+                path: AttrPath::parse(&statement.path),
+                seen: format!("{}{with}: privilege escalation {method}", found.shown),
+                default: false,
+            }),
+        };
+        match truth {
+            Truth::True => return verdict,
+            _ if maybe.is_none() => maybe = Some(verdict),
+            _ => {}
+        }
+    }
+    maybe
+        .or_else(|| gap_verdict(policy))
+        .unwrap_or_else(|| Verdict::of(Truth::False))
+}
+
+/// Whether an action pattern may match an action that changes something (see
+/// [`WRITE_WITHOUT_CONSTRAINTS`]).
+fn is_write_pattern(term: &Term) -> Truth {
+    let Some(pattern) = term.as_literal() else {
+        // A service known only at deployment (`"${var.service}:PutObject"`): the action,
+        // written out after the last colon, decides.
+        return match term.parts.last() {
+            Some(Part::Text(t)) => match t.rsplit_once(':') {
+                Some((_, name)) => Truth::from_bool(write_name(name, None)),
+                None => Truth::Unknown,
+            },
+            _ => Truth::Unknown,
+        };
+    };
+    if all_actions_pattern(pattern) {
+        return Truth::False;
+    }
+    match pattern.split_once(':') {
+        Some((_, name)) => Truth::from_bool(write_name(name, Some(pattern))),
+        None => Truth::False,
+    }
+}
+
+/// Whether an action name (or name pattern) may be a write: it does not start with a read
+/// or tagging verb, and is not one of the writes that only take `*` (when `whole`, the
+/// literal `service:Action`, is known).
+fn write_name(name: &str, whole: Option<&str>) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let head = lower.split(['*', '?']).next().unwrap_or("");
+    let starts = |verbs: &[&str]| verbs.iter().any(|v| head.starts_with(v));
+    if starts(actions::READ_VERBS) || starts(actions::TAGGING_VERBS) {
+        return false;
+    }
+    let only_star = whole.is_some_and(|w| {
+        actions::WRITE_ONLY_ON_ALL_RESOURCES
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(w))
+    });
+    !only_star
+}
+
+fn write_without_constraints(call: &HelperCall<'_>) -> Verdict {
+    query(call, |s, _| {
+        if allows_every_action(s) {
+            return Found::no();
+        }
+        let action = match (&s.actions, &s.not_actions) {
+            (Some(actions), _) => any_term(actions, is_write_pattern),
+            (None, Some(excluded)) => Found {
+                truth: any_term(excluded, Term::is_all_actions).truth.not(),
+                shown: format!("NotAction {}", list_shown(excluded)),
+            },
+            (None, None) => Found::no(),
+        };
+        let resource = s.any_resource();
+        Found {
+            truth: and(
+                and(s.allows(), action.truth),
+                and(resource.truth, s.has_condition().not()),
+            ),
+            shown: format!(
+                "{} {} on {} without Condition",
+                s.effect_shown(),
+                action.shown,
+                resource.shown
+            ),
+        }
     })
 }
 
@@ -403,6 +718,11 @@ const ID_KEYS: &[&str] = &[
     "s3:dataaccesspointaccount",
     "aws:sourcevpc",
     "aws:sourcevpce",
+    // The account, organisation or organisational unit that owns the VPC endpoint the request
+    // came through: like aws:SourceVpce, only callers on that network path match.
+    "aws:vpceaccount",
+    "aws:vpceorgid",
+    "aws:vpceorgpaths",
 ];
 
 /// Condition keys whose values are ARNs: pinned when the account (or S3 bucket) is.
@@ -671,6 +991,45 @@ fn term_opens_any_subject(term: &Term) -> Truth {
     Truth::False
 }
 
+/// GitHub Actions' token issuer: its claim keys start with this (lower case), also with an
+/// enterprise's own issuer path (`token.actions.githubusercontent.com/my-enterprise:sub`).
+const GITHUB_ISSUER: &str = "token.actions.githubusercontent.com";
+
+/// The claims a GitHub Actions subject may start with that name the repository or its owner.
+/// A subject template the owner of a repository customises may start with any claim; one
+/// starting with a claim anyone can reproduce in a repository of their own (`environment`,
+/// `ref`, `workflow`, `context`, `job_workflow_sha`, `actor`, …) lets that repository's
+/// workflows assume the role: Checkov's CKV_AWS_393 / CKV_AWS_358 name `workflow`,
+/// `environment`, `ref`, `context`, `head_ref` and `base_ref`.
+const GITHUB_OWNER_CLAIMS: &[&str] = &[
+    "repo",
+    "repository",
+    "repository_id",
+    "repository_owner",
+    "repository_owner_id",
+    "job_workflow_ref",
+    "enterprise",
+    "enterprise_id",
+];
+
+/// Whether a GitHub Actions subject value starts with a claim that names the repository or
+/// its owner (see [`GITHUB_OWNER_CLAIMS`]). A value without a claim (no `:`) matches no
+/// subject GitHub issues, so it lets no one in.
+fn github_names_owner(value: &Term) -> Truth {
+    let head = match value.parts.first() {
+        Some(Part::Text(t)) => t.as_str(),
+        _ => return Truth::True,
+    };
+    match head.split_once(':') {
+        Some((claim, _)) => Truth::from_bool(
+            GITHUB_OWNER_CLAIMS
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(claim)),
+        ),
+        None => Truth::True,
+    }
+}
+
 /// Whether a condition pins the web identity's subject.
 fn pins_subject(c: &Condition, audiences: &[&str]) -> Truth {
     let kind = match c.operator.as_literal() {
@@ -682,10 +1041,24 @@ fn pins_subject(c: &Condition, audiences: &[&str]) -> Truth {
         .fold(c.key.ends_with_ignore_case(":sub"), |acc, audience| {
             or(acc, c.key.equals_ignore_case(audience))
         });
+    let github = c
+        .key
+        .as_literal()
+        .is_some_and(|k| k.to_ascii_lowercase().starts_with(GITHUB_ISSUER));
+    let names_owner = |v: &Term| {
+        if github {
+            github_names_owner(v)
+        } else {
+            Truth::True
+        }
+    };
     let values = match kind {
-        Match::Equals => Truth::True,
+        Match::Equals => c
+            .values
+            .iter()
+            .fold(Truth::True, |acc, v| and(acc, names_owner(v))),
         Match::Like => c.values.iter().fold(Truth::True, |acc, v| {
-            and(acc, term_opens_any_subject(v).not())
+            and(acc, and(term_opens_any_subject(v).not(), names_owner(v)))
         }),
         Match::Not(_) | Match::Other => Truth::False,
     };

@@ -6,9 +6,12 @@
 
 pub mod iam;
 pub mod k8s;
+pub mod kms;
 pub mod net;
 pub mod path;
+pub mod scan;
 pub mod secrets;
+pub mod url;
 
 pub use path::{AttrPath, PathRoot, PathStep};
 
@@ -166,6 +169,11 @@ pub static HELPERS: &[Helper] = &[
     iam::ALLOW_NOT_ACTION,
     iam::PUBLIC_PRINCIPAL,
     iam::WEB_IDENTITY_WITHOUT_SUBJECT,
+    iam::PRIVILEGE_ESCALATION,
+    iam::CREDENTIALS_EXPOSURE,
+    iam::DATA_EXFILTRATION,
+    iam::PERMISSIONS_MANAGEMENT,
+    iam::WRITE_WITHOUT_CONSTRAINTS,
     net::CIDR_IS_PUBLIC,
     net::PORTS_COVERS,
     net::PORTS_ALL_PORTS,
@@ -173,7 +181,14 @@ pub static HELPERS: &[Helper] = &[
     secrets::SENSITIVE_NAME,
     secrets::LITERAL,
     k8s::DEFAULT_NAMESPACE,
+    kms::CUSTOMER_MANAGED,
+    scan::OUTSIDE,
+    url::PLAIN_HTTP,
 ];
+
+/// What a helper's blame shows when its verdict rests on its first argument being absent;
+/// the evaluator then points the blame where an absent attribute is pointed at.
+pub(crate) const ABSENT: &str = "absent";
 
 /// The helper called `name`.
 pub fn helper(name: &str) -> Option<&'static Helper> {

@@ -284,7 +284,8 @@ fn literal_of(node: &Node, path: &str) -> Verdict {
         _ => return Verdict::of(Truth::False),
     };
     let seen = match node.provenance {
-        Provenance::Default => return Verdict::of(Truth::False),
+        // Not written in the files: a secret passed in from outside, as it should be.
+        Provenance::Default | Provenance::Environment(_) => return Verdict::of(Truth::False),
         Provenance::Explicit => what,
         Provenance::Resolved(_) => format!("{what} from a default in the files"),
     };

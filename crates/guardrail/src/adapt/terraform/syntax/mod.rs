@@ -80,6 +80,16 @@ impl<'s> Source<'s> {
         }
     }
 
+    /// `text` read from elsewhere (a template file), placed as a whole at `span` of `file`.
+    pub fn detached(file: &'s SourceFile, text: &'s str, span: Span) -> Self {
+        Source {
+            file,
+            text,
+            base: None,
+            whole: span,
+        }
+    }
+
     /// The file span of a range in `text`.
     pub fn span(&self, range: Option<Range<usize>>) -> Span {
         match (self.base, range) {

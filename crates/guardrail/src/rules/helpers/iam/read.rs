@@ -543,12 +543,10 @@ impl Reader<'_> {
         let [dependency] = unknown.depends_on.as_slice() else {
             return None;
         };
-        let DependsOn::DataSource { name, attribute } = &dependency.on else {
+        let DependsOn::DataSource { name, .. } = &dependency.on else {
             return None;
         };
-        let is_document = name.starts_with("data.aws_iam_policy_document.")
-            && matches!(attribute.as_deref(), Some("json" | "minified_json"));
-        if !is_document {
+        if !dependency.on.is_policy_document_json() {
             return None;
         }
         let address = name.clone();

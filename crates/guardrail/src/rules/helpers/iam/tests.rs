@@ -1786,6 +1786,30 @@ fn public_principal_conditions_must_restrict() {
 }
 
 #[test]
+fn public_principal_vpc_endpoint_owner_keys() {
+    let h = &PUBLIC_PRINCIPAL;
+    let with = |operator: &str, key: &str, value: Node| {
+        grant(s("*"), Some(map(vec![(operator, map(vec![(key, value)]))])))
+    };
+    // The account, organisation or OU owning the VPC endpoint pins the network path.
+    for pinned in [
+        with("StringEquals", "aws:VpceAccount", s("111122223333")),
+        with("StringEquals", "aws:VpceOrgID", s("o-1")),
+        with("ForAnyValue:StringLike", "aws:VpceOrgPaths", s("o-1/r-1/*")),
+    ] {
+        assert_eq!(truth(h, pinned), Truth::False);
+    }
+    // Open patterns, or an IfExists operator, pin nobody.
+    for open in [
+        with("StringLike", "aws:VpceAccount", s("*")),
+        with("StringLike", "aws:VpceOrgPaths", s("*/r-1/*")),
+        with("StringEqualsIfExists", "aws:VpceOrgID", s("o-1")),
+    ] {
+        assert_eq!(truth(h, open), Truth::True);
+    }
+}
+
+#[test]
 fn wildcard_actions_and_all_actions() {
     let h = &WILDCARD_ACTION_ON_ALL_RESOURCES;
     for action in [
@@ -1846,4 +1870,319 @@ fn policy_text_that_is_not_json_is_unknown() {
         assert_eq!(v.truth, Truth::Unknown, "{text:?}");
         assert!(seen(&v).1.starts_with("a policy that is not valid JSON"));
     }
+}
+
+// ---- risk helpers (actions.rs tables) ------------------------------------------------
+
+#[test]
+fn github_subject_must_start_with_an_owner_claim() {
+    let h = &WEB_IDENTITY_WITHOUT_SUBJECT;
+    for (operator, value) in [
+        ("StringEquals", "environment:prod"),
+        ("StringEquals", "ref:refs/heads/main"),
+        ("StringLike", "workflow:deploy"),
+        ("StringLike", "context:*"),
+        ("StringEquals", "job_workflow_sha:abc"),
+    ] {
+        assert_eq!(
+            truth(h, github(Some(cond(operator, SUB, s(value))))),
+            Truth::True,
+            "{operator} {value}"
+        );
+    }
+    // One abusable value among pinned ones opens the condition.
+    assert_eq!(
+        truth(
+            h,
+            github(Some(cond(
+                "StringEquals",
+                SUB,
+                strs(&["repo:org/app:ref:refs/heads/main", "environment:prod"])
+            )))
+        ),
+        Truth::True
+    );
+    for (operator, value) in [
+        ("StringEquals", "repo:org/app:environment:prod"),
+        ("StringLike", "repo:org/*"),
+        ("StringEquals", "repository_owner_id:1234567"),
+        ("StringLike", "repository_id:42:*"),
+        (
+            "StringEquals",
+            "job_workflow_ref:org/ci/.github/workflows/d.yml@refs/heads/main",
+        ),
+        ("StringEquals", "repo:org@123/app@456:ref:refs/heads/main"),
+    ] {
+        assert_eq!(
+            truth(h, github(Some(cond(operator, SUB, s(value))))),
+            Truth::False,
+            "{operator} {value}"
+        );
+    }
+    // Other issuers keep their own subject shapes.
+    let eks = trust(
+        map(vec![(
+            "Federated",
+            s("arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"),
+        )]),
+        "sts:AssumeRoleWithWebIdentity",
+        Some(cond(
+            "StringEquals",
+            "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub",
+            s("system:serviceaccount:app:web"),
+        )),
+    );
+    assert_eq!(truth(h, eks), Truth::False);
+}
+
+fn with_condition(action: &str) -> Node {
+    st(vec![
+        ("Effect", s("Allow")),
+        ("Action", s(action)),
+        ("Resource", s("*")),
+        (
+            "Condition",
+            map(vec![(
+                "StringEquals",
+                map(vec![("aws:ResourceTag/team", s("payments"))]),
+            )]),
+        ),
+    ])
+}
+
+fn deny(action: &str) -> Node {
+    st(vec![
+        ("Effect", s("Deny")),
+        ("Action", s(action)),
+        ("Resource", s("*")),
+    ])
+}
+
+#[test]
+fn listed_risks() {
+    let cases: [(&Helper, &str, &str); 4] = [
+        (
+            &CREDENTIALS_EXPOSURE,
+            "sts:GetSessionToken",
+            "ecr:GetAuthorizationToken",
+        ),
+        (
+            &DATA_EXFILTRATION,
+            "secretsmanager:GetSecretValue",
+            "secretsmanager:DescribeSecret",
+        ),
+        (
+            &PERMISSIONS_MANAGEMENT,
+            "s3:PutBucketPolicy",
+            "s3:PutObject",
+        ),
+        (
+            &PRIVILEGE_ESCALATION,
+            "iam:CreatePolicyVersion",
+            "iam:GetPolicyVersion",
+        ),
+    ];
+    for (h, risky, harmless) in cases {
+        let name = h.name;
+        assert_eq!(
+            truth(h, doc(vec![allow(s(risky), s("*"))])),
+            Truth::True,
+            "{name}"
+        );
+        // Any case, any wildcard that covers it.
+        let lower = risky.to_ascii_lowercase();
+        assert_eq!(
+            truth(h, doc(vec![allow(s(&lower), s("*"))])),
+            Truth::True,
+            "{name}"
+        );
+        let service = risky.split(':').next().unwrap_or_default();
+        let wide = format!("{service}:*");
+        assert_eq!(
+            truth(h, doc(vec![allow(s(&wide), s("*"))])),
+            Truth::True,
+            "{name}"
+        );
+        // Through NotAction that does not exclude it.
+        let not_action = doc(vec![st(vec![
+            ("Effect", s("Allow")),
+            ("NotAction", s("ec2:*")),
+            ("Resource", s("*")),
+        ])]);
+        assert_eq!(truth(h, not_action), Truth::True, "{name}");
+        // Not: another action, specific resources, NotResource, a condition, Deny, Action *.
+        assert_eq!(
+            truth(h, doc(vec![allow(s(harmless), s("*"))])),
+            Truth::False,
+            "{name}"
+        );
+        let arn = "arn:aws:s3:::bucket/*";
+        assert_eq!(
+            truth(h, doc(vec![allow(s(risky), s(arn))])),
+            Truth::False,
+            "{name}"
+        );
+        let not_resource = doc(vec![st(vec![
+            ("Effect", s("Allow")),
+            ("Action", s(risky)),
+            ("NotResource", s(arn)),
+        ])]);
+        assert_eq!(truth(h, not_resource), Truth::False, "{name}");
+        assert_eq!(
+            truth(h, doc(vec![with_condition(risky)])),
+            Truth::False,
+            "{name}"
+        );
+        let denied = doc(vec![allow(s(risky), s("*")), deny(&wide)]);
+        assert_eq!(truth(h, denied), Truth::False, "{name}");
+        let refused = doc(vec![st(vec![
+            ("Effect", s("Deny")),
+            ("Action", s(risky)),
+            ("Resource", s("*")),
+        ])]);
+        assert_eq!(truth(h, refused), Truth::False, "{name}");
+        assert_eq!(
+            truth(h, doc(vec![allow(s("*"), s("*"))])),
+            Truth::False,
+            "{name}"
+        );
+    }
+    let v = run(&DATA_EXFILTRATION, doc(vec![allow(s("s3:Get*"), s("*"))]));
+    assert_eq!(
+        seen(&v).1,
+        "Allow \"s3:Get*\" (s3:GetObject) on \"*\" without Condition"
+    );
+    // A Deny with a condition refuses only sometimes: the Allow still counts.
+    let mut conditional_deny = deny("s3:GetObject");
+    if let Value::Map(m) = &mut conditional_deny.value {
+        m.insert(crate::value::Entry {
+            key: "Condition".to_owned(),
+            key_span: span(),
+            value: map(vec![(
+                "Bool",
+                map(vec![("aws:SecureTransport", s("false"))]),
+            )]),
+        });
+    }
+    let policy = doc(vec![allow(s("s3:GetObject"), s("*")), conditional_deny]);
+    assert_eq!(truth(&DATA_EXFILTRATION, policy), Truth::True);
+}
+
+#[test]
+fn privilege_escalation_methods() {
+    let h = &PRIVILEGE_ESCALATION;
+    // iam:PassRole alone is no method here (AWS-IAM-003 judges it); with ec2:RunInstances it is,
+    // across statements.
+    assert_eq!(
+        truth(h, doc(vec![allow(s("iam:PassRole"), s("*"))])),
+        Truth::False
+    );
+    let pass_and_run = doc(vec![
+        allow(s("iam:PassRole"), s("*")),
+        allow(s("ec2:RunInstances"), s("*")),
+    ]);
+    let v = run(h, pass_and_run);
+    assert_eq!(v.truth, Truth::True);
+    assert_eq!(
+        seen(&v).1,
+        "Allow \"iam:PassRole\" on \"*\" without Condition with ec2:RunInstances: privilege escalation CreateEC2WithExistingIP"
+    );
+    let scoped_pass = doc(vec![
+        allow(s("iam:PassRole"), s("arn:aws:iam::123456789012:role/app")),
+        allow(s("ec2:RunInstances"), s("*")),
+    ]);
+    assert_eq!(truth(h, scoped_pass), Truth::False);
+    let v = run(h, doc(vec![allow(s("iam:Put*"), s("*"))]));
+    assert_eq!(v.truth, Truth::True);
+    assert_eq!(
+        seen(&v).1,
+        "Allow \"iam:Put*\" (iam:PutUserPolicy) on \"*\" without Condition: privilege escalation PutUserPolicy"
+    );
+    assert_eq!(truth(h, doc(vec![allow(s("iam:*"), s("*"))])), Truth::True);
+    assert_eq!(
+        truth(h, doc(vec![allow(s("lambda:UpdateFunctionCode"), s("*"))])),
+        Truth::True
+    );
+    assert_eq!(
+        truth(
+            h,
+            doc(vec![allow(
+                strs(&["iam:Get*", "iam:List*", "iam:PassRole"]),
+                s("*")
+            )])
+        ),
+        Truth::False
+    );
+}
+
+#[test]
+fn write_access() {
+    let h = &WRITE_WITHOUT_CONSTRAINTS;
+    for action in [
+        "s3:PutObject",
+        "s3:*",
+        "s3:Put*",
+        "dynamodb:*Item",
+        "kms:Decrypt",
+        "logs:CreateLogStream",
+        "ec2:G*",
+        "xray:Put*",
+    ] {
+        assert_eq!(
+            truth(h, doc(vec![allow(s(action), s("*"))])),
+            Truth::True,
+            "{action}"
+        );
+    }
+    for action in [
+        "s3:GetObject",
+        "s3:Get*",
+        "s3:List*",
+        "ec2:Describe*",
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+        "ecr:BatchCheckLayerAvailability",
+        "ec2:Tag*",
+        "ec2:CreateTags",
+        "elasticloadbalancing:AddTags",
+        "rds:RemoveTagsFromResource",
+        "xray:PutTraceSegments",
+        "cloudwatch:putmetricdata",
+        "ssmmessages:CreateControlChannel",
+        "*",
+    ] {
+        assert_eq!(
+            truth(h, doc(vec![allow(s(action), s("*"))])),
+            Truth::False,
+            "{action}"
+        );
+    }
+    assert_eq!(
+        truth(
+            h,
+            doc(vec![allow(s("s3:PutObject"), s("arn:aws:s3:::b/*"))])
+        ),
+        Truth::False
+    );
+    assert_eq!(
+        truth(h, doc(vec![with_condition("s3:PutObject")])),
+        Truth::False
+    );
+    let not_action = doc(vec![st(vec![
+        ("Effect", s("Allow")),
+        ("NotAction", s("iam:*")),
+        ("Resource", s("*")),
+    ])]);
+    assert_eq!(truth(h, not_action), Truth::True);
+    let v = run(
+        h,
+        doc(vec![allow(
+            strs(&["s3:GetObject", "s3:DeleteObject"]),
+            s("*"),
+        )]),
+    );
+    assert_eq!(
+        seen(&v).1,
+        "Allow \"s3:DeleteObject\" on \"*\" without Condition"
+    );
 }
