@@ -20,14 +20,18 @@ declare -A pattern=(
   [scan_tfvars]='*.tfvars'
   [guard_file]='*.guard'
   [config_file]='guardrail.toml'
+  [guard_mapping]='mapping.toml'
+  [baseline_file]=''
   [rule_file]=''
 )
-for target in scan_yaml scan_json scan_hcl scan_tf_json scan_tfvars rule_file config_file guard_file; do
+for target in scan_yaml scan_json scan_hcl scan_tf_json scan_tfvars rule_file config_file \
+  guard_file guard_mapping baseline_file; do
   mkdir -p "corpus/$target" "$seeds/$target"
   for glob in ${pattern[$target]}; do
     find ../fixtures -name "$glob" -size -64k -exec cp --backup=numbered {} "$seeds/$target/" \; 2>/dev/null || true
   done
-  # The built-in rules seed the rule-file target.
+  # The built-in rules seed the rule-file target; baselines are seeded by the corpus alone
+  # (written by `guardrail scan --write-baseline`).
   if [ "$target" = rule_file ]; then
     find ../rules -name '*.yaml' -exec cp --backup=numbered {} "$seeds/$target/" \;
   fi

@@ -1,6 +1,7 @@
 //! What every fuzz target does with its input. The scan targets scan it as one file of the
 //! given name (an in-memory buffer, nothing written to disk); the targets for guardrail's own
-//! inputs (a rule file, a configuration file, a Guard rule file) write it into a scratch
+//! inputs (a rule file, a configuration file, a Guard rule file, a Guard mapping file, a
+//! baseline) write it into a scratch
 //! repository beside a small fixed infrastructure and scan that with it. Then the report is
 //! rendered in every format with the threat model and NIST view, and a refusal's located
 //! problems through miette's graphical handler, as the command line prints them. The
@@ -37,6 +38,10 @@ pub enum OwnInput {
     Config,
     /// A Guard rule file (`--guard`).
     Guard,
+    /// A Guard mapping file (`--guard-mapping`), beside a fixed Guard rule file it describes.
+    GuardMapping,
+    /// A baseline (`--baseline`): the findings it lists are accepted.
+    Baseline,
 }
 
 /// Writes `data` as `input` into the scratch repository (one per process) and scans its
@@ -56,6 +61,19 @@ pub fn scan_with(input: OwnInput, data: &[u8]) {
             let file = repo.join("fuzz.guard");
             let mut settings = Settings::default();
             settings.guard_files = vec![file.clone()];
+            (file, settings)
+        }
+        OwnInput::GuardMapping => {
+            let file = repo.join("mapping.toml");
+            let mut settings = Settings::default();
+            settings.guard_files = vec![repo.join("fixed.guard")];
+            settings.guard_mappings = vec![file.clone()];
+            (file, settings)
+        }
+        OwnInput::Baseline => {
+            let file = repo.join("baseline.json");
+            let mut settings = Settings::default();
+            settings.baseline = Some(file.clone());
             (file, settings)
         }
     };
@@ -85,7 +103,7 @@ fn show(error: &ProjectError) {
 
 /// The scratch repository: `.git` (so paths are confined to it), `rules/`, and `infra/` with
 /// a CloudFormation template, a Terraform file and a Kubernetes manifest that most rules
-/// bind. Made once per process, under the system's temporary directory.
+/// bind, and a Guard rule file for the mapping target. Made once per process, under the system's temporary directory.
 fn scratch() -> &'static Path {
     static REPO: OnceLock<PathBuf> = OnceLock::new();
     REPO.get_or_init(|| {
@@ -97,6 +115,7 @@ fn scratch() -> &'static Path {
         let _ = std::fs::write(infra.join("template.yaml"), TEMPLATE);
         let _ = std::fs::write(infra.join("main.tf"), TERRAFORM);
         let _ = std::fs::write(infra.join("deployment.yaml"), MANIFEST);
+        let _ = std::fs::write(repo.join("fixed.guard"), GUARD);
         repo
     })
 }
@@ -142,6 +161,12 @@ spec:
           image: nginx
           securityContext:
             privileged: true
+";
+
+const GUARD: &str = "rule BUCKET_VERSIONED when Resources.*[ Type == 'AWS::S3::Bucket' ] {
+  Resources.*[ Type == 'AWS::S3::Bucket' ].Properties.VersioningConfiguration.Status == 'Enabled'
+  <<Bucket versioning is enabled>>
+}
 ";
 
 /// Renders a scan's report in every format, with the threat model and the NIST view.
