@@ -807,6 +807,8 @@ fn a_suppression_above_the_resource_takes_exactly_its_findings_out_of_the_gate()
               instance_class          = \"db.t4g.micro\"\n  storage_encrypted       = false\n  \
               backup_retention_period = 7\n  deletion_protection     = true\n  \
               multi_az                = true\n  monitoring_interval     = 60\n  \
+              copy_tags_to_snapshot   = true\n  performance_insights_enabled = true\n  \
+              performance_insights_kms_key_id = \"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\"\n  \
               iam_database_authentication_enabled = true\n  \
               enabled_cloudwatch_logs_exports     = [\"postgresql\"]\n  \
               parameter_group_name = aws_db_parameter_group.orders.name\n}\n";
