@@ -146,7 +146,7 @@ fn rule_index(root: &Path, rules: &Path, controls: &BTreeSet<String>) -> String 
             "    IndexedRule {{ path: Cow::Borrowed({shown:?}), text: Cow::Borrowed(include_str!({:?})), \
              id: Cow::Borrowed({:?}), title: Cow::Borrowed({:?}), problem: Cow::Borrowed({:?}), severity: Cow::Borrowed({:?}), \
              stride: {}, nist: {}, rationale: Cow::Borrowed({:?}), remediation: Cow::Borrowed({:?}), \
-             references: Cow::Borrowed(&[{}]), bindings: Cow::Borrowed(&[{}]) }},",
+             references: Cow::Borrowed(&[{}]), bindings: Cow::Borrowed(&[{}]), opt_in: {} }},",
             path.display().to_string(),
             entry.id,
             entry.title,
@@ -158,6 +158,7 @@ fn rule_index(root: &Path, rules: &Path, controls: &BTreeSet<String>) -> String 
             entry.remediation,
             references.join(", "),
             bindings.join(", "),
+            entry.opt_in,
         );
     }
     code.push_str("];\n");

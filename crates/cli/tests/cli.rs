@@ -391,6 +391,34 @@ fn select_and_ignore_take_ids_and_prefixes() {
 }
 
 #[test]
+fn opt_in_rules_run_only_when_named_by_id() {
+    let object_lock = |report: &serde_json::Value| -> usize {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["rule"] == "AWS-S3-014")
+            .count()
+    };
+    // The demo's buckets have no Object Lock; a default scan and a prefix do not ask.
+    let (_, report, _) = scan_json(&["fixtures/demo"]);
+    assert_eq!(object_lock(&report), 0);
+    let (_, report, _) = scan_json(&["fixtures/demo", "--select", "AWS-S3"]);
+    assert_eq!(object_lock(&report), 0);
+    // Named by its id or by the Checkov id it references, it runs.
+    let (_, by_id, _) = scan_json(&["fixtures/demo", "--select", "AWS-S3,AWS-S3-014"]);
+    let (_, by_checkov, _) = scan_json(&["fixtures/demo", "--select", "CKV_AWS_143"]);
+    assert!(object_lock(&by_id) > 0);
+    assert_eq!(object_lock(&by_id), object_lock(&by_checkov));
+    let rules = guardrail(&["rules"]);
+    let table = String::from_utf8_lossy(&rules.stdout);
+    assert!(
+        table.contains("(opt-in) S3 bucket has Object Lock enabled"),
+        "{table}"
+    );
+}
+
+#[test]
 fn input_problems_outrank_findings_in_the_exit_code() {
     let out = guardrail(&["scan", "fixtures/demo", "fixtures/input/bad/syntax.yaml"]);
     assert_eq!(out.status.code(), Some(2));

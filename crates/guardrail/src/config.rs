@@ -6,7 +6,7 @@
 //! ```toml
 //! fail_on = "medium"            # critical | high | medium | low | info
 //! strict = false                # unknown findings fail the gate too
-//! select = ["AWS", "K8S-POD"]   # rule ids or prefixes to run (default: all)
+//! select = ["AWS", "K8S-POD"]   # rule ids or prefixes to run (default: all but opt-in)
 //! ignore = ["AWS-S3-007"]       # rule ids or prefixes to skip
 //! rules = ["policies"]          # extra rule directories, relative to this file
 //! guard = ["guard/nist.guard"]  # AWS CloudFormation Guard rule files or directories
@@ -92,7 +92,8 @@ pub struct Config {
     pub fail_on: Option<Severity>,
     /// Unknown findings fail the gate.
     pub strict: Option<bool>,
-    /// Rule ids or prefixes to run (empty: all).
+    /// Rule ids or prefixes to run (empty: all but the opt-in rules, which run only when
+    /// named by id).
     pub select: Vec<String>,
     /// Rule ids or prefixes to skip.
     pub ignore: Vec<String>,
@@ -406,7 +407,8 @@ fail_on = "low"
 strict = false
 
 # Rules to run and to skip, by id or id prefix (AWS, AWS-S3, AWS-S3-001) or by a Checkov id
-# that rules reference (CKV_AWS_20). A name that matches no rule is an error.
+# that rules reference (CKV_AWS_20). A name that matches no rule is an error. Opt-in rules
+# (`guardrail rules` marks them) run only when named by id: select = ["AWS", "AWS-S3-014"].
 # select = ["AWS", "K8S"]
 # ignore = ["AWS-S3-007"]
 

@@ -322,7 +322,12 @@ fn generate() -> (String, Vec<String>) {
 
     // Checkov id → the rules that reference it.
     let mut referenced: BTreeMap<&String, Vec<&str>> = BTreeMap::new();
+    // Checkov id → whether every rule that references it is opt-in.
+    let mut only_opt_in: BTreeMap<&String, bool> = BTreeMap::new();
     for rule in &rules {
+        for id in refs(rule, "checkov") {
+            *only_opt_in.entry(id).or_insert(true) &= rule.opt_in;
+        }
         for id in refs(rule, "checkov") {
             referenced.entry(id).or_default().push(&rule.id);
             let family = |id: &str| id.rsplit_once('_').map(|(f, _)| f.to_owned());
@@ -405,11 +410,14 @@ fn generate() -> (String, Vec<String>) {
          (its rationale says where it deliberately judges differently). An id no rule references\n\
          is **decided** when `{DECISIONS}/*.toml` says why it has no rule (obsolete since an AWS\n\
          default changed, a duplicate of another id, not a security property, not decidable from\n\
-         source), and **open** otherwise. The rule tables also list each rule's Trivy (AVD) ids\n\
-         and AWS Guard registry rules. AWS ids are split by the rule pack whose services most of\n\
-         their resource types belong to (pack 1: networking, edge, compute, containers,\n\
-         serverless, ML, delivery; pack 2: data stores, identity, keys and secrets, logging and\n\
-         monitoring, messaging, the provider block).\n"
+         source), and **open** otherwise. An **opt-in** rule (marked so) runs only when a scan\n\
+         names it by its id or a Checkov id it references: a sound control that is a policy\n\
+         choice, such as S3 Object Lock; the summary counts the ids only such rules reference.\n\
+         The rule tables also list each rule's Trivy (AVD) ids and AWS Guard registry rules.\n\
+         AWS ids are split by the rule pack whose services most of their resource types belong\n\
+         to (pack 1: networking, edge, compute, containers, serverless, ML, delivery; pack 2:\n\
+         data stores, identity, keys and secrets, logging and monitoring, messaging, the\n\
+         provider block).\n"
     )
     .unwrap();
 
@@ -453,10 +461,19 @@ fn generate() -> (String, Vec<String>) {
                 .iter()
                 .filter(|id| decided.contains_key(*id))
                 .count();
+            let by_opt_in = in_scope
+                .iter()
+                .filter(|id| only_opt_in.get(*id) == Some(&true))
+                .count();
             let open = total - by_rules - by_decision;
+            let opt_in_note = if by_opt_in > 0 {
+                format!(", {by_opt_in} opt-in")
+            } else {
+                String::new()
+            };
             writeln!(
                 w,
-                "| {heading} | {scope} | {total} | {by_rules} ({}) | {by_decision} ({}) | {open} ({}) |",
+                "| {heading} | {scope} | {total} | {by_rules} ({}{opt_in_note}) | {by_decision} ({}) | {open} ({}) |",
                 percent(by_rules, total),
                 percent(by_decision, total),
                 percent(open, total)
@@ -485,7 +502,11 @@ fn generate() -> (String, Vec<String>) {
                 "| {} | {} | {} | {} | {} | {} |",
                 rule.id,
                 rule.severity.name(),
-                cell(&rule.title),
+                cell(&if rule.opt_in {
+                    format!("(opt-in) {}", rule.title)
+                } else {
+                    rule.title.clone()
+                }),
                 joined(&refs(rule, "checkov")),
                 joined(&refs(rule, "trivy")),
                 joined(&refs(rule, "guard")),

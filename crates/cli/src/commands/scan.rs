@@ -54,8 +54,9 @@ pub struct ScanArgs {
     guard: super::guard::GuardArgs,
     /// Run only these rules: an id (`K8S-POD-001`), a prefix of whole id parts (`AWS-S3`,
     /// `K8S`) or a Checkov id that rules reference (`CKV_AWS_20`), any case; comma-separated
-    /// or repeated. One that matches no rule is an error [default: the configuration's
-    /// `select`, else every rule].
+    /// or repeated. One that matches no rule is an error. Opt-in rules (marked in `guardrail
+    /// rules`) run only when named by their id or a Checkov id [default: the configuration's
+    /// `select`, else every rule but the opt-in ones].
     #[arg(long, value_name = "ID")]
     select: Vec<String>,
     /// Skip these rules, named as for --select (added to the configuration's `ignore`).

@@ -229,6 +229,7 @@ fn describe(written: &load::WrittenRule, file: &SourceFile, mappings: &meta::Map
         references,
         bindings: Vec::new(),
         reported_by: None,
+        opt_in: false,
         path: shown,
     }
 }

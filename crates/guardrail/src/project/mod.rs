@@ -443,12 +443,12 @@ impl Pack {
     /// Every rule's names, for checking what users wrote.
     fn catalog(&self) -> Catalog {
         let mut catalog = Catalog::default();
-        for (id, references) in self.rules.names() {
-            catalog.add(id, references);
+        for (id, references, opt_in) in self.rules.names() {
+            catalog.add(id, references, opt_in);
         }
         #[cfg(feature = "guard")]
         for rule in self.guard.iter().flat_map(|g| &g.rules) {
-            catalog.add(&rule.id, rule.references.values().flatten());
+            catalog.add(&rule.id, rule.references.values().flatten(), false);
         }
         catalog
     }

@@ -6,6 +6,11 @@
 //! any case; lists may be comma-separated (`--select AWS-S3,AWS-RDS`). A selector that
 //! matches no rule fails the scan with a "did you mean": a gate that silently checks
 //! nothing (`--select S3`) is worse than no gate.
+//!
+//! An opt-in rule (`opt_in: true`: a control that is right only where the user's policy
+//! asks for it, such as S3 Object Lock) runs only when a selector names it: by its id or an
+//! id it references, never by a prefix and never by default. A user who asks for
+//! `CKV_AWS_143` gets the rule; a scan of `AWS` does not fail every bucket without it.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -80,22 +85,39 @@ impl Selector {
     }
 }
 
+/// A rule as selection sees it.
+#[derive(Debug)]
+struct Named {
+    /// The id, upper case.
+    id: String,
+    /// Other tools' ids for it, upper case.
+    references: Vec<String>,
+    /// Whether it runs only when named (see the module documentation).
+    opt_in: bool,
+}
+
 /// The rules that exist: ids with other tools' ids for them.
 #[derive(Debug, Default)]
 pub(crate) struct Catalog {
-    rules: Vec<(String, Vec<String>)>,
+    rules: Vec<Named>,
 }
 
 impl Catalog {
     /// Adds a rule.
-    pub(crate) fn add(&mut self, id: &str, references: impl IntoIterator<Item = impl AsRef<str>>) {
-        self.rules.push((
-            id.to_ascii_uppercase(),
-            references
+    pub(crate) fn add(
+        &mut self,
+        id: &str,
+        references: impl IntoIterator<Item = impl AsRef<str>>,
+        opt_in: bool,
+    ) {
+        self.rules.push(Named {
+            id: id.to_ascii_uppercase(),
+            references: references
                 .into_iter()
                 .map(|r| r.as_ref().to_ascii_uppercase())
                 .collect(),
-        ));
+            opt_in,
+        });
     }
 
     /// The ids `selector` selects (see the module documentation).
@@ -103,8 +125,25 @@ impl Catalog {
         let wanted = selector.to_ascii_uppercase();
         self.rules
             .iter()
-            .filter(move |(id, references)| is_prefix(id, &wanted) || references.contains(&wanted))
-            .map(|(id, _)| id.as_str())
+            .filter(move |r| {
+                let by_id = if r.opt_in {
+                    r.id == wanted
+                } else {
+                    is_prefix(&r.id, &wanted)
+                };
+                by_id || r.references.contains(&wanted)
+            })
+            .map(|r| r.id.as_str())
+    }
+
+    /// The opt-in rules under the prefix `selector`, which it does not select.
+    fn opt_in_under(&self, selector: &str) -> Vec<&str> {
+        let wanted = selector.to_ascii_uppercase();
+        self.rules
+            .iter()
+            .filter(|r| r.opt_in && is_prefix(&r.id, &wanted))
+            .map(|r| r.id.as_str())
+            .collect()
     }
 
     /// Up to three names close to `text`, quoted and joined: the prefixes whose last part it
@@ -113,9 +152,9 @@ impl Catalog {
     fn suggest(&self, text: &str) -> Option<String> {
         let wanted = text.to_ascii_uppercase();
         let mut names: BTreeSet<&str> = BTreeSet::new();
-        for (id, references) in &self.rules {
-            names.extend(prefixes(id));
-            names.extend(references.iter().map(String::as_str));
+        for rule in &self.rules {
+            names.extend(prefixes(&rule.id));
+            names.extend(rule.references.iter().map(String::as_str));
         }
         let tail = format!("-{wanted}");
         let mut close: Vec<&str> = names
@@ -202,7 +241,17 @@ impl Request {
                     any = true;
                     out.insert(id.to_owned());
                 }
-                if !any {
+                let opt_in = catalog.opt_in_under(&selector.text);
+                if !any && !opt_in.is_empty() {
+                    problems.push(selector.unknown(
+                        &format!(
+                            "names only opt-in rules ({}), which a prefix does not select: \
+                             name each by its id",
+                            opt_in.join(", ")
+                        ),
+                        catalog,
+                    ));
+                } else if !any {
                     problems.push(selector.unknown(
                         "matches no rule id, id prefix or referenced id (such as CKV_AWS_20)",
                         catalog,
@@ -215,7 +264,7 @@ impl Request {
         let ignored = pick(&self.ignore);
         pick(&self.unused);
         for name in &self.exact {
-            let exists = catalog.rules.iter().any(|(id, _)| *id == name.text);
+            let exists = catalog.rules.iter().any(|r| r.id == name.text);
             if !exists {
                 problems.push(name.unknown("is not a rule id (ids are exact here)", catalog));
             }
@@ -223,7 +272,7 @@ impl Request {
         if let Some((path, ids)) = &self.baseline {
             for id in ids {
                 let upper = id.to_ascii_uppercase();
-                if !catalog.rules.iter().any(|(known, _)| *known == upper) {
+                if !catalog.rules.iter().any(|r| r.id == upper) {
                     problems.push(
                         Diagnostic::error(
                             "baseline::unknown-rule",
@@ -244,10 +293,15 @@ impl Request {
         let running = catalog
             .rules
             .iter()
-            .map(|(id, _)| id)
-            .filter(|id| self.select.is_empty() || selected.contains(*id))
-            .filter(|id| !ignored.contains(*id))
-            .cloned()
+            .filter(|r| {
+                if self.select.is_empty() {
+                    !r.opt_in
+                } else {
+                    selected.contains(&r.id)
+                }
+            })
+            .filter(|r| !ignored.contains(&r.id))
+            .map(|r| r.id.clone())
             .collect();
         Ok(Selection { running })
     }
@@ -259,10 +313,11 @@ mod tests {
 
     fn catalog() -> Catalog {
         let mut catalog = Catalog::default();
-        catalog.add("AWS-S3-001", ["CKV_AWS_20", "CKV_AWS_57"]);
-        catalog.add("AWS-S3-002", ["CKV_AWS_53"]);
-        catalog.add("AWS-RDS-001", ["CKV_AWS_16"]);
-        catalog.add("K8S-POD-001", Vec::<String>::new());
+        catalog.add("AWS-S3-001", ["CKV_AWS_20", "CKV_AWS_57"], false);
+        catalog.add("AWS-S3-002", ["CKV_AWS_53"], false);
+        catalog.add("AWS-RDS-001", ["CKV_AWS_16"], false);
+        catalog.add("K8S-POD-001", Vec::<String>::new(), false);
+        catalog.add("AWS-GLACIER-001", ["CKV_AWS_900"], true);
         catalog
     }
 
@@ -306,6 +361,29 @@ mod tests {
             ["AWS-RDS-001"]
         );
         assert_eq!(running(&["AWS"], &["CKV_AWS_16"]).expect("ok").len(), 2);
+    }
+
+    #[test]
+    fn opt_in_rules_run_only_when_named() {
+        let all = running(&[], &[]).expect("ok");
+        assert_eq!(
+            all,
+            ["AWS-RDS-001", "AWS-S3-001", "AWS-S3-002", "K8S-POD-001"]
+        );
+        assert_eq!(running(&["AWS"], &[]).expect("ok").len(), 3);
+        assert_eq!(
+            running(&["AWS-S3", "aws-glacier-001"], &[]).expect("ok"),
+            ["AWS-GLACIER-001", "AWS-S3-001", "AWS-S3-002"]
+        );
+        assert_eq!(
+            running(&["CKV_AWS_900"], &[]).expect("ok"),
+            ["AWS-GLACIER-001"]
+        );
+        let errors = running(&["AWS-GLACIER"], &[]).expect_err("a prefix of opt-in rules only");
+        assert!(
+            errors[0].contains("names only opt-in rules (AWS-GLACIER-001)"),
+            "{errors:?}"
+        );
     }
 
     #[test]

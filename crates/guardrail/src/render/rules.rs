@@ -23,12 +23,27 @@ pub fn listing(heading: &str, rules: &[Rule]) -> String {
             "  {:<width$}  {:<8}  {}",
             r.id,
             r.severity.name(),
-            r.title
+            marked_title(r)
         );
     }
     out.push_str("\nguardrail explain <ID> for one in full\n");
+    if rules.iter().any(|r| r.opt_in) {
+        out.push_str(OPT_IN_FOOTER);
+    }
     out
 }
+
+/// The title, marked when the rule is opt-in.
+fn marked_title(rule: &Rule) -> String {
+    if rule.opt_in {
+        format!("(opt-in) {}", rule.title)
+    } else {
+        rule.title.clone()
+    }
+}
+
+/// What the `(opt-in)` mark means, under a list that shows it.
+const OPT_IN_FOOTER: &str = "(opt-in) rules run only when --select or `select` names them by id\n";
 
 /// One line per rule: id, severity, frameworks, STRIDE, NIST, title.
 pub fn table(rules: &[Rule]) -> String {
@@ -49,7 +64,7 @@ pub fn table(rules: &[Rule]) -> String {
                     .collect::<Vec<_>>()
                     .join(","),
                 r.nist.join(","),
-                r.title.clone(),
+                marked_title(r),
             ]
         })
         .collect();
@@ -82,6 +97,9 @@ pub fn table(rules: &[Rule]) -> String {
         "\n{} rules · guardrail explain <ID> for one in full",
         rules.len()
     );
+    if rules.iter().any(|r| r.opt_in) {
+        out.push_str(OPT_IN_FOOTER);
+    }
     out
 }
 
@@ -96,6 +114,7 @@ pub fn json(rules: &[Rule]) -> Json {
                     "title": r.title,
                     "problem": r.problem,
                     "severity": r.severity,
+                    "opt_in": r.opt_in,
                     "stride": r.stride,
                     "nist": r.nist,
                     "frameworks": r.bindings.iter().map(|b| b.framework.name()).collect::<Vec<_>>(),
@@ -161,6 +180,9 @@ pub fn documentation(rule: &Rule) -> String {
         rule.severity.name(),
         stride(rule)
     );
+    if rule.opt_in {
+        let _ = writeln!(out, "{}", opt_in_note(rule));
+    }
     out.push_str("NIST SP 800-53 rev5:\n");
     for (id, title, family) in controls(rule) {
         let _ = writeln!(out, "  {id:<10} {title} ({family})");
@@ -194,6 +216,17 @@ pub fn documentation(rule: &Rule) -> String {
     out
 }
 
+/// What an opt-in rule's documentation says about when it runs.
+fn opt_in_note(rule: &Rule) -> String {
+    let mut names = vec![rule.id.as_str()];
+    names.extend(rule.references.values().flatten().map(String::as_str));
+    format!(
+        "opt-in: runs only when selected by name ({}, with --select or the configuration's \
+         `select`), never by default or by a prefix",
+        names.join(", ")
+    )
+}
+
 /// The same facts as [`documentation`], as Markdown (SARIF `help.markdown`, which GitHub
 /// code scanning shows beside an alert). The title is left out: viewers show it already.
 pub fn documentation_markdown(rule: &Rule) -> String {
@@ -204,6 +237,9 @@ pub fn documentation_markdown(rule: &Rule) -> String {
         rule.severity.name(),
         stride(rule)
     );
+    if rule.opt_in {
+        let _ = writeln!(out, "{}\n", plain(&opt_in_note(rule)));
+    }
     out.push_str("**NIST SP 800-53 rev5:**\n\n");
     for (id, title, family) in controls(rule) {
         let _ = writeln!(out, "- {} {title} ({family})", code(id));

@@ -63,6 +63,7 @@ pub struct IndexedRule {
     remediation: Text,
     references: Cow<'static, [(Text, Texts)]>,
     bindings: Cow<'static, [(Framework, Texts)]>,
+    opt_in: bool,
 }
 
 include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
@@ -105,6 +106,7 @@ impl IndexedRule {
                     .collect(),
             ),
             bindings: Cow::Owned(bindings),
+            opt_in: entry.opt_in,
         })
     }
 
@@ -116,6 +118,12 @@ impl IndexedRule {
     /// The rule file, as shown in diagnostics (`rules/aws/s3/AWS-S3-001.yaml`).
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    /// Whether the rule runs only when selected by its id or a referenced id
+    /// (`opt_in: true`).
+    pub fn opt_in(&self) -> bool {
+        self.opt_in
     }
 
     /// The severity, as written.
@@ -191,6 +199,7 @@ impl IndexedRule {
             reported_by: self
                 .reported_elsewhere()
                 .then_some(crate::rules::model::ReportedBy::SuppressionAudit),
+            opt_in: self.opt_in,
             path: self.path.to_string(),
         })
     }

@@ -33,6 +33,8 @@ pub struct Entry {
     pub references: Vec<(String, Vec<String>)>,
     /// `bindings`: framework name and its `types`, in file order.
     pub bindings: Vec<(String, Vec<String>)>,
+    /// `opt_in: true`: the rule runs only when selected by its id or a referenced id.
+    pub opt_in: bool,
 }
 
 /// A YAML value as far as an index needs it.
@@ -110,6 +112,12 @@ pub fn read(text: &str) -> Result<Entry, String> {
         .iter()
         .map(|(tool, ids)| Ok((tool.clone(), ids.texts(tool)?)))
         .collect::<Result<Vec<_>, String>>()?;
+    let opt_in = match doc.get("opt_in") {
+        None => false,
+        Some(Yaml::Scalar(s)) if s == "true" => true,
+        Some(Yaml::Scalar(s)) if s == "false" => false,
+        Some(_) => return Err("`opt_in` must be true or false".to_owned()),
+    };
     Ok(Entry {
         id: doc.text("id")?,
         title: doc.text("title")?,
@@ -121,6 +129,7 @@ pub fn read(text: &str) -> Result<Entry, String> {
         remediation: doc.text("remediation")?,
         references,
         bindings,
+        opt_in,
     })
 }
 

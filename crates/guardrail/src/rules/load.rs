@@ -161,6 +161,7 @@ const RULE_KEYS: &[&str] = &[
     "references",
     "bindings",
     "reported_by",
+    "opt_in",
 ];
 const BINDING_KEYS: &[&str] = &["types", "when", "require", "defaults"];
 
@@ -224,6 +225,7 @@ impl Checker<'_> {
         let rationale = self.text(doc, "rationale");
         let remediation = self.text(doc, "remediation");
         let references = self.references(doc);
+        let opt_in = self.opt_in(doc);
         let reported_by = self.reported_by(doc, &id);
         let bindings = match reported_by {
             Some(Some(_)) => self.no_bindings(doc),
@@ -246,6 +248,7 @@ impl Checker<'_> {
             references,
             bindings: bindings?,
             reported_by: reported_by.flatten(),
+            opt_in: opt_in?,
             path: self.file.display_path(),
         })
     }
@@ -426,6 +429,22 @@ impl Checker<'_> {
             }
         }
         out
+    }
+
+    /// `opt_in`: false when absent; `None` when it is not a boolean (reported).
+    fn opt_in(&mut self, doc: &Node) -> Option<bool> {
+        let Some(node) = doc.get("opt_in") else {
+            return Some(false);
+        };
+        let value = node.as_bool();
+        if value.is_none() {
+            self.error(
+                "rule::field-type",
+                node.span,
+                "`opt_in` must be true or false",
+            );
+        }
+        value
     }
 
     /// `reported_by`: `None` when absent, `Some(None)` when wrong (reported).

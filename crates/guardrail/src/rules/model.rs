@@ -81,6 +81,10 @@ pub struct Rule {
     /// The stage that reports the rule's findings, for a rule without bindings (the
     /// evaluator reports those of a rule with bindings).
     pub reported_by: Option<ReportedBy>,
+    /// Whether the rule runs only when a selection names it by its id or an id it references
+    /// (`opt_in: true`): a control that is right only where the user's policy asks for it
+    /// (Object Lock, cross-region replication), so it is not part of a default scan.
+    pub opt_in: bool,
     /// The rule file, as shown in diagnostics (`rules/aws/rds/AWS-RDS-001.yaml`).
     pub path: String,
 }

@@ -74,6 +74,14 @@ impl Entry {
         }
     }
 
+    /// Whether the rule runs only when selected by name (`opt_in: true`).
+    fn opt_in(&self) -> bool {
+        match self {
+            Entry::Rule(rule) => rule.opt_in,
+            Entry::Lazy { pack, index, .. } => pack.rules().get(*index).is_some_and(|r| r.opt_in()),
+        }
+    }
+
     /// The rule in full, checked.
     fn rule(&self) -> Result<Rule, RuleErrors> {
         match self {
@@ -135,6 +143,7 @@ impl Entry {
             references: Default::default(),
             bindings: Vec::new(),
             reported_by: None,
+            opt_in: false,
             path: String::new(),
         })
     }
@@ -192,10 +201,12 @@ impl RuleSet {
         self.entries.iter().map(Entry::id)
     }
 
-    /// Each rule's id with other tools' ids for it (`references:`), in order, without
-    /// checking any rule: what `--select CKV_AWS_20` is matched against.
-    pub fn names(&self) -> impl Iterator<Item = (&str, Vec<&str>)> {
-        self.entries.iter().map(|e| (e.id(), e.references()))
+    /// Each rule's id with other tools' ids for it (`references:`) and whether it is opt-in,
+    /// in order, without checking any rule: what `--select CKV_AWS_20` is matched against.
+    pub fn names(&self) -> impl Iterator<Item = (&str, Vec<&str>, bool)> {
+        self.entries
+            .iter()
+            .map(|e| (e.id(), e.references(), e.opt_in()))
     }
 
     /// Keeps the rules whose id `keep` accepts (`--select`, `--ignore`).
