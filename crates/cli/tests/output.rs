@@ -222,7 +222,7 @@ fn explain_takes_prefixes_and_other_tools_ids_and_rules_shows_titles() {
     let out = guardrail(&["explain", "AWS-S3"]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
-    assert!(text.starts_with("14 rules under AWS-S3:\n"), "{text}");
+    assert!(text.starts_with("16 rules under AWS-S3:\n"), "{text}");
     assert!(
         text.contains("AWS-S3-014  low       (opt-in) S3 bucket has Object Lock"),
         "{text}"
