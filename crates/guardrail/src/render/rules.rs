@@ -27,9 +27,7 @@ pub fn listing(heading: &str, rules: &[Rule]) -> String {
         );
     }
     out.push_str("\nguardrail explain <ID> for one in full\n");
-    if rules.iter().any(|r| r.opt_in) {
-        out.push_str(OPT_IN_FOOTER);
-    }
+    out.push_str(opt_in_footer(rules));
     out
 }
 
@@ -42,8 +40,14 @@ fn marked_title(rule: &Rule) -> String {
     }
 }
 
-/// What the `(opt-in)` mark means, under a list that shows it.
-const OPT_IN_FOOTER: &str = "(opt-in) rules run only when --select or `select` names them by id\n";
+/// What the `(opt-in)` mark means, for a list that shows it (empty for one that does not).
+fn opt_in_footer(rules: &[Rule]) -> &'static str {
+    if rules.iter().any(|r| r.opt_in) {
+        "(opt-in) rules run only when --select or `select` names them by id\n"
+    } else {
+        ""
+    }
+}
 
 /// One line per rule: id, severity, frameworks, STRIDE, NIST, title.
 pub fn table(rules: &[Rule]) -> String {
@@ -97,9 +101,7 @@ pub fn table(rules: &[Rule]) -> String {
         "\n{} rules · guardrail explain <ID> for one in full",
         rules.len()
     );
-    if rules.iter().any(|r| r.opt_in) {
-        out.push_str(OPT_IN_FOOTER);
-    }
+    out.push_str(opt_in_footer(rules));
     out
 }
 
