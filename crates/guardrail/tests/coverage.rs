@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use guardrail::render::rules::marked_title;
 use guardrail::rules::builtin::builtin;
 use guardrail::rules::model::Rule;
 
@@ -502,11 +503,7 @@ fn generate() -> (String, Vec<String>) {
                 "| {} | {} | {} | {} | {} | {} |",
                 rule.id,
                 rule.severity.name(),
-                cell(&if rule.opt_in {
-                    format!("(opt-in) {}", rule.title)
-                } else {
-                    rule.title.clone()
-                }),
+                cell(&marked_title(rule)),
                 joined(&refs(rule, "checkov")),
                 joined(&refs(rule, "trivy")),
                 joined(&refs(rule, "guard")),

@@ -31,8 +31,9 @@ pub fn listing(heading: &str, rules: &[Rule]) -> String {
     out
 }
 
-/// The title, marked when the rule is opt-in.
-fn marked_title(rule: &Rule) -> String {
+/// The title, marked `(opt-in) ` when the rule is opt-in: how every list of rules (the CLI's,
+/// the coverage page) shows that a default scan does not run it.
+pub fn marked_title(rule: &Rule) -> String {
     if rule.opt_in {
         format!("(opt-in) {}", rule.title)
     } else {
